@@ -1,0 +1,135 @@
+/* The contract between trace.bpf.c and the C++ decoder: capture specs the
+ * engine writes into the `specs` map, and the event records the BPF program
+ * writes into the ring buffer. Included by both sides; every layout is pinned
+ * by _Static_assert so a change on one side cannot silently break the other.
+ *
+ * Event record, as written to the ring (all little-endian, 8-byte aligned):
+ *   struct gt_event_header
+ *   __u64 words[header.n_words]            register / stack words, in spec order
+ *   n_derefs times:
+ *     struct gt_deref_header               address read, bytes read, status
+ *     __u8 bytes[round_up(len, 8)]
+ */
+#ifndef GOTRACE_BPF_TRACE_ABI_H
+#define GOTRACE_BPF_TRACE_ABI_H
+
+#ifdef __cplusplus
+#include <cstdint>
+typedef uint8_t gt_u8;
+typedef uint16_t gt_u16;
+typedef uint32_t gt_u32;
+typedef int32_t gt_s32;
+typedef uint64_t gt_u64;
+#define GT_STATIC_ASSERT static_assert
+#else
+typedef __u8 gt_u8;
+typedef __u16 gt_u16;
+typedef __u32 gt_u32;
+typedef __s32 gt_s32;
+typedef __u64 gt_u64;
+#define GT_STATIC_ASSERT _Static_assert
+#endif
+
+#define GT_MAX_WORD_OPS 32     /* copy operations per spec (power of 2) */
+#define GT_MAX_WORDS 64        /* 8-byte words per event */
+#define GT_MAX_STACK_WORDS 32  /* words one stack copy may take */
+#define GT_MAX_DEREFS 32       /* dereferences per event (power of 2) */
+#define GT_MAX_DEREF_BYTES 1024
+#define GT_EVENT_MAX 16384     /* largest record */
+
+/* gt_word_op.kind */
+#define GT_WORD_REG 1   /* one register, by DWARF number */
+#define GT_WORD_STACK 2 /* `count` words at SP + stack_off */
+
+/* gt_deref_op.ptr_src / len_src */
+#define GT_SRC_NONE 0
+#define GT_SRC_WORD 1  /* words[idx] */
+#define GT_SRC_DEREF 2 /* 8 bytes at offset `off` of deref number idx */
+
+/* gt_spec.flags */
+#define GT_SPEC_RETURN 1u     /* a RET / deferreturn site */
+#define GT_SPEC_SKIP_BRANCH 2u /* entry on the stack-check branch: drop the
+                                  pass that branches to morestack */
+
+/* gt_spec.branch_cond (mirrors arch::BranchCond) */
+#define GT_COND_AMD64_JBE 1
+#define GT_COND_AMD64_JB 2
+#define GT_COND_ARM64_LS 3
+#define GT_COND_ARM64_LO 4
+
+/* gt_deref_header.status */
+#define GT_DEREF_OK 0
+#define GT_DEREF_FAULT 1   /* bpf_probe_read_user failed (bad or unmapped) */
+#define GT_DEREF_NOSRC 2   /* the pointer's source was itself not captured */
+#define GT_DEREF_NOROOM 3  /* the event ran out of space */
+
+struct gt_word_op {
+  gt_u8 kind;
+  gt_u8 reg;
+  gt_u16 count;
+  gt_s32 stack_off;
+};
+
+struct gt_deref_op {
+  gt_u8 ptr_src;
+  gt_u8 len_src;
+  gt_u16 ptr_idx;
+  gt_u16 ptr_off;
+  gt_u16 len_idx;
+  gt_u16 len_off;
+  gt_u16 elem_size; /* bytes = min(len * elem_size, max_bytes) */
+  gt_u32 max_bytes; /* also the fixed size when len_src == GT_SRC_NONE */
+  gt_u32 add;       /* added to the pointer before reading */
+};
+
+struct gt_spec {
+  gt_u32 fn_id;
+  gt_u16 flags;
+  gt_u8 branch_cond;
+  gt_u8 n_word_ops;
+  gt_u8 n_derefs;
+  gt_u8 pad[7];
+  struct gt_word_op words[GT_MAX_WORD_OPS];
+  struct gt_deref_op derefs[GT_MAX_DEREFS];
+};
+
+struct gt_event_header {
+  gt_u64 ts_ns;   /* bpf_ktime_get_ns() */
+  gt_u64 goid;    /* runtime.g.goid, 0 if g could not be read */
+  gt_u64 depth;   /* g.stack.hi - SP: pairs a return with its entry even if
+                     the goroutine stack was copied in between */
+  gt_u64 sp;
+  gt_u32 tgid;
+  gt_u32 tid;
+  gt_u32 spec_id; /* the attach cookie */
+  gt_u32 size;    /* bytes of the whole record */
+  gt_u16 n_words;
+  gt_u16 n_derefs;
+  gt_u32 flags;   /* copy of gt_spec.flags */
+};
+
+struct gt_deref_header {
+  gt_u64 addr;
+  gt_u32 len;
+  gt_u32 status;
+};
+
+/* Run-wide settings, in the program's .rodata. */
+struct gt_config {
+  gt_u64 goid_offset;
+  gt_u64 stack_hi_offset;
+  gt_u64 wakeup_bytes; /* force a consumer wakeup once this much is queued */
+  gt_u32 tgid;         /* only events from this process (0: any) */
+  gt_u32 pad;
+};
+
+GT_STATIC_ASSERT(sizeof(struct gt_word_op) == 8, "gt_word_op layout");
+GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
+GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
+                                               20 * GT_MAX_DEREFS,
+                 "gt_spec layout");
+GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 56, "gt_event_header layout");
+GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");
+GT_STATIC_ASSERT(sizeof(struct gt_config) == 32, "gt_config layout");
+
+#endif /* GOTRACE_BPF_TRACE_ABI_H */

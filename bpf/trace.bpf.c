@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+// The one BPF program behind every gotrace probe. Each attached site (entry
+// branch, RET, deferreturn call) carries a cookie naming its capture spec;
+// the program copies the registers and stack words the spec names, follows
+// the pointers it names, and writes one record to the ring buffer.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "gotrace/bpf/trace_abi.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct gt_config cfg = {};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1); /* resized by the loader */
+  __type(key, __u32);
+  __type(value, struct gt_spec);
+} specs SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 16 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+/* The record is assembled here, then copied to the ring with its exact size:
+ * bpf_ringbuf_reserve needs a constant size, and most records are small. */
+struct scratch {
+  struct gt_event_header hdr;
+  __u8 data[GT_EVENT_MAX];
+  /* Not sent: the hit's registers, copied from ctx with constant offsets
+   * (clang turns the switch in read_reg() into a variable ctx offset, which
+   * the verifier refuses: "dereference of modified ctx ptr"). */
+  struct pt_regs regs;
+  /* Loop counters live here, not on the stack: the verifier tracks stack
+   * scalars exactly and would explore every count separately, while values
+   * read back from a map are unknown and let the loop states converge. */
+  __u32 n_words;
+  __u32 pos;
+  __u32 n_derefs;
+  __u32 pad;
+  /* Not sent: where each deref's payload landed in data, and its length. */
+  __u32 deref_off[GT_MAX_DEREFS];
+  __u32 deref_len[GT_MAX_DEREFS];
+};
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+__u64 lost_events = 0;  /* records the ring could not take */
+
+/* Offsets into scratch.data are masked with POS_MASK and every copy is at most
+ * GT_MAX_DEREF_BYTES, so the verifier can prove each access stays inside the
+ * 16 KiB value; the usable payload is POS_LIMIT bytes. */
+#define POS_MASK 8191
+#define POS_LIMIT 8192
+
+#if defined(__TARGET_ARCH_x86)
+#define CF_ZF 0x41
+static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
+  switch (dwarf) {
+  case 0: return ctx->ax;
+  case 1: return ctx->dx;
+  case 2: return ctx->cx;
+  case 3: return ctx->bx;
+  case 4: return ctx->si;
+  case 5: return ctx->di;
+  case 6: return ctx->bp;
+  case 7: return ctx->sp;
+  case 8: return ctx->r8;
+  case 9: return ctx->r9;
+  case 10: return ctx->r10;
+  case 11: return ctx->r11;
+  case 12: return ctx->r12;
+  case 13: return ctx->r13;
+  case 14: return ctx->r14;
+  case 15: return ctx->r15;
+  }
+  return 0;
+}
+static __always_inline __u64 g_pointer(struct pt_regs *ctx) { return ctx->r14; }
+static __always_inline __u64 stack_pointer(struct pt_regs *ctx) { return ctx->sp; }
+/* True if the stack-check branch at this hit will go to morestack. */
+static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
+  if (cond == GT_COND_AMD64_JBE)
+    return (ctx->flags & CF_ZF) != 0;
+  if (cond == GT_COND_AMD64_JB)
+    return (ctx->flags & 1) != 0;
+  return 0;
+}
+#elif defined(__TARGET_ARCH_arm64)
+static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
+  struct user_pt_regs *r = (struct user_pt_regs *)ctx;
+  if (dwarf < 31)
+    return r->regs[dwarf & 31];
+  if (dwarf == 31)
+    return r->sp;
+  return 0;
+}
+static __always_inline __u64 g_pointer(struct pt_regs *ctx) {
+  return ((struct user_pt_regs *)ctx)->regs[28];
+}
+static __always_inline __u64 stack_pointer(struct pt_regs *ctx) {
+  return ((struct user_pt_regs *)ctx)->sp;
+}
+static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
+  __u64 nzcv = ((struct user_pt_regs *)ctx)->pstate;
+  int c = (nzcv >> 29) & 1, z = (nzcv >> 30) & 1;
+  if (cond == GT_COND_ARM64_LS)
+    return !c || z;
+  if (cond == GT_COND_ARM64_LO)
+    return !c;
+  return 0;
+}
+#else
+#error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
+#endif
+
+/* Reads the 8-byte source a deref op names: a captured word, or 8 bytes inside
+ * an earlier deref's payload. Returns 0 if that source was not captured. */
+static __always_inline int load_src(struct scratch *s, __u8 kind, __u16 idx,
+                                    __u16 off, __u32 n_words, __u32 n_derefs,
+                                    __u64 *out) {
+  __u32 at;
+  if (kind == GT_SRC_WORD) {
+    if (idx >= n_words || idx >= GT_MAX_WORDS)
+      return 0;
+    at = idx * 8;
+  } else if (kind == GT_SRC_DEREF) {
+    if (idx >= n_derefs)
+      return 0; /* only earlier derefs may be sources */
+    __u32 len = s->deref_len[idx & (GT_MAX_DEREFS - 1)];
+    if ((__u32)off + 8 > len)
+      return 0;
+    at = s->deref_off[idx & (GT_MAX_DEREFS - 1)] + off;
+    if (at > POS_LIMIT - 8)
+      return 0;
+  } else {
+    return 0;
+  }
+  /* clang merges the two paths into one load; mask after an opaque barrier so
+   * the verifier sees the bound on the merged offset. */
+  asm volatile("" : "+r"(at));
+  at &= POS_MASK;
+  __builtin_memcpy(out, &s->data[at], 8);
+  return 1;
+}
+
+/* State carried through the bpf_loop callbacks. Unrolled loops with this
+ * much branching blow the verifier's 1M-instruction budget; a callback is
+ * verified once per distinct state instead. */
+struct loop_ctx {
+  struct scratch *s;
+  struct gt_spec *spec;
+  __u64 sp;
+};
+
+static long copy_word_op(__u32 i, void *arg) {
+  struct loop_ctx *lc = arg;
+  struct scratch *s = lc->s;
+  struct gt_spec *spec = lc->spec;
+  if (i >= spec->n_word_ops || i >= GT_MAX_WORD_OPS)
+    return 1;
+  asm volatile("" : "+r"(i)); /* keep the mask: the verifier needs it */
+  struct gt_word_op *op = &spec->words[i & (GT_MAX_WORD_OPS - 1)];
+  __u32 n_words = s->n_words;
+  if (op->kind == GT_WORD_REG) {
+    if (n_words >= GT_MAX_WORDS)
+      return 1;
+    *(__u64 *)&s->data[(n_words * 8) & POS_MASK] = read_reg(&s->regs, op->reg);
+    s->n_words = n_words + 1;
+  } else if (op->kind == GT_WORD_STACK) {
+    __u32 count = op->count;
+    if (count > GT_MAX_STACK_WORDS)
+      count = GT_MAX_STACK_WORDS;
+    if (n_words + count > GT_MAX_WORDS)
+      return 1;
+    __u32 off = (n_words * 8) & POS_MASK;
+    __u32 bytes = (count * 8) & (GT_MAX_STACK_WORDS * 8 * 2 - 1);
+    if (bpf_probe_read_user(&s->data[off], bytes, (void *)(lc->sp + op->stack_off)))
+      __builtin_memset(&s->data[off], 0, 8); /* stack unreadable: zero word */
+    s->n_words = n_words + count;
+  }
+  return 0;
+}
+
+static long copy_deref_op(__u32 i, void *arg) {
+  struct loop_ctx *lc = arg;
+  struct scratch *s = lc->s;
+  struct gt_spec *spec = lc->spec;
+  if (i >= spec->n_derefs || i >= GT_MAX_DEREFS)
+    return 1;
+  asm volatile("" : "+r"(i)); /* keep the mask: the verifier needs it */
+  struct gt_deref_op *op = &spec->derefs[i & (GT_MAX_DEREFS - 1)];
+  __u32 pos = s->pos;
+  if (pos > POS_LIMIT - sizeof(struct gt_deref_header))
+    return 1;
+  struct gt_deref_header *dh = (void *)&s->data[pos & POS_MASK];
+  pos += sizeof(struct gt_deref_header);
+  dh->addr = 0;
+  dh->len = 0;
+  dh->status = GT_DEREF_OK;
+  __u32 me = s->n_derefs;
+  if (me >= GT_MAX_DEREFS)
+    return 1;
+  s->deref_len[me & (GT_MAX_DEREFS - 1)] = 0;
+  s->n_derefs = me + 1;
+  s->pos = pos;
+
+  __u64 ptr = 0, len = 0;
+  if (!load_src(s, op->ptr_src, op->ptr_idx, op->ptr_off, s->n_words, me, &ptr)) {
+    dh->status = GT_DEREF_NOSRC;
+    return 0;
+  }
+  __u64 bytes = op->max_bytes;
+  if (op->len_src != GT_SRC_NONE) {
+    if (!load_src(s, op->len_src, op->len_idx, op->len_off, s->n_words, me, &len)) {
+      dh->status = GT_DEREF_NOSRC;
+      return 0;
+    }
+    if ((__s64)len < 0)
+      len = 0;
+    if (len * op->elem_size < bytes)
+      bytes = len * op->elem_size;
+  }
+  if (bytes > GT_MAX_DEREF_BYTES)
+    bytes = GT_MAX_DEREF_BYTES;
+  ptr += op->add;
+  dh->addr = ptr;
+  if (!ptr || !bytes)
+    return 0;
+  if (pos + bytes > POS_LIMIT) {
+    dh->status = GT_DEREF_NOROOM;
+    return 0;
+  }
+  __u32 at = pos & POS_MASK;
+  if (bpf_probe_read_user(&s->data[at], bytes & (GT_MAX_DEREF_BYTES * 2 - 1),
+                          (void *)ptr)) {
+    dh->status = GT_DEREF_FAULT;
+    return 0;
+  }
+  dh->len = bytes;
+  s->deref_off[me & (GT_MAX_DEREFS - 1)] = at;
+  s->deref_len[me & (GT_MAX_DEREFS - 1)] = bytes;
+  s->pos = pos + ((bytes + 7) & ~7ull);
+  return 0;
+}
+
+SEC("uprobe")
+int gotrace_probe(struct pt_regs *uctx) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  __u32 tgid = pid_tgid >> 32;
+  if (cfg.tgid && tgid != cfg.tgid)
+    return 0;
+
+  __u32 spec_id = (__u32)bpf_get_attach_cookie(uctx);
+  struct gt_spec *spec = bpf_map_lookup_elem(&specs, &spec_id);
+  if (!spec)
+    return 0;
+
+  __u32 zero = 0;
+  struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+  if (!s)
+    return 0;
+  __builtin_memcpy(&s->regs, uctx, sizeof s->regs);
+  struct pt_regs *ctx = &s->regs;
+
+  if ((spec->flags & GT_SPEC_SKIP_BRANCH) && branch_taken(ctx, spec->branch_cond))
+    return 0;
+
+  __u64 sp = stack_pointer(ctx);
+  __u64 g = g_pointer(ctx);
+  __u64 goid = 0, stack_hi = 0;
+  if (g) {
+    bpf_probe_read_user(&goid, 8, (void *)(g + cfg.goid_offset));
+    bpf_probe_read_user(&stack_hi, 8, (void *)(g + cfg.stack_hi_offset));
+  }
+  s->hdr.ts_ns = bpf_ktime_get_ns();
+  s->hdr.goid = goid;
+  s->hdr.depth = stack_hi ? stack_hi - sp : 0;
+  s->hdr.sp = sp;
+  s->hdr.tgid = tgid;
+  s->hdr.tid = (__u32)pid_tgid;
+  s->hdr.spec_id = spec_id;
+  s->hdr.flags = spec->flags;
+
+  struct loop_ctx lc = {.s = s, .spec = spec, .sp = sp};
+  s->n_words = 0;
+  s->n_derefs = 0;
+  if (spec->n_word_ops)
+    bpf_loop(GT_MAX_WORD_OPS, copy_word_op, &lc, 0);
+  __u32 n_words = s->n_words;
+  if (n_words > GT_MAX_WORDS)
+    n_words = GT_MAX_WORDS;
+  s->pos = n_words * 8;
+  if (spec->n_derefs)
+    bpf_loop(GT_MAX_DEREFS, copy_deref_op, &lc, 0);
+  s->hdr.n_words = n_words;
+  s->hdr.n_derefs = s->n_derefs;
+
+  __u32 pos = s->pos;
+  if (pos > POS_LIMIT)
+    pos = POS_LIMIT;
+  __u32 size = sizeof(struct gt_event_header) + pos;
+  s->hdr.size = size;
+  /* pos never exceeds POS_LIMIT; the mask restates that for the verifier. */
+  asm volatile("" : "+r"(size));
+  size &= GT_EVENT_MAX - 1;
+
+  /* Batched wakeups: a wakeup per record more than triples the cost of a hit
+   * (tracing-facts §5.5), so the consumer drains on a timer and is woken only
+   * when the ring is filling up. */
+  __u64 flags = BPF_RB_NO_WAKEUP;
+  if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > cfg.wakeup_bytes)
+    flags = BPF_RB_FORCE_WAKEUP;
+  if (bpf_ringbuf_output(&events, s, size, flags))
+    __sync_fetch_and_add(&lost_events, 1);
+  return 0;
+}

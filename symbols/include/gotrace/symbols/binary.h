@@ -1,0 +1,103 @@
+// An opened Go ELF binary: functions, signatures, lines, runtime offsets.
+//
+// Opening reads only the ELF headers, .symtab and .go.buildinfo; DWARF is
+// indexed lazily, per compile unit, the first time a function's signature,
+// line or type is asked for, so tracing one function of a 15 MB binary does
+// not decode all of it. Compressed DWARF (SHF_COMPRESSED and legacy
+// .zdebug_*) and PIE binaries are handled by libelf/libdw.
+#pragma once
+
+#include "gotrace/support/result.h"
+#include "gotrace/symbols/types.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gotrace::symbols {
+
+enum class Machine : uint8_t { amd64, arm64 };
+
+struct Function {
+  std::string name;  // Go name: "main.foo", "main.(*T).M", "main.Max[go.shape.int_0]"
+  uint64_t entry = 0;  // link-time virtual address
+  uint64_t end = 0;    // one past the last byte
+};
+
+struct SourceLine {
+  std::string file;  // absolute path as recorded by the compiler
+  int line = 0;
+};
+
+struct Variable {
+  std::string name;  // "~r0" for unnamed results, as the compiler names them
+  const Type* type = nullptr;
+  bool is_result = false;
+};
+
+struct Signature {
+  std::vector<Variable> params;   // receiver first, in declaration order
+  std::vector<Variable> results;  // in declaration order
+  SourceLine decl;                // DW_AT_decl_file/line of the function
+  bool optimized = false;         // built without -N -l (best effort)
+};
+
+class Binary {
+ public:
+  // Fails with Errc::not_found (no file), Errc::unsupported (not ELF, not a
+  // Go binary, unsupported machine) or Errc::corrupt.
+  static Result<std::unique_ptr<Binary>> open(const std::string& path);
+  ~Binary();
+  Binary(const Binary&) = delete;
+  Binary& operator=(const Binary&) = delete;
+
+  const std::string& path() const;
+  Machine machine() const;
+  bool is_pie() const;
+  bool has_dwarf() const;
+  const std::string& go_version() const;  // "go1.19.8", from .go.buildinfo
+
+  // Every function in .text, sorted by name, excluding ABI0 assembly
+  // (".abi0" symbols) which does not keep g in a register.
+  std::span<const Function> functions() const;
+  const Function* find_function(std::string_view name) const;
+  const Function* function_at(uint64_t pc) const;
+  // Address of any ELF symbol (e.g. "runtime.deferreturn"), including ABI0.
+  std::optional<uint64_t> symbol_address(std::string_view name) const;
+
+  // Parameters, results and declaration line from DWARF.
+  Result<Signature> signature(const Function& fn) const;
+  // The machine code of [fn.entry, fn.end).
+  Result<std::span<const uint8_t>> code(const Function& fn) const;
+
+  std::optional<SourceLine> pc_to_line(uint64_t pc) const;
+  // PCs that begin statements of `line` in files whose path ends with `file`
+  // (suffix match on a path-component boundary, like Delve).
+  std::vector<uint64_t> line_to_pcs(std::string_view file, int line) const;
+
+  // Offsets inside runtime.g, from DWARF.
+  Result<uint64_t> g_goid_offset() const;
+  Result<uint64_t> g_stack_hi_offset() const;  // g.stack.hi
+
+  // Maps a link-time virtual address to its offset in the file (for uprobes).
+  Result<uint64_t> file_offset(uint64_t vaddr) const;
+  // Reads initialized file-backed data at a link-time address (read-only
+  // data such as type descriptors and itabs); nullopt if not file-backed.
+  std::optional<std::span<const uint8_t>> static_data(uint64_t vaddr,
+                                                      uint64_t size) const;
+  // The DWARF type whose DW_AT_go_runtime_type is `addr`, if any.
+  const Type* type_by_runtime_address(uint64_t addr) const;
+  // The DWARF type with this Go name ("main.Point"), if any.
+  const Type* type_by_name(std::string_view name) const;
+
+ private:
+  Binary();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gotrace::symbols

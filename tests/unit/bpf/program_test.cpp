@@ -1,0 +1,151 @@
+// Kernel tests of the trace program, in the BPF selftest style: the probes go
+// on functions of this test binary and the test itself triggers them. These
+// need root (CAP_BPF + CAP_PERFMON) and fail loudly without it: CI runs as
+// root with BPF available, so a skip would hide a broken backend.
+#include "gotrace/bpf/program.h"
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern "C" __attribute__((noinline, used)) long gt_test_target(long a, long b,
+                                                               const char* s, long n) {
+  asm volatile("" ::: "memory");
+  return a + b + (s ? s[0] : 0) + n;
+}
+
+namespace gotrace::bpf {
+namespace {
+
+// File offset of `fn` in the executable that maps it.
+uint64_t file_offset_of(void* fn, std::string* path) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  auto addr = reinterpret_cast<uint64_t>(fn);
+  while (std::getline(maps, line)) {
+    uint64_t lo, hi, off;
+    char perms[8], dev[16];
+    unsigned long inode;
+    char file[512] = {};
+    if (sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu %511s", &lo, &hi, perms, &off,
+               dev, &inode, file) >= 6 &&
+        addr >= lo && addr < hi) {
+      *path = file;
+      return addr - lo + off;
+    }
+  }
+  return 0;
+}
+
+struct Decoded {
+  gt_event_header hdr;
+  std::vector<uint64_t> words;
+  std::vector<std::pair<gt_deref_header, std::string>> derefs;
+};
+
+Decoded decode(std::span<const uint8_t> rec) {
+  Decoded d{};
+  std::memcpy(&d.hdr, rec.data(), sizeof d.hdr);
+  size_t pos = sizeof d.hdr;
+  for (int i = 0; i < d.hdr.n_words; i++, pos += 8) {
+    uint64_t w;
+    std::memcpy(&w, rec.data() + pos, 8);
+    d.words.push_back(w);
+  }
+  for (int i = 0; i < d.hdr.n_derefs; i++) {
+    gt_deref_header dh;
+    std::memcpy(&dh, rec.data() + pos, sizeof dh);
+    pos += sizeof dh;
+    d.derefs.emplace_back(dh, std::string(reinterpret_cast<const char*>(rec.data() + pos), dh.len));
+    pos += (dh.len + 7) & ~7u;
+  }
+  return d;
+}
+
+TEST(TraceProgram, CapturesRegistersAndStrings) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  ProgramOptions opts;
+  opts.tgid = getpid();
+  opts.ring_bytes = 1 << 20;
+  opts.max_specs = 8;
+  auto prog = TraceProgram::load(opts);
+  ASSERT_TRUE(prog) << prog.error().message;
+
+  // System V ABI: a=RDI(5) b=RSI(4) s=RDX(1) n=RCX(2).
+  gt_spec spec{};
+  spec.fn_id = 7;
+  spec.n_word_ops = 4;
+  spec.words[0] = {GT_WORD_REG, 5, 0, 0};
+  spec.words[1] = {GT_WORD_REG, 4, 0, 0};
+  spec.words[2] = {GT_WORD_REG, 1, 0, 0};
+  spec.words[3] = {GT_WORD_REG, 2, 0, 0};
+  spec.n_derefs = 2;
+  // The string, length taken from n.
+  spec.derefs[0] = {GT_SRC_WORD, GT_SRC_WORD, 2, 0, 3, 0, 1, 64, 0};
+  // 8 bytes from an earlier deref's payload used as a pointer: not captured
+  // because the payload is only 5 bytes long.
+  spec.derefs[1] = {GT_SRC_DEREF, GT_SRC_NONE, 0, 0, 0, 0, 1, 8, 0};
+  ASSERT_TRUE((*prog)->set_spec(3, spec));
+
+  std::string path;
+  uint64_t off = file_offset_of(reinterpret_cast<void*>(&gt_test_target), &path);
+  ASSERT_NE(off, 0u);
+  Site site{off, 3};
+  auto att = (*prog)->attach(path, std::span<const Site>(&site, 1), getpid());
+  ASSERT_TRUE(att) << att.error().message;
+
+  const char* text = "hello, gopher";
+  for (int i = 0; i < 100; i++) gt_test_target(i, 2 * i, text, 5);
+
+  std::vector<Decoded> got;
+  auto n = (*prog)->drain([&](std::span<const uint8_t> rec) { got.push_back(decode(rec)); });
+  ASSERT_TRUE(n);
+  ASSERT_EQ(got.size(), 100u);
+  for (int i = 0; i < 100; i++) {
+    const Decoded& d = got[i];
+    EXPECT_EQ(d.hdr.spec_id, 3u);
+    EXPECT_EQ(d.hdr.tgid, static_cast<uint32_t>(getpid()));
+    EXPECT_EQ(d.hdr.n_words, 4);
+    ASSERT_EQ(d.words.size(), 4u);
+    EXPECT_EQ(d.words[0], static_cast<uint64_t>(i));
+    EXPECT_EQ(d.words[1], static_cast<uint64_t>(2 * i));
+    EXPECT_EQ(d.words[2], reinterpret_cast<uint64_t>(text));
+    EXPECT_EQ(d.words[3], 5u);
+    ASSERT_EQ(d.derefs.size(), 2u);
+    EXPECT_EQ(d.derefs[0].first.status, static_cast<uint32_t>(GT_DEREF_OK));
+    EXPECT_EQ(d.derefs[0].first.addr, reinterpret_cast<uint64_t>(text));
+    EXPECT_EQ(d.derefs[0].second, "hello");
+    EXPECT_EQ(d.derefs[1].first.status, static_cast<uint32_t>(GT_DEREF_NOSRC));
+  }
+  EXPECT_EQ((*prog)->lost(), 0u);
+
+  // Detaching stops the events.
+  att->reset();
+  gt_test_target(1, 2, text, 5);
+  size_t after = 0;
+  ASSERT_TRUE((*prog)->drain([&](std::span<const uint8_t>) { after++; }));
+  EXPECT_EQ(after, 0u);
+}
+
+TEST(TraceProgram, RejectsBadOffsetsWithAClearError) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto prog = TraceProgram::load(ProgramOptions{});
+  ASSERT_TRUE(prog) << prog.error().message;
+  Site site{1ull << 40, 0};
+  auto att = (*prog)->attach("/proc/self/exe", std::span<const Site>(&site, 1), getpid());
+  ASSERT_FALSE(att);
+  EXPECT_NE(att.error().message.find("uprobe_multi link on /proc/self/exe (1 sites)"),
+            std::string::npos)
+      << att.error().message;
+}
+
+}  // namespace
+}  // namespace gotrace::bpf
