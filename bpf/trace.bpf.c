@@ -40,7 +40,8 @@ struct scratch {
   __u32 n_words;
   __u32 pos;
   __u32 n_derefs;
-  __u32 pad;
+  __u32 n_frames;
+  __u64 fp;
   /* Not sent: where each deref's payload landed in data, and its length. */
   __u32 deref_off[GT_MAX_DEREFS];
   __u32 deref_len[GT_MAX_DEREFS];
@@ -85,6 +86,15 @@ static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
   return 0;
 }
 static __always_inline __u64 g_pointer(struct pt_regs *ctx) { return ctx->r14; }
+/* At every probed site (stack-check branch, first instruction, RET) this
+ * function's frame is not set up (or already torn down): the return address
+ * is at SP and BP is the caller's frame pointer. */
+static __always_inline __u64 return_address(struct pt_regs *ctx) {
+  __u64 ra = 0;
+  bpf_probe_read_user(&ra, 8, (void *)ctx->sp);
+  return ra;
+}
+static __always_inline __u64 frame_pointer(struct pt_regs *ctx) { return ctx->bp; }
 static __always_inline __u64 stack_pointer(struct pt_regs *ctx) { return ctx->sp; }
 /* True if the stack-check branch at this hit will go to morestack. */
 static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
@@ -105,6 +115,12 @@ static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
 }
 static __always_inline __u64 g_pointer(struct pt_regs *ctx) {
   return ((struct user_pt_regs *)ctx)->regs[28];
+}
+static __always_inline __u64 return_address(struct pt_regs *ctx) {
+  return ((struct user_pt_regs *)ctx)->regs[30];
+}
+static __always_inline __u64 frame_pointer(struct pt_regs *ctx) {
+  return ((struct user_pt_regs *)ctx)->regs[29];
 }
 static __always_inline __u64 stack_pointer(struct pt_regs *ctx) {
   return ((struct user_pt_regs *)ctx)->sp;
@@ -190,6 +206,27 @@ static long copy_word_op(__u32 i, void *arg) {
   return 0;
 }
 
+/* One step of the frame-pointer walk: the saved return address sits just
+ * above the saved frame pointer in every Go frame. */
+static long copy_frame(__u32 i, void *arg) {
+  struct loop_ctx *lc = arg;
+  struct scratch *s = lc->s;
+  __u64 fp = s->fp;
+  __u32 pos = s->pos;
+  if (!fp || pos > POS_LIMIT - 8)
+    return 1;
+  __u64 ra = 0, next = 0;
+  if (bpf_probe_read_user(&ra, 8, (void *)(fp + 8)) ||
+      bpf_probe_read_user(&next, 8, (void *)fp) || !ra)
+    return 1;
+  *(__u64 *)&s->data[pos & POS_MASK] = ra;
+  s->pos = pos + 8;
+  s->n_frames++;
+  /* Frames grow downward: a caller's frame is always higher. */
+  s->fp = next > fp ? next : 0;
+  return 0;
+}
+
 static long copy_deref_op(__u32 i, void *arg) {
   struct loop_ctx *lc = arg;
   struct scratch *s = lc->s;
@@ -232,6 +269,11 @@ static long copy_deref_op(__u32 i, void *arg) {
   if (bytes > GT_MAX_DEREF_BYTES)
     bytes = GT_MAX_DEREF_BYTES;
   ptr += op->add;
+  if (op->flags & GT_DEREF_PAGE_CLAMP) {
+    __u64 room = 4096 - (ptr & 4095);
+    if (bytes > room)
+      bytes = room;
+  }
   dh->addr = ptr;
   if (!ptr || !bytes)
     return 0;
@@ -299,10 +341,24 @@ int gotrace_probe(struct pt_regs *uctx) {
   if (n_words > GT_MAX_WORDS)
     n_words = GT_MAX_WORDS;
   s->pos = n_words * 8;
+  s->n_frames = 0;
+  __u32 frames = spec->stack_frames;
+  if (frames) {
+    __u64 ra = return_address(ctx);
+    if (ra) {
+      *(__u64 *)&s->data[(n_words * 8) & POS_MASK] = ra;
+      s->pos = n_words * 8 + 8;
+      s->n_frames = 1;
+      s->fp = frame_pointer(ctx);
+      if (frames > 1)
+        bpf_loop(frames > GT_MAX_FRAMES ? GT_MAX_FRAMES - 1 : frames - 1, copy_frame, &lc, 0);
+    }
+  }
   if (spec->n_derefs)
     bpf_loop(GT_MAX_DEREFS, copy_deref_op, &lc, 0);
   s->hdr.n_words = n_words;
   s->hdr.n_derefs = s->n_derefs;
+  s->hdr.n_frames = s->n_frames;
 
   __u32 pos = s->pos;
   if (pos > POS_LIMIT)

@@ -89,10 +89,10 @@ TEST(TraceProgram, CapturesRegistersAndStrings) {
   spec.words[3] = {GT_WORD_REG, 2, 0, 0};
   spec.n_derefs = 2;
   // The string, length taken from n.
-  spec.derefs[0] = {GT_SRC_WORD, GT_SRC_WORD, 2, 0, 3, 0, 1, 64, 0};
+  spec.derefs[0] = {GT_SRC_WORD, GT_SRC_WORD, 1, 2, 0, 3, 0, 64, 0, 0};
   // 8 bytes from an earlier deref's payload used as a pointer: not captured
   // because the payload is only 5 bytes long.
-  spec.derefs[1] = {GT_SRC_DEREF, GT_SRC_NONE, 0, 0, 0, 0, 1, 8, 0};
+  spec.derefs[1] = {GT_SRC_DEREF, GT_SRC_NONE, 1, 0, 0, 0, 0, 8, 0, 0};
   ASSERT_TRUE((*prog)->set_spec(3, spec));
 
   std::string path;

@@ -6,6 +6,7 @@
  * Event record, as written to the ring (all little-endian, 8-byte aligned):
  *   struct gt_event_header
  *   __u64 words[header.n_words]            register / stack words, in spec order
+ *   __u64 frames[header.n_frames]          return addresses, innermost first
  *   n_derefs times:
  *     struct gt_deref_header               address read, bytes read, status
  *     __u8 bytes[round_up(len, 8)]
@@ -35,6 +36,7 @@ typedef __u64 gt_u64;
 #define GT_MAX_STACK_WORDS 32  /* words one stack copy may take */
 #define GT_MAX_DEREFS 32       /* dereferences per event (power of 2) */
 #define GT_MAX_DEREF_BYTES 1024
+#define GT_MAX_FRAMES 64       /* return addresses one event may carry */
 #define GT_EVENT_MAX 16384     /* largest record */
 
 /* gt_word_op.kind */
@@ -70,15 +72,21 @@ struct gt_word_op {
   gt_s32 stack_off;
 };
 
+/* gt_deref_op.flags */
+#define GT_DEREF_PAGE_CLAMP 1u /* a speculative read (interface data of unknown
+                                  size): stop at the page end instead of
+                                  failing when the next page is unmapped */
+
 struct gt_deref_op {
   gt_u8 ptr_src;
   gt_u8 len_src;
+  gt_u16 elem_size; /* bytes = min(len * elem_size, max_bytes) */
   gt_u16 ptr_idx;
   gt_u16 ptr_off;
   gt_u16 len_idx;
   gt_u16 len_off;
-  gt_u16 elem_size; /* bytes = min(len * elem_size, max_bytes) */
-  gt_u32 max_bytes; /* also the fixed size when len_src == GT_SRC_NONE */
+  gt_u16 max_bytes; /* also the fixed size when len_src == GT_SRC_NONE */
+  gt_u16 flags;
   gt_u32 add;       /* added to the pointer before reading */
 };
 
@@ -88,7 +96,9 @@ struct gt_spec {
   gt_u8 branch_cond;
   gt_u8 n_word_ops;
   gt_u8 n_derefs;
-  gt_u8 pad[7];
+  gt_u8 stack_frames; /* return addresses to collect by walking frame
+                         pointers (Go keeps them on amd64 and arm64) */
+  gt_u8 pad[6];
   struct gt_word_op words[GT_MAX_WORD_OPS];
   struct gt_deref_op derefs[GT_MAX_DEREFS];
 };
@@ -105,7 +115,8 @@ struct gt_event_header {
   gt_u32 size;    /* bytes of the whole record */
   gt_u16 n_words;
   gt_u16 n_derefs;
-  gt_u32 flags;   /* copy of gt_spec.flags */
+  gt_u16 flags;   /* copy of gt_spec.flags */
+  gt_u16 n_frames;
 };
 
 struct gt_deref_header {

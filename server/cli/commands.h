@@ -1,0 +1,12 @@
+// The gotrace subcommands. Each returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace gotrace::cli {
+
+int run_trace(const std::vector<std::string>& args);
+int run_funcs(const std::vector<std::string>& args);
+
+}  // namespace gotrace::cli

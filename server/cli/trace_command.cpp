@@ -1,0 +1,294 @@
+// gotrace trace: dlv trace's command line, served by the eBPF engine.
+#include "args.h"
+#include "commands.h"
+#include "go_build.h"
+#include "gotrace/tracer/engine.h"
+#include "gotrace/tracer/process.h"
+#include "gotrace/values/trace_format.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace gotrace::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: gotrace trace [--exec BINARY | --pid PID | PACKAGE] REGEXP [flags] [-- ARGS...]\n";
+
+struct TraceFlags {
+  std::string regex;
+  std::string exec;
+  pid_t pid = 0;
+  std::string package;
+  std::string output;
+  int stack = 0;
+  int verbosity = 0;
+  bool timestamp = false;
+  std::vector<std::string> program_args;
+};
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "Error: %s\n", msg.c_str());
+  return 1;
+}
+
+Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
+  auto parsed = parse_args(args, {{"exec", 'e'},
+                                  {"pid", 'p'},
+                                  {"output", 'o'},
+                                  {"stack", 's'},
+                                  {"verbose", 'v'},
+                                  {"timestamp", 0, false},
+                                  {"ebpf", 0, false}});
+  if (!parsed) return parsed.error();
+  TraceFlags f;
+  f.program_args = parsed->passthrough;
+  if (auto v = parsed->get("exec")) f.exec = *v;
+  if (auto v = parsed->get("pid")) {
+    auto n = parse_int_flag("pid", *v, 1, 1 << 30);
+    if (!n) return n.error();
+    f.pid = static_cast<pid_t>(*n);
+  }
+  if (auto v = parsed->get("output")) f.output = *v;
+  if (auto v = parsed->get("stack")) {
+    auto n = parse_int_flag("stack", *v, 0, 64);
+    if (!n) return n.error();
+    f.stack = static_cast<int>(*n);
+  }
+  if (auto v = parsed->get("verbose")) {
+    auto n = parse_int_flag("verbose", *v, 0, 4);
+    if (!n) return n.error();
+    f.verbosity = static_cast<int>(*n);
+  }
+  f.timestamp = parsed->has("timestamp");
+  if (!f.exec.empty() && f.pid)
+    return make_error(Errc::invalid_argument, "--exec and --pid cannot be used together");
+  const auto& pos = parsed->positional;
+  if (!f.exec.empty() || f.pid) {
+    if (pos.size() != 1)
+      return make_error(Errc::invalid_argument,
+                        "expected exactly one argument, the function regexp");
+    f.regex = pos[0];
+  } else if (pos.size() == 1) {
+    f.package = ".";
+    f.regex = pos[0];
+  } else if (pos.size() == 2) {
+    f.package = pos[0];
+    f.regex = pos[1];
+  } else {
+    return make_error(Errc::invalid_argument,
+                      pos.empty() ? "you must provide a function regexp to trace"
+                                  : "too many arguments");
+  }
+  if (!f.pid && f.program_args.empty()) f.program_args = {};
+  return f;
+}
+
+// Removes a binary gotrace built itself, like Delve's __debug_bin.
+struct TempBinary {
+  std::string path;
+  ~TempBinary() {
+    if (!path.empty()) std::filesystem::remove(path);
+  }
+};
+
+class Printer {
+ public:
+  Printer(const TraceFlags& f, const tracer::Engine& engine) : flags_(f), engine_(engine) {
+    time_t now = time(nullptr);
+    tm lt{};
+    localtime_r(&now, &lt);
+    utc_offset_ = static_cast<int>(lt.tm_gmtoff);
+  }
+
+  void print(const tracer::TraceEvent& ev) {
+    values::TraceOptions o;
+    o.verbosity = flags_.verbosity;
+    if (flags_.timestamp)
+      o.timestamp = values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), utc_offset_);
+    if (flags_.stack > 0) {
+      bool truncated = false;
+      std::vector<values::StackFrame> frames;
+      for (const tracer::Frame& fr : engine_.stack(ev, &truncated))
+        frames.push_back({fr.pc, fr.function, fr.file, fr.line, ""});
+      o.stack = std::move(frames);
+      o.stack_bottom = !truncated;
+    }
+    const std::string& name = ev.function->function->name;
+    if (ev.kind == tracer::TraceEvent::Kind::entry) {
+      std::vector<values::Variable> args = ev.values;
+      // Result parameters ride along (flag 16) as in Delve's
+      // breakpointInfo.arguments: not printed, but they change the layout.
+      const auto& results = result_markers(*ev.function);
+      args.insert(args.end(), results.begin(), results.end());
+      buf_ += values::format_trace_entry(static_cast<int64_t>(ev.goroutine), name, args, o);
+    } else {
+      buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
+    }
+    if (buf_.size() > (64u << 10)) flush();
+  }
+
+  void flush() {
+    if (!buf_.empty()) {
+      std::fwrite(buf_.data(), 1, buf_.size(), stderr);
+      buf_.clear();
+    }
+    std::fflush(stderr);
+  }
+
+ private:
+  const std::vector<values::Variable>& result_markers(const tracer::TracedFunction& fn) {
+    auto it = markers_.find(&fn);
+    if (it != markers_.end()) return it->second;
+    std::vector<values::Variable> m;
+    for (const auto& r : fn.signature.results) {
+      static const symbols::Type unknown{};
+      values::Variable v = values::unreadable_variable(r.name, r.type ? *r.type : unknown, "");
+      v.flags |= values::kVarReturnArgument;
+      m.push_back(std::move(v));
+    }
+    return markers_.emplace(&fn, std::move(m)).first->second;
+  }
+
+  const TraceFlags& flags_;
+  const tracer::Engine& engine_;
+  int utc_offset_ = 0;
+  std::string buf_;
+  std::map<const tracer::TracedFunction*, std::vector<values::Variable>> markers_;
+};
+
+}  // namespace
+
+int run_trace(const std::vector<std::string>& args) {
+  auto flags = parse_trace_flags(args);
+  if (!flags) {
+    std::fputs(kUsage, stderr);
+    return fail(flags.error().message);
+  }
+
+  // Which binary: --exec, the running process's, or a package we build.
+  TempBinary temp;
+  std::unique_ptr<tracer::Process> attached;
+  std::string binary;
+  if (flags->pid) {
+    auto p = tracer::Process::attach(flags->pid);
+    if (!p) return fail(p.error().message);
+    attached = std::move(*p);
+    binary = attached->executable();
+  } else if (!flags->exec.empty()) {
+    binary = flags->exec;
+  } else {
+    std::string out = flags->output;
+    if (out.empty()) {
+      out = (std::filesystem::temp_directory_path() /
+             ("__debug_bin" + std::to_string(getpid())))
+                .string();
+      temp.path = out;
+    }
+    auto built = go_build_for_debug(flags->package, out);
+    if (!built) return fail(built.error().message);
+    binary = out;
+  }
+
+  auto engine = tracer::Engine::open(binary);
+  if (!engine) return fail(engine.error().message);
+  auto matches = (*engine)->match(flags->regex);
+  if (!matches) return fail(matches.error().message);
+  if (matches->empty())
+    return fail("no function matches the regular expression \"" + flags->regex + "\" in " +
+                binary);
+  tracer::TraceOptions opts;
+  opts.load = values::load_config_for_verbosity(flags->verbosity);
+  opts.stack_depth = flags->stack;
+  size_t added = 0;
+  for (const symbols::Function* fn : *matches) {
+    auto tf = (*engine)->add(*fn, opts);
+    if (!tf) {
+      std::fprintf(stderr, "gotrace: not tracing %s: %s\n", fn->name.c_str(),
+                   tf.error().message.c_str());
+      continue;
+    }
+    added++;
+  }
+  if (added == 0) return fail("none of the matching functions can be traced");
+
+  std::unique_ptr<tracer::Process> launched;
+  tracer::Process* target = attached.get();
+  std::string probe_path = binary;
+  if (!attached) {
+    auto p = tracer::Process::launch(binary, flags->program_args);
+    if (!p) return fail(p.error().message);
+    launched = std::move(*p);
+    target = launched.get();
+  }
+
+  // From here on SIGINT/SIGTERM arrive through a signalfd so we can detach
+  // and clean up instead of dying with the target held or probes armed.
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+  if (auto r = (*engine)->start(target->pid(), probe_path); !r) {
+    close(sfd);
+    return fail(r.error().message);  // a launched target is killed by ~Process
+  }
+  if (auto r = target->resume(); !r) {
+    close(sfd);
+    return fail(r.error().message);
+  }
+
+  Printer printer(*flags, **engine);
+  auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
+  int exit_signal = 0;
+  std::optional<int> status;
+  for (;;) {
+    pollfd fds[3] = {{(*engine)->wait_fd(), POLLIN, 0},
+                     {target->exit_fd(), POLLIN, 0},
+                     {sfd, POLLIN, 0}};
+    // Wakeups are batched in the kernel; drain at least every 10 ms.
+    poll(fds, 3, 10);
+    auto n = (*engine)->drain(sink);
+    if (!n) std::fprintf(stderr, "gotrace: %s\n", n.error().message.c_str());
+    printer.flush();
+    if (fds[2].revents & POLLIN) {
+      signalfd_siginfo si;
+      if (read(sfd, &si, sizeof si) == sizeof si) exit_signal = static_cast<int>(si.ssi_signo);
+      break;
+    }
+    if ((status = target->poll_exit())) break;
+  }
+  // Every hit of an exited process is already in the ring: drain it all.
+  (void)(*engine)->drain(sink);
+  printer.flush();
+  (*engine)->stop();
+  close(sfd);
+
+  if (uint64_t lost = (*engine)->lost())
+    std::fprintf(stderr, "gotrace: %llu trace events were lost (the ring buffer was full)\n",
+                 static_cast<unsigned long long>(lost));
+  if (exit_signal) {
+    if (launched) {
+      launched->kill_launched();
+      std::fprintf(stderr, "gotrace: interrupted; killed process %d\n", launched->pid());
+    } else {
+      std::fprintf(stderr, "gotrace: interrupted; detached from process %d\n", target->pid());
+    }
+    return 128 + exit_signal;
+  }
+  std::fprintf(stderr, "Process %d has exited with status %d\n", target->pid(), *status);
+  return 0;
+}
+
+}  // namespace gotrace::cli

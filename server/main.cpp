@@ -1,0 +1,42 @@
+// gotrace: a headless trace server for Go programs. Subcommands follow dlv.
+#include "commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kHelp =
+    "gotrace traces Go programs with eBPF uprobes: every call of the functions you\n"
+    "name, with goroutine, arguments and return values, without stopping the program.\n"
+    "\n"
+    "Usage:\n"
+    "  gotrace trace [--exec BINARY | --pid PID | PACKAGE] REGEXP [-- ARGS...]\n"
+    "  gotrace funcs BINARY [REGEXP]\n"
+    "\n"
+    "trace flags (as dlv trace):\n"
+    "  -e, --exec BINARY     trace a prebuilt binary\n"
+    "  -p, --pid PID         trace a running process\n"
+    "  -o, --output PATH     where to build PACKAGE (default: a temporary file)\n"
+    "  -s, --stack N         show N stack frames per hit\n"
+    "  -v, --verbose N       value detail 0..4\n"
+    "      --timestamp       prefix each line with the time\n"
+    "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kHelp, args.empty() ? stderr : stdout);
+    return args.empty() ? 1 : 0;
+  }
+  std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "trace") return gotrace::cli::run_trace(args);
+  if (cmd == "funcs") return gotrace::cli::run_funcs(args);
+  std::fprintf(stderr, "Error: unknown command \"%s\" for \"gotrace\"\n%s", cmd.c_str(), kHelp);
+  return 1;
+}

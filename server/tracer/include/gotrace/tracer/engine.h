@@ -1,0 +1,91 @@
+// The tracing engine: the one facade the CLI and both protocol servers call.
+//
+// It owns the opened binary, turns function names into probe sites and
+// capture specs (symbols + arch), drives a backend that collects hits (eBPF
+// today), and decodes hits into TraceEvents with values loaded the way Delve
+// loads them. It never stops the traced program.
+#pragma once
+
+#include "gotrace/support/result.h"
+#include "gotrace/symbols/binary.h"
+#include "gotrace/tracer/event.h"
+#include "gotrace/values/variable.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gotrace::tracer {
+
+struct TraceOptions {
+  values::LoadConfig load;  // how much of each value to capture and load
+  bool returns = true;      // also trace returns
+  int stack_depth = 0;      // caller frames to capture per hit (dlv -s N)
+};
+
+// One symbolized stack frame.
+struct Frame {
+  uint64_t pc = 0;
+  std::string function;  // "?" when the pc is in no known function
+  std::string file;
+  int line = 0;
+};
+
+// A function being traced, as the front ends show it.
+struct TracedFunction {
+  uint32_t id = 0;
+  const symbols::Function* function = nullptr;
+  symbols::Signature signature;
+  symbols::SourceLine entry_line;  // line of the entry PC
+  uint64_t entry_probe = 0;        // address of the entry site
+  std::vector<uint64_t> return_probes;
+  TraceOptions options;
+};
+
+class Engine {
+ public:
+  // Opens `binary` (Errc::not_found / unsupported / corrupt).
+  static Result<std::unique_ptr<Engine>> open(const std::string& binary);
+  ~Engine();
+
+  const symbols::Binary& binary() const;
+
+  // Function names matching a Go/RE2 regexp (partial match, like Delve),
+  // sorted. Fails on an invalid regexp with RE2's message.
+  Result<std::vector<const symbols::Function*>> match(std::string_view regex) const;
+
+  // Plans probes and capture specs for `fn`. Fails for a function that cannot
+  // be probed safely (no RET, undecodable); nothing is attached yet.
+  Result<const TracedFunction*> add(const symbols::Function& fn,
+                                    const TraceOptions& opts);
+
+  // Loads the backend for process `pid` and attaches every added function.
+  // `path` is how the kernel can open the binary (for uprobes).
+  Result<void> start(pid_t pid, const std::string& path);
+  // Removes every probe. Idempotent; also done by the destructor.
+  void stop();
+
+  // fd to poll for pending hits (wakeups are batched, so also call drain on a
+  // timer of a few milliseconds).
+  int wait_fd() const;
+  // Decodes every queued hit, in order, into `sink`; returns how many.
+  Result<size_t> drain(const std::function<void(const TraceEvent&)>& sink);
+  // Hits the kernel could not queue (ring full) since start.
+  uint64_t lost() const;
+
+  // Symbolizes an event's stack: frame 0 is the probed site, then callers.
+  // `truncated` is set when more frames existed than the depth asked for.
+  std::vector<Frame> stack(const TraceEvent& ev, bool* truncated) const;
+
+ private:
+  Engine();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gotrace::tracer

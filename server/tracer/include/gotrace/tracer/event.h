@@ -1,0 +1,34 @@
+// A decoded trace event: one call entering or returning, with its values
+// loaded in Delve's variable model.
+#pragma once
+
+#include "gotrace/values/variable.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gotrace::tracer {
+
+struct TracedFunction;
+
+struct TraceEvent {
+  enum class Kind : uint8_t { entry, ret };
+  Kind kind = Kind::entry;
+  const TracedFunction* function = nullptr;
+  uint64_t goroutine = 0;
+  uint32_t pid = 0;
+  uint32_t tid = 0;
+  uint64_t mono_ns = 0;  // CLOCK_MONOTONIC at the hit
+  uint64_t wall_ns = 0;  // CLOCK_REALTIME at the hit (for --timestamp)
+  // entry: the parameters (flag Argument). ret: the results (flag
+  // ReturnArgument).
+  std::vector<values::Variable> values;
+  // ret only: the call's duration, when its entry was seen.
+  std::optional<uint64_t> duration_ns;
+  uint64_t site_pc = 0;                 // the probed instruction
+  std::vector<uint64_t> return_addresses;  // callers, innermost first
+};
+
+}  // namespace gotrace::tracer

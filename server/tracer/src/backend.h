@@ -1,0 +1,39 @@
+// What the engine needs from a hit collector. The eBPF backend implements it
+// with uprobes; a ptrace backend (issue 5) will implement the same contract
+// with int3 and produce the same records, so decoding is shared.
+#pragma once
+
+#include "gotrace/bpf/program.h"
+#include "gotrace/bpf/trace_abi.h"
+#include "gotrace/support/result.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace gotrace::tracer {
+
+struct BackendConfig {
+  uint64_t goid_offset = 0;
+  uint64_t stack_hi_offset = 0;
+  pid_t pid = 0;
+  uint32_t max_specs = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual Result<void> set_spec(uint32_t id, const gt_spec& spec) = 0;
+  virtual Result<void> attach(const std::string& path, std::span<const bpf::Site> sites) = 0;
+  virtual void detach() = 0;
+  virtual int wait_fd() const = 0;
+  virtual Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) = 0;
+  virtual uint64_t lost() const = 0;
+};
+
+Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg);
+
+}  // namespace gotrace::tracer

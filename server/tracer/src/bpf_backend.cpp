@@ -1,0 +1,48 @@
+#include "backend.h"
+
+#include <vector>
+
+namespace gotrace::tracer {
+namespace {
+
+class BpfBackend final : public Backend {
+ public:
+  BpfBackend(std::unique_ptr<bpf::TraceProgram> prog, pid_t pid)
+      : prog_(std::move(prog)), pid_(pid) {}
+
+  Result<void> set_spec(uint32_t id, const gt_spec& spec) override {
+    return prog_->set_spec(id, spec);
+  }
+  Result<void> attach(const std::string& path, std::span<const bpf::Site> sites) override {
+    auto a = prog_->attach(path, sites, pid_);
+    if (!a) return a.error();
+    attachments_.push_back(std::move(*a));
+    return {};
+  }
+  void detach() override { attachments_.clear(); }
+  int wait_fd() const override { return prog_->ring_fd(); }
+  Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) override {
+    return prog_->drain(fn);
+  }
+  uint64_t lost() const override { return prog_->lost(); }
+
+ private:
+  std::unique_ptr<bpf::TraceProgram> prog_;
+  pid_t pid_;
+  std::vector<std::unique_ptr<bpf::Attachment>> attachments_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg) {
+  bpf::ProgramOptions o;
+  o.goid_offset = cfg.goid_offset;
+  o.stack_hi_offset = cfg.stack_hi_offset;
+  o.tgid = cfg.pid;
+  if (cfg.max_specs) o.max_specs = cfg.max_specs;
+  auto prog = bpf::TraceProgram::load(o);
+  if (!prog) return prog.error();
+  return std::unique_ptr<Backend>(new BpfBackend(std::move(*prog), cfg.pid));
+}
+
+}  // namespace gotrace::tracer

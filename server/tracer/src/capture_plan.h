@@ -1,0 +1,50 @@
+// Capture planning: which registers, stack words and pointer targets the BPF
+// program must copy at a site so that the values can later be loaded the way
+// Delve loads them under a LoadConfig, and how to reassemble each value's
+// bytes from the copied words.
+//
+// Captured memory is always the real content of the target at that address,
+// so capturing more than a value needs (an interface's data of unknown size,
+// a speculative string behind it) can never make a rendering wrong; capturing
+// less makes that part unreadable, never guessed.
+#pragma once
+
+#include "gotrace/arch/abi.h"
+#include "gotrace/bpf/trace_abi.h"
+#include "gotrace/symbols/binary.h"
+#include "gotrace/values/variable.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace gotrace::tracer {
+
+// `size` low bytes of captured word `word` go to `value_offset` in the value.
+struct Chunk {
+  uint16_t word = 0;
+  uint32_t value_offset = 0;
+  uint32_t size = 0;
+};
+
+struct ValuePlan {
+  std::string name;
+  const symbols::Type* type = nullptr;
+  bool is_result = false;
+  std::string unreadable;  // set: the value cannot be captured here
+  uint64_t size = 0;
+  std::vector<Chunk> chunks;
+};
+
+struct SitePlan {
+  gt_spec spec{};
+  std::vector<ValuePlan> values;
+};
+
+// Plans the capture of `vars` located at `locs` (same length) under `cfg`.
+SitePlan plan_site(const std::vector<symbols::Variable>& vars,
+                   std::span<const arch::ValueLocation> locs,
+                   const values::LoadConfig& cfg);
+
+}  // namespace gotrace::tracer

@@ -1,0 +1,291 @@
+#include "gotrace/tracer/engine.h"
+
+#include "backend.h"
+#include "capture_plan.h"
+#include "gotrace/arch/abi.h"
+#include "gotrace/arch/probe_sites.h"
+#include "pairing.h"
+#include "record.h"
+#include "type_shape.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+#include <deque>
+
+namespace gotrace::tracer {
+namespace {
+
+arch::Machine machine_of(symbols::Machine m) {
+  return m == symbols::Machine::arm64 ? arch::Machine::arm64 : arch::Machine::amd64;
+}
+
+uint8_t branch_cond_code(arch::BranchCond c) {
+  switch (c) {
+    case arch::BranchCond::amd64_jbe: return GT_COND_AMD64_JBE;
+    case arch::BranchCond::amd64_jb: return GT_COND_AMD64_JB;
+    case arch::BranchCond::arm64_ls: return GT_COND_ARM64_LS;
+    case arch::BranchCond::arm64_lo: return GT_COND_ARM64_LO;
+    case arch::BranchCond::none: return 0;
+  }
+  return 0;
+}
+
+uint64_t clock_ns(clockid_t id) {
+  timespec ts;
+  clock_gettime(id, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+class BinaryTypes final : public values::TypeLookup {
+ public:
+  explicit BinaryTypes(const symbols::Binary& b) : b_(b) {}
+  const symbols::Type* by_runtime_address(uint64_t addr) const override {
+    return b_.type_by_runtime_address(addr);
+  }
+
+ private:
+  const symbols::Binary& b_;
+};
+
+// A site's decoding recipe: which function, entry or return, which values.
+// Every probed address has its own spec id, so a record names its site.
+struct SiteInfo {
+  const TracedFunction* fn = nullptr;
+  bool is_return = false;
+  uint64_t pc = 0;  // entry: the function's entry (what Delve reports)
+  std::vector<ValuePlan> values;
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  std::unique_ptr<symbols::Binary> binary;
+  std::unique_ptr<BinaryTypes> types;
+  std::deque<TracedFunction> functions;  // stable addresses
+  std::vector<SiteInfo> sites;           // indexed by spec id
+  std::vector<gt_spec> specs;
+  std::vector<bpf::Site> probe_sites;
+  std::unique_ptr<Backend> backend;
+  Pairing pairing;
+  int64_t wall_offset_ns = 0;
+
+  void load_values(const Record& rec, const SiteInfo& site, TraceEvent& ev) const {
+    CapturedMemory mem(rec, binary->is_pie() ? nullptr : binary.get());
+    const values::LoadConfig& cfg = site.fn->options.load;
+    for (const ValuePlan& vp : site.values) {
+      values::Variable v;
+      if (!vp.unreadable.empty() || !vp.type) {
+        static const symbols::Type unknown{};
+        v = values::unreadable_variable(vp.name, vp.type ? *vp.type : unknown, vp.unreadable);
+      } else {
+        std::vector<uint8_t> bytes(vp.size, 0);
+        for (const Chunk& c : vp.chunks) {
+          if (c.word >= rec.words.size() || c.value_offset + c.size > bytes.size()) continue;
+          std::memcpy(bytes.data() + c.value_offset, &rec.words[c.word], std::min<uint32_t>(c.size, 8));
+        }
+        v = values::load_variable(vp.name, *vp.type, bytes, mem, *types, cfg);
+      }
+      v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
+      ev.values.push_back(std::move(v));
+    }
+  }
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() { stop(); }
+
+Result<std::unique_ptr<Engine>> Engine::open(const std::string& path) {
+  auto bin = symbols::Binary::open(path);
+  if (!bin) return bin.error();
+  std::unique_ptr<Engine> e(new Engine());
+  e->impl_->binary = std::move(*bin);
+  e->impl_->types = std::make_unique<BinaryTypes>(*e->impl_->binary);
+  return e;
+}
+
+const symbols::Binary& Engine::binary() const { return *impl_->binary; }
+
+Result<std::vector<const symbols::Function*>> Engine::match(std::string_view regex) const {
+  RE2::Options o;
+  o.set_log_errors(false);
+  RE2 re(regex, o);
+  if (!re.ok())
+    return make_error(Errc::invalid_argument,
+                      "invalid regular expression \"" + std::string(regex) + "\": " + re.error());
+  std::vector<const symbols::Function*> out;
+  for (const symbols::Function& f : impl_->binary->functions())
+    if (RE2::PartialMatch(f.name, re)) out.push_back(&f);
+  return out;
+}
+
+Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const TraceOptions& opts) {
+  const symbols::Binary& bin = *impl_->binary;
+  auto sig = bin.signature(fn);
+  if (!sig) return sig.error();
+  auto code = bin.code(fn);
+  if (!code) return code.error();
+  arch::Machine m = machine_of(bin.machine());
+  uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);
+  auto sites = arch::find_probe_sites(m, *code, fn.entry, deferreturn);
+  if (!sites)
+    return make_error(sites.error().code, fn.name + ": " + sites.error().message);
+
+  std::vector<arch::AbiType> in, out;
+  for (const auto& p : sig->params) {
+    if (!p.type) return make_error(Errc::unsupported, fn.name + ": parameter " + p.name + " has no type");
+    in.push_back(abi_type_of(*p.type));
+  }
+  for (const auto& r : sig->results) {
+    if (!r.type) return make_error(Errc::unsupported, fn.name + ": result " + r.name + " has no type");
+    out.push_back(abi_type_of(*r.type));
+  }
+  arch::FrameLayout layout = arch::assign_frame(m, in, out);
+
+  TracedFunction& tf = impl_->functions.emplace_back();
+  tf.id = static_cast<uint32_t>(impl_->functions.size() - 1);
+  tf.function = &fn;
+  tf.signature = std::move(*sig);
+  tf.entry_line = bin.pc_to_line(fn.entry).value_or(tf.signature.decl);
+  tf.entry_probe = sites->entry.address;
+  // Only RETs: since Go 1.18 runtime.deferreturn always returns to its caller,
+  // which then reaches a RET, so RET probes see every return exactly once;
+  // probing the deferreturn call as well (as Delve 1.20.2 does) prints two
+  // return lines per call.
+  tf.return_probes = sites->returns;
+  tf.options = opts;
+
+  auto add_site = [&](SitePlan plan, bool is_return, uint64_t pc, uint64_t flags, uint8_t cond) {
+    uint32_t id = static_cast<uint32_t>(impl_->specs.size());
+    plan.spec.fn_id = tf.id;
+    plan.spec.flags = static_cast<gt_u16>(flags);
+    plan.spec.branch_cond = cond;
+    // One extra frame tells whether the stack was truncated at the depth.
+    if (opts.stack_depth > 0)
+      plan.spec.stack_frames =
+          static_cast<gt_u8>(std::min(opts.stack_depth + 1, GT_MAX_FRAMES));
+    impl_->specs.push_back(plan.spec);
+    impl_->sites.push_back({&tf, is_return, pc, std::move(plan.values)});
+    return id;
+  };
+
+  auto entry_plan = plan_site(tf.signature.params, layout.params, opts.load);
+  bool branch = sites->entry.kind == arch::EntryKind::stack_check_branch;
+  uint32_t entry_id = add_site(std::move(entry_plan), false, fn.entry,
+                               branch ? GT_SPEC_SKIP_BRANCH : 0,
+                               branch_cond_code(sites->entry.cond));
+  std::vector<bpf::Site> probes;
+  auto off = bin.file_offset(sites->entry.address);
+  if (!off) return make_error(off.error().code, fn.name + ": " + off.error().message);
+  probes.push_back({*off, entry_id});
+  if (opts.returns) {
+    auto ret_plan = plan_site(tf.signature.results, layout.results, opts.load);
+    for (uint64_t r : sites->returns) {
+      auto roff = bin.file_offset(r);
+      if (!roff) return make_error(roff.error().code, fn.name + ": " + roff.error().message);
+      probes.push_back({*roff, add_site(ret_plan, true, r, GT_SPEC_RETURN, 0)});
+    }
+  }
+  impl_->probe_sites.insert(impl_->probe_sites.end(), probes.begin(), probes.end());
+  return &tf;
+}
+
+Result<void> Engine::start(pid_t pid, const std::string& path) {
+  if (impl_->probe_sites.empty())
+    return make_error(Errc::invalid_argument, "no functions to trace");
+  auto goid = impl_->binary->g_goid_offset();
+  if (!goid) return goid.error();
+  auto hi = impl_->binary->g_stack_hi_offset();
+  if (!hi) return hi.error();
+  BackendConfig cfg;
+  cfg.goid_offset = *goid;
+  cfg.stack_hi_offset = *hi;
+  cfg.pid = pid;
+  cfg.max_specs = static_cast<uint32_t>(std::max<size_t>(impl_->specs.size(), 1));
+  auto be = make_bpf_backend(cfg);
+  if (!be) return be.error();
+  for (uint32_t id = 0; id < impl_->specs.size(); id++) {
+    auto r = (*be)->set_spec(id, impl_->specs[id]);
+    if (!r) return r.error();
+  }
+  auto r = (*be)->attach(path, impl_->probe_sites);
+  if (!r) return r.error();
+  impl_->backend = std::move(*be);
+  impl_->wall_offset_ns = static_cast<int64_t>(clock_ns(CLOCK_REALTIME)) -
+                          static_cast<int64_t>(clock_ns(CLOCK_MONOTONIC));
+  return {};
+}
+
+std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {
+  const symbols::Binary& bin = *impl_->binary;
+  std::vector<Frame> out;
+  auto frame_at = [&](uint64_t pc, uint64_t line_pc) {
+    Frame f;
+    f.pc = pc;
+    const symbols::Function* fn = bin.function_at(pc);
+    f.function = fn ? fn->name : "?";
+    if (auto l = bin.pc_to_line(line_pc)) {
+      f.file = l->file;
+      f.line = l->line;
+    }
+    return f;
+  };
+  out.push_back(frame_at(ev.site_pc, ev.site_pc));
+  size_t depth = static_cast<size_t>(std::max(ev.function->options.stack_depth, 0));
+  for (size_t i = 0; i < ev.return_addresses.size() && i < depth; i++) {
+    uint64_t ra = ev.return_addresses[i];
+    // A return address is the instruction after the CALL; the call's line
+    // is the one of the byte before it.
+    out.push_back(frame_at(ra, ra - 1));
+  }
+  if (truncated) *truncated = ev.return_addresses.size() > depth;
+  return out;
+}
+
+void Engine::stop() {
+  if (impl_ && impl_->backend) impl_->backend->detach();
+}
+
+int Engine::wait_fd() const { return impl_->backend ? impl_->backend->wait_fd() : -1; }
+
+uint64_t Engine::lost() const { return impl_->backend ? impl_->backend->lost() : 0; }
+
+Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink) {
+  if (!impl_->backend) return size_t{0};
+  Error failure;
+  bool failed = false;
+  auto n = impl_->backend->drain([&](std::span<const uint8_t> raw) {
+    auto rec = parse_record(raw);
+    if (!rec) {
+      failure = rec.error();
+      failed = true;
+      return;
+    }
+    if (rec->hdr.spec_id >= impl_->sites.size()) return;
+    const SiteInfo& site = impl_->sites[rec->hdr.spec_id];
+    TraceEvent ev;
+    ev.kind = site.is_return ? TraceEvent::Kind::ret : TraceEvent::Kind::entry;
+    ev.function = site.fn;
+    ev.goroutine = rec->hdr.goid;
+    ev.pid = rec->hdr.tgid;
+    ev.tid = rec->hdr.tid;
+    ev.mono_ns = rec->hdr.ts_ns;
+    ev.wall_ns = static_cast<uint64_t>(static_cast<int64_t>(rec->hdr.ts_ns) + impl_->wall_offset_ns);
+    CallKey key{rec->hdr.goid, rec->hdr.depth, site.fn->id};
+    if (site.is_return)
+      ev.duration_ns = impl_->pairing.returned(key, rec->hdr.ts_ns);
+    else
+      impl_->pairing.entered(key, rec->hdr.ts_ns);
+    ev.site_pc = site.pc;
+    ev.return_addresses = std::move(rec->frames);
+    impl_->load_values(*rec, site, ev);
+    sink(ev);
+  });
+  if (!n) return n.error();
+  if (failed) return failure;
+  return n;
+}
+
+}  // namespace gotrace::tracer

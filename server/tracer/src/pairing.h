@@ -1,0 +1,51 @@
+// Pairs a return with its entry. The key is (goroutine, g.stack.hi - SP,
+// function): the distance from the stack top survives the runtime copying a
+// goroutine's stack, and recursion gives every frame its own depth. A frame
+// abandoned by a panic leaves a stale entry that the next call at the same
+// depth overwrites, so it can never pair with a later return.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+
+namespace gotrace::tracer {
+
+struct CallKey {
+  uint64_t goid = 0;
+  uint64_t depth = 0;
+  uint32_t fn = 0;
+  bool operator==(const CallKey&) const = default;
+};
+
+struct CallKeyHash {
+  size_t operator()(const CallKey& k) const {
+    uint64_t h = k.goid * 0x9e3779b97f4a7c15ull;
+    h ^= k.depth + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
+    h ^= static_cast<uint64_t>(k.fn) * 0xff51afd7ed558ccdull;
+    return static_cast<size_t>(h);
+  }
+};
+
+class Pairing {
+ public:
+  void entered(const CallKey& k, uint64_t ts) {
+    // Frames abandoned by panics or Goexit never return; bound the table.
+    if (open_.size() >= kMaxOpen) open_.clear();
+    open_[k] = ts;
+  }
+  // The call's duration, if its entry was seen.
+  std::optional<uint64_t> returned(const CallKey& k, uint64_t ts) {
+    auto it = open_.find(k);
+    if (it == open_.end()) return std::nullopt;
+    uint64_t start = it->second;
+    open_.erase(it);
+    return ts >= start ? ts - start : 0;
+  }
+
+ private:
+  static constexpr size_t kMaxOpen = 1u << 20;
+  std::unordered_map<CallKey, uint64_t, CallKeyHash> open_;
+};
+
+}  // namespace gotrace::tracer

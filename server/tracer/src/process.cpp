@@ -1,0 +1,148 @@
+#include "gotrace/tracer/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace gotrace::tracer {
+namespace {
+
+int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
+                                                 const std::vector<std::string>& args) {
+  if (access(path.c_str(), X_OK) != 0)
+    return make_error(errno == ENOENT ? Errc::not_found : Errc::permission,
+                      "cannot execute " + path + ": " + errno_text());
+  // The child blocks reading `hold` until the probes are armed; a second pipe
+  // with O_CLOEXEC reports an exec failure back to us.
+  int hold[2], report[2];
+  if (pipe2(hold, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
+    return make_error(Errc::io, "pipe: " + errno_text());
+  std::vector<std::string> argv_store{path};
+  argv_store.insert(argv_store.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_store) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) return make_error(Errc::io, "fork: " + errno_text());
+  if (pid == 0) {
+    close(hold[1]);
+    close(report[0]);
+    // The tracer blocks SIGINT/SIGTERM to read them from a signalfd; the
+    // program must start with the default mask and dispositions.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    char c;
+    // EOF (parent gone) also releases the child, which then must not run
+    // untraced: exit instead.
+    if (read(hold[0], &c, 1) != 1) _exit(127);
+    execv(path.c_str(), argv.data());
+    int err = errno;
+    (void)!write(report[1], &err, sizeof err);
+    _exit(127);
+  }
+  close(hold[0]);
+  close(report[1]);
+  std::unique_ptr<Process> p(new Process());
+  p->pid_ = pid;
+  p->launched_ = true;
+  p->held_ = true;
+  p->release_fd_ = hold[1];
+  p->pidfd_ = pidfd_open(pid);
+  p->exe_ = std::filesystem::absolute(path).string();
+  p->report_fd_ = report[0];
+  return p;
+}
+
+Result<std::unique_ptr<Process>> Process::attach(pid_t pid) {
+  if (pid <= 0) return make_error(Errc::invalid_argument, "invalid pid " + std::to_string(pid));
+  if (::kill(pid, 0) != 0 && errno == ESRCH)
+    return make_error(Errc::not_found, "no process with pid " + std::to_string(pid));
+  std::unique_ptr<Process> p(new Process());
+  p->pid_ = pid;
+  p->pidfd_ = pidfd_open(pid);
+  if (p->pidfd_ < 0)
+    return make_error(Errc::not_found, "no process with pid " + std::to_string(pid));
+  char buf[PATH_MAX];
+  std::string link = "/proc/" + std::to_string(pid) + "/exe";
+  ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+  if (n < 0)
+    return make_error(Errc::permission, "cannot read " + link + ": " + errno_text());
+  // Through /proc/PID/exe the kernel opens the very inode the process runs,
+  // even if the path was replaced or lives in another mount namespace.
+  p->exe_ = link;
+  return p;
+}
+
+Process::~Process() {
+  kill_launched();
+  if (release_fd_ >= 0) close(release_fd_);
+  if (report_fd_ >= 0) close(report_fd_);
+  if (pidfd_ >= 0) close(pidfd_);
+}
+
+Result<void> Process::resume() {
+  if (!held_) return {};
+  held_ = false;
+  int report_fd = report_fd_;
+  report_fd_ = -1;
+  char go = 'g';
+  bool ok = write(release_fd_, &go, 1) == 1;
+  close(release_fd_);
+  release_fd_ = -1;
+  // The report pipe closes on a successful exec (O_CLOEXEC) or carries errno.
+  int err = 0;
+  ssize_t n = read(report_fd, &err, sizeof err);
+  close(report_fd);
+  if (!ok) return make_error(Errc::io, "could not release the target process");
+  if (n == sizeof err)
+    return make_error(Errc::io, "could not start " + exe_ + ": " + std::strerror(err));
+  return {};
+}
+
+std::optional<int> Process::poll_exit() {
+  if (exited_) return exit_status_;
+  if (launched_) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+      return exit_status_;
+    }
+    return std::nullopt;
+  }
+  if (::kill(pid_, 0) != 0 && errno == ESRCH) {
+    exited_ = true;
+    exit_status_ = 0;
+    return exit_status_;
+  }
+  return std::nullopt;
+}
+
+void Process::kill_launched() {
+  if (!launched_ || exited_ || pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status;
+  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  exited_ = true;
+  exit_status_ = -SIGKILL;
+}
+
+}  // namespace gotrace::tracer

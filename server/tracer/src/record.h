@@ -1,0 +1,45 @@
+// Parsing of one ring-buffer record (layout in trace_abi.h) and the sparse
+// memory view its dereferenced blobs form.
+#pragma once
+
+#include "gotrace/bpf/trace_abi.h"
+#include "gotrace/symbols/binary.h"
+#include "gotrace/support/result.h"
+#include "gotrace/values/variable.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace gotrace::tracer {
+
+struct Blob {
+  uint64_t addr = 0;
+  uint32_t status = GT_DEREF_OK;
+  std::span<const uint8_t> bytes;
+};
+
+struct Record {
+  gt_event_header hdr{};
+  std::vector<uint64_t> words;
+  std::vector<uint64_t> frames;  // return addresses, innermost first
+  std::vector<Blob> blobs;  // spans point into the record's buffer
+};
+
+// Fails with Errc::corrupt on a truncated or inconsistent record.
+Result<Record> parse_record(std::span<const uint8_t> raw);
+
+// Memory as captured at the hit, falling back to the binary's read-only data
+// (type descriptors, itabs, string literals) for addresses it maps.
+class CapturedMemory final : public values::MemoryView {
+ public:
+  CapturedMemory(const Record& rec, const symbols::Binary* binary)
+      : rec_(rec), binary_(binary) {}
+  std::optional<std::span<const uint8_t>> read(uint64_t addr, uint64_t size) const override;
+
+ private:
+  const Record& rec_;
+  const symbols::Binary* binary_;
+};
+
+}  // namespace gotrace::tracer

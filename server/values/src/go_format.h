@@ -1,0 +1,28 @@
+// Go's fmt/strconv spellings that Delve's printers rely on.
+#pragma once
+
+#include "gotrace/symbols/types.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gotrace::values::detail {
+
+// strconv.Quote: what `%q` prints for a string.
+std::string go_quote(std::string_view s);
+
+// strconv.FormatFloat(f, 'f', -1, bits), with Delve's "+Inf"/"-Inf"/"NaN".
+std::string format_float(double f, int bits);
+
+// go/constant's Float.String() ("%.6g", or "%g" when that hides a fraction):
+// the spelling of a complex value's parts in Variable.value.
+std::string format_constant_float(double f);
+
+// fmt's %#x of an unsigned integer: "0x0" for zero.
+std::string hex(uint64_t v);
+
+// reflect.Kind.String().
+std::string_view kind_name(symbols::Kind k);
+
+}  // namespace gotrace::values::detail

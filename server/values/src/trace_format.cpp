@@ -1,0 +1,191 @@
+#include "gotrace/values/trace_format.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace gotrace::values {
+
+namespace {
+
+// How one variable appears in a trace line at verbosity v (PR #4251):
+// 0 is the original SinglelineString, 1 names the type only, 2 adds the
+// name to the inline value, 3-4 print the expanded multi-line value.
+std::string format_one(const Variable& v, int verbosity) {
+  switch (verbosity) {
+    case 0: return single_line(v);
+    case 1: return v.name + ": <" + v.type + ">";
+    case 2: return v.name + ": " + single_line(v);
+    default: return v.name + ": " + multi_line(v, "\t");
+  }
+}
+
+// Levels 3-4 put each value on its own indented line.
+std::string join(const std::vector<std::string>& parts, int verbosity,
+                 const char* sep) {
+  std::string out;
+  if (verbosity >= 3) {
+    if (parts.empty()) return out;
+    out += "\n";
+    for (size_t i = 0; i < parts.size(); ++i) {
+      out += "\t" + parts[i];
+      out += i + 1 < parts.size() ? ",\n" : "\n";
+    }
+    return out;
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+int digits(int n) {
+  if (n <= 0) return 1;
+  return static_cast<int>(std::floor(std::log10(static_cast<double>(n)))) + 1;
+}
+
+std::string trace_prefix(int64_t goroutine_id, const TraceOptions& opts) {
+  if (opts.follow_calls_frame)
+    return "goroutine(" + std::to_string(goroutine_id) + "):frame(" +
+           std::to_string(*opts.follow_calls_frame) + ")";
+  return "goroutine(" + std::to_string(goroutine_id) + "):";
+}
+
+std::string depth_prefix(const TraceOptions& opts) {
+  if (!opts.follow_calls_frame || *opts.follow_calls_frame <= 0) return "";
+  return std::string(static_cast<size_t>(*opts.follow_calls_frame - 1), ' ');
+}
+
+// A follow-calls hit whose root function is not on the stack prints nothing
+// (but the timestamp, which Delve writes first).
+bool printed(const TraceOptions& opts) {
+  return !opts.follow_calls_frame || *opts.follow_calls_frame > 0;
+}
+
+}  // namespace
+
+std::string format_trace_args(const std::vector<Variable>& arguments,
+                              int verbosity) {
+  std::vector<std::string> parts;
+  for (const auto& a : arguments)
+    if (a.flags & kVarArgument) parts.push_back(format_one(a, verbosity));
+  return join(parts, verbosity, ", ");
+}
+
+std::string format_trace_returns(const std::vector<Variable>& results,
+                                 int verbosity) {
+  std::vector<std::string> parts;
+  for (const auto& r : results) parts.push_back(format_one(r, verbosity));
+  // Return values are joined with a bare "," (entry args use ", ").
+  return join(parts, verbosity, ",");
+}
+
+std::string format_stack_block(const std::vector<StackFrame>& frames,
+                               bool bottom) {
+  std::string out = "\tStack:\n";
+  if (frames.empty()) return out;
+  const std::string ind = "\t\t";
+  const int d = digits(static_cast<int>(frames.size()) - 1);
+  const std::string s = ind + std::string(static_cast<size_t>(d) + 2 + ind.size(), ' ');
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const StackFrame& f = frames[i];
+    if (!f.error.empty()) {
+      out += s + "error: " + f.error + "\n";
+      continue;
+    }
+    std::string idx = std::to_string(i);
+    if (static_cast<int>(idx.size()) < d)
+      idx.insert(0, static_cast<size_t>(d) - idx.size(), ' ');
+    char pc[24];
+    std::snprintf(pc, sizeof pc, "0x%016llx",
+                  static_cast<unsigned long long>(f.pc));
+    out += ind + idx + "  " + pc + " in " + f.function + "\n";
+    out += s + "at " + f.file + ":" + std::to_string(f.line) + "\n";
+  }
+  if (!bottom) out += ind + "(truncated)\n";
+  return out;
+}
+
+std::string format_trace_entry(int64_t goroutine_id,
+                               const std::string& function,
+                               const std::vector<Variable>& arguments,
+                               const TraceOptions& opts) {
+  std::string out;
+  if (opts.timestamp) out += *opts.timestamp + " ";
+  bool has_return_value = false;
+  for (const auto& a : arguments)
+    if (a.flags & kVarReturnArgument) has_return_value = true;
+  if (printed(opts)) {
+    out += depth_prefix(opts) + "> " + trace_prefix(goroutine_id, opts) + " " +
+           opts.bp_name + function + "(" +
+           format_trace_args(arguments, opts.verbosity) + ")\n";
+  }
+  // Stacks and follow-calls are mutually exclusive.
+  if (!opts.stack || opts.follow_calls_frame) return out;
+  // printBreakpointInfo: an empty line before the stack unless the function
+  // has no results...
+  if (has_return_value) out += "\n";
+  out += format_stack_block(*opts.stack, opts.stack_bottom);
+  // ...in which case printTracepoint prints the same stack a second time.
+  if (!has_return_value) out += format_stack_block(*opts.stack, opts.stack_bottom);
+  return out;
+}
+
+std::string format_trace_return(int64_t goroutine_id,
+                                const std::string& function,
+                                const std::vector<Variable>& results,
+                                const TraceOptions& opts) {
+  std::string out;
+  if (opts.timestamp) out += *opts.timestamp + " ";
+  if (printed(opts)) {
+    out += depth_prefix(opts) + ">> " + trace_prefix(goroutine_id, opts) + " " +
+           function + " => (" + format_trace_returns(results, opts.verbosity) +
+           ")\n";
+  }
+  if (opts.stack && !opts.follow_calls_frame)
+    out += format_stack_block(*opts.stack, opts.stack_bottom);
+  return out;
+}
+
+std::string format_rfc3339_nano(int64_t unix_nanos, int utc_offset_seconds) {
+  using namespace std::chrono;
+  int64_t local = unix_nanos + int64_t(utc_offset_seconds) * 1'000'000'000;
+  int64_t secs = local / 1'000'000'000;
+  int64_t frac = local % 1'000'000'000;
+  if (frac < 0) {
+    frac += 1'000'000'000;
+    secs -= 1;
+  }
+  sys_seconds tp{seconds{secs}};
+  sys_days day = floor<days>(tp);
+  year_month_day ymd{day};
+  hh_mm_ss<seconds> hms{tp - day};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()),
+                static_cast<long long>(hms.hours().count()),
+                static_cast<long long>(hms.minutes().count()),
+                static_cast<long long>(hms.seconds().count()));
+  std::string out = buf;
+  if (frac != 0) {
+    char f[16];
+    std::snprintf(f, sizeof f, "%09lld", static_cast<long long>(frac));
+    std::string fs = f;
+    while (!fs.empty() && fs.back() == '0') fs.pop_back();
+    out += "." + fs;
+  }
+  if (utc_offset_seconds == 0) {
+    out += "Z";
+  } else {
+    int off = utc_offset_seconds;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign, off / 3600, (off / 60) % 60);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace gotrace::values

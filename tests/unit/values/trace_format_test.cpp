@@ -1,0 +1,240 @@
+// dlv trace lines, checked against dlv-trace-cli-output.txt where the
+// transcripts show them (1.20.2 return lines lack the function name that
+// HEAD prints).
+#include "gotrace/values/trace_format.h"
+
+#include "fake_target.h"
+
+#include <gtest/gtest.h>
+
+namespace gotrace::values {
+namespace {
+
+using testing::Bytes;
+
+class TraceFormatTest : public ::testing::Test {
+ protected:
+  Variable arg(const std::string& name, const symbols::Type& t,
+               std::vector<uint8_t> bytes, uint32_t flags, int verbosity = 0,
+               uint64_t addr = 0) {
+    held_.push_back(std::move(bytes));
+    Variable v = load_variable(name, t, held_.back(), mem_, types_,
+                               load_config_for_verbosity(verbosity), addr);
+    v.flags |= flags;
+    return v;
+  }
+  std::vector<Variable> foo_args(int verbosity) {
+    return {arg("x", *ty_.int_, Bytes().i64(99), kVarArgument, verbosity),
+            arg("y", *ty_.int_, Bytes().i64(9801), kVarArgument, verbosity,
+                kFakeAddressBase + 0x100),
+            arg("z", *ty_.int_, Bytes().i64(0), kVarReturnArgument, verbosity,
+                0xc000012345)};
+  }
+
+  testing::Types ty_;
+  testing::FakeMemory mem_;
+  testing::FakeTypes types_;
+  std::deque<std::vector<uint8_t>> held_;
+};
+
+TEST_F(TraceFormatTest, EntryAndReturnVerbosity0) {
+  TraceOptions o;
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o),
+            "> goroutine(1): main.foo(99, 9801)\n");
+  std::vector<Variable> ret = {
+      arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1): main.foo => (9900)\n");
+}
+
+TEST_F(TraceFormatTest, NoResults) {
+  TraceOptions o;
+  EXPECT_EQ(format_trace_return(19, "main.worker", {}, o),
+            ">> goroutine(19): main.worker => ()\n");
+}
+
+TEST_F(TraceFormatTest, ReturnValuesJoinWithBareComma) {
+  mem_.put_string(0x4b2000, "x");
+  std::vector<Variable> ret = {
+      arg("~r0", *ty_.int_, Bytes().i64(1), kVarReturnArgument),
+      arg("~r1", *ty_.string_, Bytes().u64(0x4b2000).u64(1), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_return(1, "main.two", ret, {}),
+            ">> goroutine(1): main.two => (1,\"x\")\n");
+}
+
+TEST_F(TraceFormatTest, DescribeFromTranscript) {
+  mem_.put_string(0x4b2d6a, "hello");
+  mem_.put_string(0x4b2aa0, "pt");
+  std::vector<Variable> args = {
+      arg("s", *ty_.string_, Bytes().u64(0x4b2d6a).u64(5), kVarArgument),
+      arg("p", *ty_.point, Bytes().i64(1).i64(2).u64(0x4b2aa0).u64(2),
+          kVarArgument, 0, kFakeAddressBase + 0x100),
+      arg("xs", *ty_.slice_int, Bytes().u64(0xc0000b8000).u64(3).u64(3),
+          kVarArgument, 0, kFakeAddressBase + 0x200),
+      arg("~r0", *ty_.int_, Bytes().i64(0), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_entry(1, "main.describe", args, {}),
+            "> goroutine(1): main.describe(\"hello\", main.Point {X: 1, Y: 2, "
+            "Name: \"pt\"}, []int len: 3, cap: 3, [...])\n");
+  EXPECT_EQ(args[0].flags, uint32_t{kVarArgument | kVarFakeAddress});  // 40
+}
+
+TEST_F(TraceFormatTest, WorkerFromTranscript) {
+  std::vector<Variable> args = {
+      arg("id", *ty_.int_, Bytes().i64(1), kVarArgument),
+      arg("wg", *ty_.ptr_wait_group, Bytes().u64(0xc0000aa000), kVarArgument)};
+  EXPECT_EQ(format_trace_entry(19, "main.worker", args, {}),
+            "> goroutine(19): main.worker(1, (*sync.WaitGroup)(0xc0000aa000))\n");
+}
+
+TEST_F(TraceFormatTest, Verbosity1TypesOnly) {
+  TraceOptions o;
+  o.verbosity = 1;
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(1), o),
+            "> goroutine(1): main.foo(x: <int>, y: <int>)\n");
+  std::vector<Variable> ret = {
+      arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, 1)};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1): main.foo => (z: <int>)\n");
+}
+
+TEST_F(TraceFormatTest, Verbosity2NameValue) {
+  TraceOptions o;
+  o.verbosity = 2;
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(2), o),
+            "> goroutine(1): main.foo(x: 99, y: 9801)\n");
+  std::vector<Variable> ret = {
+      arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, 2)};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1): main.foo => (z: 9900)\n");
+}
+
+TEST_F(TraceFormatTest, Verbosity3And4OneArgPerLine) {
+  for (int v : {3, 4}) {
+    TraceOptions o;
+    o.verbosity = v;
+    EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(v), o),
+              "> goroutine(1): main.foo(\n\tx: 99,\n\ty: 9801\n)\n");
+    std::vector<Variable> ret = {
+        arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, v)};
+    EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+              ">> goroutine(1): main.foo => (\n\tz: 9900\n)\n");
+  }
+}
+
+TEST_F(TraceFormatTest, Verbosity4FollowsPointers) {
+  mem_.put_string(0x4b1000, "pt");
+  mem_.put(0xc000020000, Bytes().i64(1).i64(2).u64(0x4b1000).u64(2));
+  TraceOptions o;
+  o.verbosity = 4;
+  std::vector<Variable> args = {
+      arg("p", *ty_.ptr_point, Bytes().u64(0xc000020000), kVarArgument, 4)};
+  EXPECT_EQ(format_trace_entry(1, "main.show", args, o),
+            "> goroutine(1): main.show(\n\tp: (*main.Point)(0xc000020000)\n"
+            "*main.Point {X: 1, Y: 2, Name: \"pt\"}\n)\n");
+}
+
+TEST_F(TraceFormatTest, Timestamp) {
+  TraceOptions o;
+  o.timestamp = format_rfc3339_nano(1700000000123456789LL, 0);
+  EXPECT_EQ(*o.timestamp, "2023-11-14T22:13:20.123456789Z");
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o),
+            "2023-11-14T22:13:20.123456789Z > goroutine(1): main.foo(99, 9801)\n");
+  EXPECT_EQ(format_rfc3339_nano(1700000000000000000LL, 0), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(format_rfc3339_nano(1700000000100000000LL, -8 * 3600),
+            "2023-11-14T14:13:20.1-08:00");
+  EXPECT_EQ(format_rfc3339_nano(1700000000000000000LL, 5 * 3600 + 1800),
+            "2023-11-15T03:43:20+05:30");
+}
+
+TEST_F(TraceFormatTest, FollowCalls) {
+  TraceOptions o;
+  o.follow_calls_frame = 3;
+  o.stack = std::vector<StackFrame>{{0x49b5c0, "main.foo", "./prog.go", 16}};
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o),
+            "  > goroutine(1):frame(3) main.foo(99, 9801)\n");
+  std::vector<Variable> ret = {
+      arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            "  >> goroutine(1):frame(3) main.foo => (9900)\n");
+  o.follow_calls_frame = 1;
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1):frame(1) main.foo => (9900)\n");
+  o.follow_calls_frame = 0;  // root function not on the stack
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o), "");
+}
+
+const std::vector<StackFrame> kFooEntryStack = {
+    {0x49b5c0, "main.foo", "./prog.go", 16},
+    {0x49b9f5, "main.main", "./prog.go", 46},
+    {0x43a138, "runtime.main", "$GOROOT/src/runtime/proc.go", 250}};
+
+TEST_F(TraceFormatTest, StackWithResultsFromTranscript) {
+  TraceOptions o;
+  o.stack = kFooEntryStack;
+  std::vector<Variable> args = {arg("x", *ty_.int_, Bytes().i64(0), kVarArgument),
+                                arg("y", *ty_.int_, Bytes().i64(10), kVarArgument),
+                                arg("z", *ty_.int_, Bytes().i64(0), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_entry(1, "main.foo", args, o),
+            "> goroutine(1): main.foo(0, 10)\n"
+            "\n"
+            "\tStack:\n"
+            "\t\t0  0x000000000049b5c0 in main.foo\n"
+            "\t\t     at ./prog.go:16\n"
+            "\t\t1  0x000000000049b9f5 in main.main\n"
+            "\t\t     at ./prog.go:46\n"
+            "\t\t2  0x000000000043a138 in runtime.main\n"
+            "\t\t     at $GOROOT/src/runtime/proc.go:250\n"
+            "\t\t(truncated)\n");
+  o.stack = std::vector<StackFrame>{{0x49b5fe, "main.foo", "./prog.go", 18}};
+  std::vector<Variable> ret = {arg("z", *ty_.int_, Bytes().i64(1), kVarReturnArgument)};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1): main.foo => (1)\n"
+            "\tStack:\n"
+            "\t\t0  0x000000000049b5fe in main.foo\n"
+            "\t\t     at ./prog.go:18\n"
+            "\t\t(truncated)\n");
+}
+
+TEST_F(TraceFormatTest, StackWithoutResultsPrintedTwice) {
+  TraceOptions o;
+  o.stack = std::vector<StackFrame>{
+      {0x49b70f, "main.worker", "./prog.go", 31},
+      {0x49bdd9, "main.main.func1", "./prog.go", 52}};
+  std::vector<Variable> args = {
+      arg("id", *ty_.int_, Bytes().i64(1), kVarArgument),
+      arg("wg", *ty_.ptr_wait_group, Bytes().u64(0xc0000aa000), kVarArgument)};
+  const std::string block =
+      "\tStack:\n"
+      "\t\t0  0x000000000049b70f in main.worker\n"
+      "\t\t     at ./prog.go:31\n"
+      "\t\t1  0x000000000049bdd9 in main.main.func1\n"
+      "\t\t     at ./prog.go:52\n"
+      "\t\t(truncated)\n";
+  EXPECT_EQ(format_trace_entry(19, "main.worker", args, o),
+            "> goroutine(19): main.worker(1, (*sync.WaitGroup)(0xc0000aa000))\n" +
+                block + block);
+}
+
+TEST_F(TraceFormatTest, StackIndexWidthAndBottom) {
+  std::vector<StackFrame> frames;
+  for (int i = 0; i < 11; ++i) frames.push_back({0x1000u + i, "f", "a.go", i});
+  frames[3].error = "bad frame";
+  std::string s = format_stack_block(frames, true);
+  EXPECT_TRUE(s.starts_with(
+      "\tStack:\n\t\t 0  0x0000000000001000 in f\n\t\t      at a.go:0\n"
+      "\t\t 1  0x"))
+      << s;
+  EXPECT_NE(s.find("\t\t      error: bad frame\n"), std::string::npos);
+  EXPECT_NE(s.find("\t\t10  0x000000000000100a in f\n"), std::string::npos);
+  EXPECT_EQ(s.find("(truncated)"), std::string::npos);
+}
+
+TEST_F(TraceFormatTest, NamedBreakpointPrefix) {
+  TraceOptions o;
+  o.bp_name = "[mybp] ";
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o),
+            "> goroutine(1): [mybp] main.foo(99, 9801)\n");
+}
+
+}  // namespace
+}  // namespace gotrace::values
