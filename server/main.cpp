@@ -23,6 +23,7 @@ constexpr const char* kHelp =
     "  -s, --stack N         show N stack frames per hit\n"
     "  -v, --verbose N       value detail 0..4\n"
     "      --timestamp       prefix each line with the time\n"
+    "      --no-return       trace entries only (gotrace extension)\n"
     "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n";
 
 }  // namespace

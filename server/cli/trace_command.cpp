@@ -32,6 +32,7 @@ struct TraceFlags {
   int stack = 0;
   int verbosity = 0;
   bool timestamp = false;
+  bool returns = true;
   std::vector<std::string> program_args;
 };
 
@@ -47,6 +48,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"stack", 's'},
                                   {"verbose", 'v'},
                                   {"timestamp", 0, false},
+                                  {"no-return", 0, false},
                                   {"ebpf", 0, false}});
   if (!parsed) return parsed.error();
   TraceFlags f;
@@ -69,6 +71,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
     f.verbosity = static_cast<int>(*n);
   }
   f.timestamp = parsed->has("timestamp");
+  f.returns = !parsed->has("no-return");
   if (!f.exec.empty() && f.pid)
     return make_error(Errc::invalid_argument, "--exec and --pid cannot be used together");
   const auto& pos = parsed->positional;
@@ -88,7 +91,6 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                       pos.empty() ? "you must provide a function regexp to trace"
                                   : "too many arguments");
   }
-  if (!f.pid && f.program_args.empty()) f.program_args = {};
   return f;
 }
 
@@ -208,6 +210,7 @@ int run_trace(const std::vector<std::string>& args) {
   tracer::TraceOptions opts;
   opts.load = values::load_config_for_verbosity(flags->verbosity);
   opts.stack_depth = flags->stack;
+  opts.returns = flags->returns;
   size_t added = 0;
   for (const symbols::Function* fn : *matches) {
     auto tf = (*engine)->add(*fn, opts);

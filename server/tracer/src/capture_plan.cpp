@@ -216,6 +216,8 @@ SitePlan plan_site(const std::vector<symbols::Variable>& vars,
     } else if (i >= locs.size()) {
       vp.unreadable = "no location";
     } else if (locs[i].on_stack) {
+      vp.on_stack = true;
+      vp.stack_offset = locs[i].stack_offset;
       uint32_t count = static_cast<uint32_t>((vp.size + 7) / 8);
       if (count > GT_MAX_STACK_WORDS) {
         vp.unreadable = "value too large to capture (" + std::to_string(vp.size) + " bytes)";

@@ -35,6 +35,8 @@ struct ValuePlan {
   std::string unreadable;  // set: the value cannot be captured here
   uint64_t size = 0;
   std::vector<Chunk> chunks;
+  bool on_stack = false;
+  int64_t stack_offset = 0;  // from SP at the site, when on_stack
 };
 
 struct SitePlan {

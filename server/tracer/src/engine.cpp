@@ -45,6 +45,10 @@ class BinaryTypes final : public values::TypeLookup {
   const symbols::Type* by_runtime_address(uint64_t addr) const override {
     return b_.type_by_runtime_address(addr);
   }
+  std::string function_name(uint64_t pc) const override {
+    const symbols::Function* f = b_.function_at(pc);
+    return f && f->entry == pc ? f->name : std::string();
+  }
 
  private:
   const symbols::Binary& b_;
@@ -57,6 +61,11 @@ struct SiteInfo {
   bool is_return = false;
   uint64_t pc = 0;  // entry: the function's entry (what Delve reports)
   std::vector<ValuePlan> values;
+  // A function whose first instruction is its RET (an optimized leaf that
+  // returns an argument unchanged) has one site for both events: values
+  // before `split` are the entry's, the rest the return's.
+  bool entry_and_return = false;
+  size_t split = 0;
 };
 
 }  // namespace
@@ -72,10 +81,16 @@ struct Engine::Impl {
   Pairing pairing;
   int64_t wall_offset_ns = 0;
 
-  void load_values(const Record& rec, const SiteInfo& site, TraceEvent& ev) const {
+  void load_values(const Record& rec, const SiteInfo& site, size_t first, size_t last,
+                   TraceEvent& ev) const {
     CapturedMemory mem(rec, binary->is_pie() ? nullptr : binary.get());
     const values::LoadConfig& cfg = site.fn->options.load;
-    for (const ValuePlan& vp : site.values) {
+    uint64_t reg_index = 0;
+    for (size_t i = first; i < last && i < site.values.size(); i++) {
+      const ValuePlan& vp = site.values[i];
+      // Delve's addresses: the stack slot, or a fake one for register values.
+      uint64_t addr = vp.on_stack ? rec.hdr.sp + static_cast<uint64_t>(vp.stack_offset)
+                                  : values::kFakeAddressBase + 0x100 * reg_index++;
       values::Variable v;
       if (!vp.unreadable.empty() || !vp.type) {
         static const symbols::Type unknown{};
@@ -86,7 +101,7 @@ struct Engine::Impl {
           if (c.word >= rec.words.size() || c.value_offset + c.size > bytes.size()) continue;
           std::memcpy(bytes.data() + c.value_offset, &rec.words[c.word], std::min<uint32_t>(c.size, 8));
         }
-        v = values::load_variable(vp.name, *vp.type, bytes, mem, *types, cfg);
+        v = values::load_variable(vp.name, *vp.type, bytes, mem, *types, cfg, addr);
       }
       v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
       ev.values.push_back(std::move(v));
@@ -134,6 +149,12 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
     return make_error(sites.error().code, fn.name + ": " + sites.error().message);
 
   std::vector<arch::AbiType> in, out;
+  if (sig->has_dictionary) {
+    // The hidden generic dictionary pointer takes the first integer register.
+    arch::AbiType dict;
+    dict.size = dict.align = 8;
+    in.push_back(dict);
+  }
   for (const auto& p : sig->params) {
     if (!p.type) return make_error(Errc::unsupported, fn.name + ": parameter " + p.name + " has no type");
     in.push_back(abi_type_of(*p.type));
@@ -143,6 +164,7 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
     out.push_back(abi_type_of(*r.type));
   }
   arch::FrameLayout layout = arch::assign_frame(m, in, out);
+  if (sig->has_dictionary) layout.params.erase(layout.params.begin());
 
   TracedFunction& tf = impl_->functions.emplace_back();
   tf.id = static_cast<uint32_t>(impl_->functions.size() - 1);
@@ -157,7 +179,8 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   tf.return_probes = sites->returns;
   tf.options = opts;
 
-  auto add_site = [&](SitePlan plan, bool is_return, uint64_t pc, uint64_t flags, uint8_t cond) {
+  auto add_site = [&](SitePlan plan, bool is_return, uint64_t pc, uint64_t flags, uint8_t cond,
+                      bool combined = false, size_t split = 0) {
     uint32_t id = static_cast<uint32_t>(impl_->specs.size());
     plan.spec.fn_id = tf.id;
     plan.spec.flags = static_cast<gt_u16>(flags);
@@ -167,15 +190,26 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
       plan.spec.stack_frames =
           static_cast<gt_u8>(std::min(opts.stack_depth + 1, GT_MAX_FRAMES));
     impl_->specs.push_back(plan.spec);
-    impl_->sites.push_back({&tf, is_return, pc, std::move(plan.values)});
+    impl_->sites.push_back({&tf, is_return, pc, std::move(plan.values), combined, split});
     return id;
   };
 
-  auto entry_plan = plan_site(tf.signature.params, layout.params, opts.load);
   bool branch = sites->entry.kind == arch::EntryKind::stack_check_branch;
-  uint32_t entry_id = add_site(std::move(entry_plan), false, fn.entry,
-                               branch ? GT_SPEC_SKIP_BRANCH : 0,
-                               branch_cond_code(sites->entry.cond));
+  bool entry_is_ret = opts.returns && std::find(sites->returns.begin(), sites->returns.end(),
+                                                sites->entry.address) != sites->returns.end();
+  uint32_t entry_id;
+  if (entry_is_ret) {
+    std::vector<symbols::Variable> vars = tf.signature.params;
+    vars.insert(vars.end(), tf.signature.results.begin(), tf.signature.results.end());
+    std::vector<arch::ValueLocation> locs = layout.params;
+    locs.insert(locs.end(), layout.results.begin(), layout.results.end());
+    entry_id = add_site(plan_site(vars, locs, opts.load), false, fn.entry, 0, 0,
+                        /*combined=*/true, tf.signature.params.size());
+  } else {
+    entry_id = add_site(plan_site(tf.signature.params, layout.params, opts.load), false,
+                        fn.entry, branch ? GT_SPEC_SKIP_BRANCH : 0,
+                        branch_cond_code(sites->entry.cond));
+  }
   std::vector<bpf::Site> probes;
   auto off = bin.file_offset(sites->entry.address);
   if (!off) return make_error(off.error().code, fn.name + ": " + off.error().message);
@@ -183,6 +217,7 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   if (opts.returns) {
     auto ret_plan = plan_site(tf.signature.results, layout.results, opts.load);
     for (uint64_t r : sites->returns) {
+      if (entry_is_ret && r == sites->entry.address) continue;
       auto roff = bin.file_offset(r);
       if (!roff) return make_error(roff.error().code, fn.name + ": " + roff.error().message);
       probes.push_back({*roff, add_site(ret_plan, true, r, GT_SPEC_RETURN, 0)});
@@ -265,23 +300,32 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
     }
     if (rec->hdr.spec_id >= impl_->sites.size()) return;
     const SiteInfo& site = impl_->sites[rec->hdr.spec_id];
-    TraceEvent ev;
-    ev.kind = site.is_return ? TraceEvent::Kind::ret : TraceEvent::Kind::entry;
-    ev.function = site.fn;
-    ev.goroutine = rec->hdr.goid;
-    ev.pid = rec->hdr.tgid;
-    ev.tid = rec->hdr.tid;
-    ev.mono_ns = rec->hdr.ts_ns;
-    ev.wall_ns = static_cast<uint64_t>(static_cast<int64_t>(rec->hdr.ts_ns) + impl_->wall_offset_ns);
-    CallKey key{rec->hdr.goid, rec->hdr.depth, site.fn->id};
-    if (site.is_return)
-      ev.duration_ns = impl_->pairing.returned(key, rec->hdr.ts_ns);
-    else
-      impl_->pairing.entered(key, rec->hdr.ts_ns);
-    ev.site_pc = site.pc;
-    ev.return_addresses = std::move(rec->frames);
-    impl_->load_values(*rec, site, ev);
-    sink(ev);
+    auto emit = [&](bool is_return, size_t first, size_t last) {
+      TraceEvent ev;
+      ev.kind = is_return ? TraceEvent::Kind::ret : TraceEvent::Kind::entry;
+      ev.function = site.fn;
+      ev.goroutine = rec->hdr.goid;
+      ev.pid = rec->hdr.tgid;
+      ev.tid = rec->hdr.tid;
+      ev.mono_ns = rec->hdr.ts_ns;
+      ev.wall_ns =
+          static_cast<uint64_t>(static_cast<int64_t>(rec->hdr.ts_ns) + impl_->wall_offset_ns);
+      CallKey key{rec->hdr.goid, rec->hdr.depth, site.fn->id};
+      if (is_return)
+        ev.duration_ns = impl_->pairing.returned(key, rec->hdr.ts_ns);
+      else
+        impl_->pairing.entered(key, rec->hdr.ts_ns);
+      ev.site_pc = site.pc;
+      ev.return_addresses = rec->frames;
+      impl_->load_values(*rec, site, first, last, ev);
+      sink(ev);
+    };
+    if (site.entry_and_return) {
+      emit(false, 0, site.split);
+      emit(true, site.split, site.values.size());
+    } else {
+      emit(site.is_return, 0, site.values.size());
+    }
   });
   if (!n) return n.error();
   if (failed) return failure;

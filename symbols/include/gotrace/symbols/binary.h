@@ -44,6 +44,11 @@ struct Signature {
   std::vector<Variable> results;  // in declaration order
   SourceLine decl;                // DW_AT_decl_file/line of the function
   bool optimized = false;         // built without -N -l (best effort)
+  // A shape-instantiated generic ("pkg.F[go.shape.int_0]"): the compiler
+  // passes a hidden dictionary pointer as the first integer argument,
+  // before the receiver and `params`. It is never listed in `params` (only
+  // -N builds describe it in DWARF, as ".dict").
+  bool has_dictionary = false;
 };
 
 class Binary {

@@ -1,0 +1,88 @@
+// Bad input to gotrace trace: one clear line naming the problem, a non-zero
+// exit, and nothing left behind.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace gotrace::itest {
+namespace {
+
+TEST(TraceBadInput, UnknownBinary) {
+  RunResult r = run({gotrace(), "trace", "--exec", "/nonexistent/prog", "main.foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: no such file: /nonexistent/prog\n");
+}
+
+TEST(TraceBadInput, NotAGoBinary) {
+  RunResult r = run({gotrace(), "trace", "--exec", "/bin/true", "main.foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: not a Go binary (no .go.buildinfo or .gopclntab): /bin/true\n");
+}
+
+TEST(TraceBadInput, NotAnElfFile) {
+  std::string path = "/tmp/gotrace-itest-notelf-" + std::to_string(getpid());
+  std::ofstream(path) << "#!/bin/sh\necho hi\n";
+  RunResult r = run({gotrace(), "trace", "--exec", path, "main.foo"});
+  unlink(path.c_str());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: not an ELF file: " + path + "\n");
+}
+
+TEST(TraceBadInput, NoFunctionMatches) {
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("types-N"), R"(main\.nosuch$)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: no function matches the regular expression \"main\\.nosuch$\" in " +
+                       fixture("types-N") + "\n");
+}
+
+TEST(TraceBadInput, InvalidRegex) {
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("types-N"), "main.(foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "Error: invalid regular expression \"main.(foo\": missing ): main.(foo\n");
+}
+
+TEST(TraceBadInput, PidThatDoesNotExist) {
+  RunResult r = run({gotrace(), "trace", "--pid", "999999999", "main.foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: no process with pid 999999999\n");
+}
+
+TEST(TraceBadInput, PidThatIsNotGo) {
+  pid_t child = fork();
+  if (child == 0) {
+    execl("/bin/sleep", "sleep", "30", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  RunResult r = run({gotrace(), "trace", "--pid", std::to_string(child), "main.foo"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: not a Go binary (no .go.buildinfo or .gopclntab): /proc/" +
+                       std::to_string(child) + "/exe\n");
+  // The target was never stopped or harmed.
+  EXPECT_EQ(kill(child, 0), 0);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+}
+
+TEST(TraceBadInput, BadFlagValues) {
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("types-N"), "-v", "9", "main.ints"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err).back(),
+            "Error: invalid argument \"9\" for --verbose: must be between 0 and 4");
+  r = run({gotrace(), "trace", "--exec", fixture("types-N")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err).back(), "Error: expected exactly one argument, the function regexp");
+  r = run({gotrace(), "trace", "--bogus", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err).back(), "Error: unknown flag: --bogus");
+}
+
+}  // namespace
+}  // namespace gotrace::itest

@@ -1,0 +1,155 @@
+// Many goroutines, attach by pid, interruption: pairing stays exact and
+// nothing is left behind.
+#include "harness.h"
+
+#include <gtest/gtest.h>
+#include <re2/re2.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+namespace gotrace::itest {
+namespace {
+
+// 40 goroutines x 250 calls: exactly 10,000 entries and 10,000 returns, and
+// per goroutine each entry is followed by its own return, in call order.
+TEST(TraceConcurrency, FortyGoroutinesPairExactly) {
+  require_root();
+  for (const char* build : {"goroutines-N", "goroutines-O"}) {
+    RunResult r = run({gotrace(), "trace", "--exec", fixture(build), R"(main\.work$)"});
+    ASSERT_EQ(r.exit_code, 0) << build << r.err.substr(0, 2000);
+    // worker g -> goroutine id, as the program saw it.
+    std::map<int, int> worker_of;
+    for (const std::string& l : lines(r.out)) {
+      int g, id;
+      ASSERT_TRUE(RE2::FullMatch(l, R"(worker (\d+) goroutine (\d+))", &g, &id)) << l;
+      worker_of[id] = g;
+    }
+    ASSERT_EQ(worker_of.size(), 40u);
+    std::map<int, std::vector<std::string>> per_goroutine;
+    std::vector<std::string> ls = lines(r.err);
+    ASSERT_FALSE(ls.empty());
+    EXPECT_TRUE(RE2::FullMatch(ls.back(), R"(Process \d+ has exited with status 0)")) << ls.back();
+    ls.pop_back();
+    ASSERT_EQ(ls.size(), 20000u) << build;
+    for (const std::string& l : ls) {
+      int id;
+      ASSERT_TRUE(RE2::PartialMatch(l, R"(^>>? goroutine\((\d+)\): )", &id)) << l;
+      per_goroutine[id].push_back(l);
+    }
+    ASSERT_EQ(per_goroutine.size(), 40u);
+    for (const auto& [id, got] : per_goroutine) {
+      ASSERT_TRUE(worker_of.count(id)) << "goroutine " << id << " is not a worker";
+      int g = worker_of[id];
+      std::vector<std::string> want;
+      for (int i = 0; i < 250; i++) {
+        std::string gs = "goroutine(" + std::to_string(id) + "): ";
+        want.push_back("> " + gs + "main.work(" + std::to_string(g) + ", " + std::to_string(i) + ")");
+        want.push_back(">> " + gs + "main.work => (" + std::to_string(g * 1000 + i) + ")");
+      }
+      ASSERT_EQ(got, want) << build << " goroutine " << id;
+    }
+  }
+}
+
+bool wait_for_line(const std::string& path, const std::string& needle, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    FILE* f = fopen(path.c_str(), "r");
+    if (f) {
+      char buf[4096];
+      size_t n = fread(buf, 1, sizeof buf - 1, f);
+      fclose(f);
+      buf[n] = 0;
+      if (std::string(buf).find(needle) != std::string::npos) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// Our uprobe_multi links, as bpftool sees them.
+int our_links() {
+  RunResult r = run({"/usr/sbin/bpftool", "link", "show"}, 30);
+  int n = 0;
+  for (const std::string& l : lines(r.out))
+    if (l.find("uprobe_multi") != std::string::npos) n++;
+  return n;
+}
+
+// Attach to a running program by pid, see its calls, then interrupt gotrace:
+// the program keeps running, untraced and unharmed.
+TEST(TraceLifecycle, AttachByPidAndInterrupt) {
+  require_root();
+  int links_before = our_links();
+  Background prog = start({fixture("ticker-O")});
+  ASSERT_TRUE(wait_for_line(prog.out_path, "ready", 5000));
+  Background tr = start({gotrace(), "trace", "--pid", std::to_string(prog.pid), R"(main\.tick$)"});
+  ASSERT_TRUE(wait_for_line(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
+  kill(tr.pid, SIGINT);
+  RunResult r = tr.wait(20);
+  EXPECT_EQ(r.exit_code, 128 + SIGINT);
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_GE(ls.size(), 2u);
+  EXPECT_EQ(ls.back(), "gotrace: interrupted; detached from process " + std::to_string(prog.pid));
+  for (size_t i = 0; i + 1 < ls.size(); i++)
+    EXPECT_TRUE(RE2::FullMatch(ls[i], R"(> goroutine\(1\): main\.tick\(\d+\)|>> goroutine\(1\): main\.tick => \(\d+\))"))
+        << ls[i];
+  // Still running, not stopped, and no probe of ours is left.
+  EXPECT_EQ(kill(prog.pid, 0), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  int status = 0;
+  EXPECT_EQ(waitpid(prog.pid, &status, WNOHANG | WUNTRACED), 0) << "target stopped or exited";
+  EXPECT_EQ(our_links(), links_before);
+  kill(prog.pid, SIGKILL);
+  prog.wait(10);
+}
+
+// SIGTERM while tracing a program gotrace launched: the program is killed
+// (as Delve kills what it launched), probes are gone.
+TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
+  require_root();
+  int links_before = our_links();
+  Background tr = start({gotrace(), "trace", "--exec", fixture("ticker-N"), R"(main\.tick$)"});
+  ASSERT_TRUE(wait_for_line(tr.err_path, "main.tick => (", 10000));
+  kill(tr.pid, SIGTERM);
+  RunResult r = tr.wait(20);
+  EXPECT_EQ(r.exit_code, 128 + SIGTERM);
+  EXPECT_TRUE(RE2::FullMatch(lines(r.err).back(), R"(gotrace: interrupted; killed process \d+)"))
+      << lines(r.err).back();
+  int pid = 0;
+  ASSERT_TRUE(RE2::FullMatch(lines(r.err).back(), R"(.*killed process (\d+))", &pid));
+  EXPECT_NE(kill(pid, 0), 0) << "launched program still alive";
+  EXPECT_EQ(our_links(), links_before);
+}
+
+// `gotrace trace PKGDIR REGEX` builds with -gcflags='all=-N -l' first, like
+// `dlv trace [package]`, and passes arguments after "--".
+TEST(TraceCli, BuildsPackageAndShowsStacks) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "-s", "1", source_dir() + "/tests/fixtures/go/demo",
+                     R"(main\.square$)"},
+                    180);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "home@1,2 14\n");
+  std::string want;
+  for (int i = 1; i <= 3; i++) {
+    want += "> goroutine(1): main.square(" + std::to_string(i) + ")\n\n\tStack:\n";
+    want += "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n";
+    want += "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n";
+    want += "\t\t(truncated)\n";
+    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ")\n\tStack:\n";
+    want += "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n";
+    want += "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n";
+    want += "\t\t(truncated)\n";
+  }
+  want += "Process PID has exited with status 0\n";
+  EXPECT_EQ(normalize(r.err), want);
+}
+
+}  // namespace
+}  // namespace gotrace::itest

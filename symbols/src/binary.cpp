@@ -1,0 +1,198 @@
+#include "gotrace/symbols/binary.h"
+
+#include "buildinfo.h"
+#include "dwarf_index.h"
+#include "dwarf_types.h"
+#include "elf_file.h"
+#include "lines.h"
+#include "signature.h"
+#include "text_util.h"
+#include "symtab.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace gotrace::symbols {
+
+using namespace detail;
+
+struct Binary::Impl {
+  std::string path;
+  std::unique_ptr<ElfFile> file;
+  Machine machine = Machine::amd64;
+  bool pie = false;
+  bool has_dwarf = false;
+  std::string go_version;
+  SymbolTable symtab;
+
+  // Lazy DWARF state. Declared after `file` so it is destroyed first
+  // (libdw points into the Elf). Guarded by `mu`: const methods fill it.
+  mutable std::mutex mu;
+  mutable bool dwarf_tried = false;
+  mutable std::unique_ptr<DwarfIndex> dwarf;
+  mutable std::unique_ptr<TypeTable> types;
+  mutable std::optional<Error> dwarf_error;
+  mutable std::optional<uint64_t> goid_offset, stack_hi_offset;
+
+  // Requires `mu`. Null (with dwarf_error set) if the binary has no DWARF.
+  DwarfIndex* dwarf_locked() const {
+    if (!dwarf_tried) {
+      dwarf_tried = true;
+      if (!has_dwarf) {
+        dwarf_error = make_error(Errc::unsupported, cat("no DWARF debug info (built with -ldflags=-w?): ", path));
+      } else if (auto d = DwarfIndex::open(*file); d) {
+        dwarf = std::move(*d);
+        auto sym = [&](const char* n) {
+          auto it = symtab.addresses.find(n);
+          return it == symtab.addresses.end() ? uint64_t{0} : it->second;
+        };
+        uint64_t ptr_size = file->is64() ? 8 : 4;
+        types = std::make_unique<TypeTable>(*dwarf, ptr_size, sym("runtime.types"), sym("runtime.etypes"));
+      } else {
+        dwarf_error = d.error();
+      }
+    }
+    return dwarf.get();
+  }
+
+  Result<uint64_t> g_offsets_locked(bool want_goid) const {
+    if (!goid_offset) {
+      if (!dwarf_locked()) return *dwarf_error;
+      const Type* g = types->by_name("runtime.g");
+      if (!g || g->kind != Kind::struct_)
+        return make_error(Errc::not_found, cat("no runtime.g type in DWARF of ", path));
+      std::optional<uint64_t> goid, hi;
+      for (const auto& f : g->fields) {
+        if (f.name == "goid") goid = f.offset;
+        if (f.name == "stack" && f.type)
+          for (const auto& s : f.type->fields)
+            if (s.name == "hi") hi = f.offset + s.offset;
+      }
+      if (!goid || !hi) return make_error(Errc::not_found, cat("runtime.g lacks goid or stack.hi in ", path));
+      goid_offset = goid;
+      stack_hi_offset = hi;
+    }
+    return want_goid ? *goid_offset : *stack_hi_offset;
+  }
+};
+
+Binary::Binary() : impl_(std::make_unique<Impl>()) {}
+Binary::~Binary() = default;
+
+Result<std::unique_ptr<Binary>> Binary::open(const std::string& path) {
+  auto file = ElfFile::open(path);
+  if (!file) return file.error();
+  ElfFile& f = **file;
+
+  auto bin = std::unique_ptr<Binary>(new Binary());
+  Impl& impl = *bin->impl_;
+  impl.path = path;
+  if (!f.is64()) return make_error(Errc::unsupported, cat("32-bit ELF files are not supported: ", path));
+  switch (f.machine()) {
+    case EM_X86_64: impl.machine = Machine::amd64; break;
+    case EM_AARCH64: impl.machine = Machine::arm64; break;
+    default:
+      return make_error(Errc::unsupported, cat("unsupported machine (need x86-64 or arm64): ", path));
+  }
+  if (!f.section(".go.buildinfo") && !f.section(".gopclntab"))
+    return make_error(Errc::unsupported, cat("not a Go binary (no .go.buildinfo or .gopclntab): ", path));
+  impl.pie = f.type() == ET_DYN;
+  impl.has_dwarf = f.section(".debug_info") || f.section(".zdebug_info");
+  impl.go_version = read_go_version(f).value_or("");
+
+  auto symtab = read_symtab(f);
+  if (!symtab) return symtab.error();
+  impl.symtab = std::move(*symtab);
+  impl.file = std::move(*file);
+  return bin;
+}
+
+const std::string& Binary::path() const { return impl_->path; }
+Machine Binary::machine() const { return impl_->machine; }
+bool Binary::is_pie() const { return impl_->pie; }
+bool Binary::has_dwarf() const { return impl_->has_dwarf; }
+const std::string& Binary::go_version() const { return impl_->go_version; }
+
+std::span<const Function> Binary::functions() const { return impl_->symtab.functions; }
+
+const Function* Binary::find_function(std::string_view name) const {
+  const auto& fns = impl_->symtab.functions;
+  auto it = std::lower_bound(fns.begin(), fns.end(), name,
+                             [](const Function& f, std::string_view n) { return f.name < n; });
+  return it != fns.end() && it->name == name ? &*it : nullptr;
+}
+
+const Function* Binary::function_at(uint64_t pc) const {
+  const auto& fns = impl_->symtab.functions;
+  const auto& idx = impl_->symtab.by_address;
+  auto it = std::upper_bound(idx.begin(), idx.end(), pc,
+                             [&](uint64_t v, uint32_t i) { return v < fns[i].entry; });
+  if (it == idx.begin()) return nullptr;
+  const Function& f = fns[*std::prev(it)];
+  return pc < f.end ? &f : nullptr;
+}
+
+std::optional<uint64_t> Binary::symbol_address(std::string_view name) const {
+  auto it = impl_->symtab.addresses.find(std::string(name));
+  if (it == impl_->symtab.addresses.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<Signature> Binary::signature(const Function& fn) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return *impl_->dwarf_error;
+  return read_signature(*d, *impl_->types, fn, impl_->path);
+}
+
+Result<std::span<const uint8_t>> Binary::code(const Function& fn) const {
+  if (fn.end < fn.entry) return make_error(Errc::invalid_argument, cat("bad function range for ", fn.name));
+  auto bytes = impl_->file->read(fn.entry, fn.end - fn.entry);
+  if (!bytes)
+    return make_error(Errc::not_found, cat("code of ", fn.name, " at ", hex(fn.entry), " is not in ", impl_->path));
+  return *bytes;
+}
+
+std::optional<SourceLine> Binary::pc_to_line(uint64_t pc) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return std::nullopt;
+  return detail::pc_to_line(*d, pc);
+}
+
+std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return {};
+  return detail::line_to_pcs(*d, file, line);
+}
+
+Result<uint64_t> Binary::g_goid_offset() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->g_offsets_locked(true);
+}
+
+Result<uint64_t> Binary::g_stack_hi_offset() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->g_offsets_locked(false);
+}
+
+Result<uint64_t> Binary::file_offset(uint64_t vaddr) const { return impl_->file->exec_file_offset(vaddr); }
+
+std::optional<std::span<const uint8_t>> Binary::static_data(uint64_t vaddr, uint64_t size) const {
+  return impl_->file->read(vaddr, size);
+}
+
+const Type* Binary::type_by_runtime_address(uint64_t addr) const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->dwarf_locked()) return nullptr;
+  return impl_->types->by_runtime_address(addr);
+}
+
+const Type* Binary::type_by_name(std::string_view name) const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->dwarf_locked()) return nullptr;
+  return impl_->types->by_name(name);
+}
+
+}  // namespace gotrace::symbols

@@ -1,0 +1,62 @@
+#include "lines.h"
+
+#include <algorithm>
+
+namespace gotrace::symbols::detail {
+
+bool path_suffix_match(std::string_view path, std::string_view suffix) {
+  if (suffix.empty() || !path.ends_with(suffix)) return false;
+  if (path.size() == suffix.size() || suffix.front() == '/') return true;
+  return path[path.size() - suffix.size() - 1] == '/';
+}
+
+std::optional<SourceLine> pc_to_line(DwarfIndex& index, uint64_t pc) {
+  auto cu = index.cu_at(pc);
+  if (!cu) return std::nullopt;
+  Dwarf_Line* l = dwarf_getsrc_die(&*cu, pc);
+  if (!l) return std::nullopt;
+  int lineno = 0;
+  const char* src = dwarf_linesrc(l, nullptr, nullptr);
+  if (!src || dwarf_lineno(l, &lineno) != 0) return std::nullopt;
+  return SourceLine{src, lineno};
+}
+
+std::vector<uint64_t> line_to_pcs(DwarfIndex& index, std::string_view file, int line) {
+  std::vector<uint64_t> pcs;
+  Dwarf* dbg = index.dwarf();
+  for (Dwarf_Off cu_off : index.cu_dies()) {
+    Dwarf_Die cu;
+    if (!dwarf_offdie(dbg, cu_off, &cu)) continue;
+    // Check the CU's file table first so CUs that cannot match are skipped
+    // without walking their rows.
+    Dwarf_Files* files = nullptr;
+    size_t nfiles = 0;
+    if (dwarf_getsrcfiles(&cu, &files, &nfiles) != 0) continue;
+    bool any = false;
+    for (size_t i = 0; i < nfiles && !any; ++i) {
+      const char* name = dwarf_filesrc(files, i, nullptr, nullptr);
+      any = name && path_suffix_match(name, file);
+    }
+    if (!any) continue;
+    Dwarf_Lines* lines = nullptr;
+    size_t nlines = 0;
+    if (dwarf_getsrclines(&cu, &lines, &nlines) != 0) continue;
+    for (size_t i = 0; i < nlines; ++i) {
+      Dwarf_Line* l = dwarf_onesrcline(lines, i);
+      int lineno = 0;
+      bool stmt = false, end = false;
+      if (!l || dwarf_lineno(l, &lineno) != 0 || lineno != line) continue;
+      if (dwarf_linebeginstatement(l, &stmt) != 0 || !stmt) continue;
+      if (dwarf_lineendsequence(l, &end) == 0 && end) continue;
+      const char* src = dwarf_linesrc(l, nullptr, nullptr);
+      if (!src || !path_suffix_match(src, file)) continue;
+      Dwarf_Addr addr = 0;
+      if (dwarf_lineaddr(l, &addr) == 0) pcs.push_back(addr);
+    }
+  }
+  std::sort(pcs.begin(), pcs.end());
+  pcs.erase(std::unique(pcs.begin(), pcs.end()), pcs.end());
+  return pcs;
+}
+
+}  // namespace gotrace::symbols::detail

@@ -1,0 +1,86 @@
+#include "signature.h"
+
+#include "lines.h"
+#include "text_util.h"
+
+#include <dwarf.h>
+
+#include <algorithm>
+
+namespace gotrace::symbols::detail {
+namespace {
+
+struct ParamKey {
+  std::string name;
+  Dwarf_Off type = 0;
+  bool result = false;
+  uint64_t line = 0;
+  bool operator==(const ParamKey&) const = default;
+};
+
+}  // namespace
+
+Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Function& fn,
+                                 const std::string& path) {
+  auto sp = index.subprogram_at(fn.entry);
+  if (!sp)
+    return make_error(Errc::not_found, cat("no DWARF subprogram for ", fn.name, " at ", hex(fn.entry), " in ", path));
+  Signature sig;
+  sig.optimized = sp->optimized;
+  // Shape-instantiated generic functions take a hidden dictionary pointer
+  // as their first argument. DWARF lists it as ".dict" only in -N builds,
+  // so it is reported as a flag, never as a parameter.
+  sig.has_dictionary = fn.name.find("[go.shape.") != std::string::npos;
+
+  std::vector<ParamKey> seen;
+  uint64_t min_param_line = 0;
+  Dwarf_Die child;
+  if (dwarf_child(&sp->die, &child) == 0) {
+    do {
+      if (dwarf_tag(&child) != DW_TAG_formal_parameter) continue;
+      Variable v;
+      v.name = std::string(attr_string(&child, DW_AT_name).value_or(""));
+      // Go marks results (named or "~rN") with DW_AT_variable_parameter.
+      v.is_result = attr_flag(&child, DW_AT_variable_parameter);
+      if (v.name == ".dict") {
+        sig.has_dictionary = true;
+        continue;
+      }
+      auto type_die = attr_ref(&child, DW_AT_type);
+      ParamKey key{v.name, type_die ? dwarf_dieoffset(&*type_die) : 0, v.is_result,
+                   attr_udata(&child, DW_AT_decl_line).value_or(0)};
+      // Go 1.18 can emit the same parameter DIE twice (golang/go#51725).
+      // Blank parameters legitimately repeat their name.
+      if (v.name != "_" && std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      if (key.line > 0 && (min_param_line == 0 || key.line < min_param_line)) min_param_line = key.line;
+      if (type_die) v.type = types.from_die(&*type_die);
+      if (!v.type)
+        return make_error(Errc::corrupt, cat("parameter ", v.name, " of ", fn.name, " has no type in ", path));
+      (v.is_result ? sig.results : sig.params).push_back(std::move(v));
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+
+  // Go 1.19 emits DW_AT_decl_file but no DW_AT_decl_line on subprograms.
+  // The entry PC's line is the "func" line in -N builds, but in optimized
+  // leaf functions (no stack check) it is the first statement; parameters
+  // do carry the line they are declared on. Take the smaller of the two.
+  const char* decl_file = dwarf_decl_file(&sp->die);
+  int decl_line = 0;
+  bool has_line = dwarf_decl_line(&sp->die, &decl_line) == 0 && decl_line > 0;
+  if (decl_file) sig.decl.file = decl_file;
+  if (has_line) {
+    sig.decl.line = decl_line;
+  } else {
+    auto sl = pc_to_line(index, fn.entry);
+    if (sl && (!decl_file || sl->file == decl_file)) {
+      sig.decl.line = sl->line;
+      if (!decl_file) sig.decl.file = sl->file;
+    }
+    if (min_param_line > 0 && (sig.decl.line == 0 || min_param_line < static_cast<uint64_t>(sig.decl.line)))
+      sig.decl.line = static_cast<int>(min_param_line);
+  }
+  return sig;
+}
+
+}  // namespace gotrace::symbols::detail
