@@ -58,7 +58,7 @@ struct Binary::Impl {
   Result<uint64_t> g_offsets_locked(bool want_goid) const {
     if (!goid_offset) {
       if (!dwarf_locked()) return *dwarf_error;
-      const Type* g = types->by_name("runtime.g");
+      const Type* g = types->by_name_in_package("runtime.g", "runtime");
       if (!g || g->kind != Kind::struct_)
         return make_error(Errc::not_found, cat("no runtime.g type in DWARF of ", path));
       std::optional<uint64_t> goid, hi;

@@ -123,7 +123,7 @@ const Type* TypeTable::convert(Dwarf_Die* die) {
   uint64_t rt = attr_udata(die, DW_AT_go_runtime_type).value_or(0);
   if (rt == 0 && have_kind) rt = attr_udata(&kind_die, DW_AT_go_runtime_type).value_or(0);
   t.runtime_type = runtime_address(rt);
-  fill(t, die, &kind_die, &under);
+  fill(t, &kind_die, &under);
   return &t;
 }
 
@@ -148,7 +148,7 @@ void TypeTable::fill_fields(Type& t, Dwarf_Die* structure) {
   } while (dwarf_siblingof(&child, &child) == 0);
 }
 
-void TypeTable::fill(Type& t, Dwarf_Die* /*die*/, Dwarf_Die* kind_die, Dwarf_Die* under) {
+void TypeTable::fill(Type& t, Dwarf_Die* kind_die, Dwarf_Die* under) {
   std::optional<uint64_t> byte_size = attr_udata(under, DW_AT_byte_size);
   // Pointer-shaped kinds get size/align before recursing so that cycles
   // (struct T { next *T }) see a complete pointer type.
@@ -244,6 +244,23 @@ const Type* TypeTable::by_runtime_address(uint64_t addr) {
   Dwarf_Die die;
   if (!dwarf_offdie(index_.dwarf(), it->second, &die)) return nullptr;
   return from_die(&die);
+}
+
+const Type* TypeTable::by_name_in_package(std::string_view name, std::string_view pkg) {
+  if (scanned_) return by_name(name);
+  Dwarf* dbg = index_.dwarf();
+  for (Dwarf_Off cu_off : index_.cu_dies()) {
+    Dwarf_Die cu, child;
+    if (!dwarf_offdie(dbg, cu_off, &cu)) continue;
+    auto cu_name = attr_string(&cu, DW_AT_name);
+    if (!cu_name || *cu_name != pkg || dwarf_child(&cu, &child) != 0) continue;
+    do {
+      if (!is_type_tag(dwarf_tag(&child))) continue;
+      auto n = attr_string(&child, DW_AT_name);
+      if (n && *n == name) return from_die(&child);
+    } while (dwarf_siblingof(&child, &child) == 0);
+  }
+  return by_name(name);  // not where expected: fall back to a full scan
 }
 
 const Type* TypeTable::by_name(std::string_view name) {

@@ -22,10 +22,14 @@ class TypeTable {
   const Type* from_die(Dwarf_Die* die);
   const Type* by_runtime_address(uint64_t addr);
   const Type* by_name(std::string_view name);
+  // Like by_name, but looks only at the compile units of Go package `pkg`,
+  // where the linker puts that package's types: finding runtime.g this way
+  // reads a few CUs instead of every type DIE of the binary.
+  const Type* by_name_in_package(std::string_view name, std::string_view pkg);
 
  private:
   const Type* convert(Dwarf_Die* die);
-  void fill(Type& t, Dwarf_Die* die, Dwarf_Die* kind_die, Dwarf_Die* under);
+  void fill(Type& t, Dwarf_Die* kind_die, Dwarf_Die* under);
   void fill_fields(Type& t, Dwarf_Die* structure);
   uint64_t runtime_address(uint64_t attr) const;
   uint64_t scalar_align(const Type& t) const;
