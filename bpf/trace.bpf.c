@@ -95,6 +95,9 @@ static __always_inline __u64 return_address(struct pt_regs *ctx) {
   return ra;
 }
 static __always_inline __u64 frame_pointer(struct pt_regs *ctx) { return ctx->bp; }
+/* The kernel points ip back at the probed instruction before running the
+ * uprobe's handlers. */
+static __always_inline __u64 probe_address(struct pt_regs *ctx) { return ctx->ip; }
 static __always_inline __u64 stack_pointer(struct pt_regs *ctx) { return ctx->sp; }
 /* True if the stack-check branch at this hit will go to morestack. */
 static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
@@ -121,6 +124,10 @@ static __always_inline __u64 return_address(struct pt_regs *ctx) {
 }
 static __always_inline __u64 frame_pointer(struct pt_regs *ctx) {
   return ((struct user_pt_regs *)ctx)->regs[29];
+}
+/* BRK does not advance the pc. */
+static __always_inline __u64 probe_address(struct pt_regs *ctx) {
+  return ((struct user_pt_regs *)ctx)->pc;
 }
 static __always_inline __u64 stack_pointer(struct pt_regs *ctx) {
   return ((struct user_pt_regs *)ctx)->sp;
@@ -327,6 +334,7 @@ int gotrace_probe(struct pt_regs *uctx) {
   s->hdr.goid = goid;
   s->hdr.depth = stack_hi ? stack_hi - sp : 0;
   s->hdr.sp = sp;
+  s->hdr.ip = probe_address(uctx);
   s->hdr.tgid = tgid;
   s->hdr.tid = (__u32)pid_tgid;
   s->hdr.spec_id = spec_id;

@@ -80,6 +80,16 @@ TEST(TraceCli, EveryKindOfValueOptimizedBuild) {
   EXPECT_EQ(normalize(r.err), kTypesExpected);
 }
 
+// PIE: probes go at file offsets; type descriptors and functions behind
+// captured pointers are found through the load bias.
+TEST(TraceCli, EveryKindOfValuePieBuild) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("types-pie"), kTypesRegex});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "total -9223370937343077978\n");
+  EXPECT_EQ(normalize(r.err), kTypesExpected);
+}
+
 // Delve prints two return lines for `guarded` (it probes the deferreturn
 // call and the RET); every call here returns exactly once. A panic abandons
 // inner(2) and middle(2): they have no return line, and nothing after them

@@ -39,19 +39,22 @@ uint64_t clock_ns(clockid_t id) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// Type and function lookups for runtime addresses seen in captured values.
 class BinaryTypes final : public values::TypeLookup {
  public:
   explicit BinaryTypes(const symbols::Binary& b) : b_(b) {}
   const symbols::Type* by_runtime_address(uint64_t addr) const override {
-    return b_.type_by_runtime_address(addr);
+    return addr >= bias_ ? b_.type_by_runtime_address(addr - bias_) : nullptr;
   }
   std::string function_name(uint64_t pc) const override {
-    const symbols::Function* f = b_.function_at(pc);
-    return f && f->entry == pc ? f->name : std::string();
+    const symbols::Function* f = pc >= bias_ ? b_.function_at(pc - bias_) : nullptr;
+    return f && f->entry + bias_ == pc ? f->name : std::string();
   }
+  void set_bias(uint64_t bias) { bias_ = bias; }
 
  private:
   const symbols::Binary& b_;
+  uint64_t bias_ = 0;
 };
 
 // A site's decoding recipe: which function, entry or return, which values.
@@ -59,7 +62,8 @@ class BinaryTypes final : public values::TypeLookup {
 struct SiteInfo {
   const TracedFunction* fn = nullptr;
   bool is_return = false;
-  uint64_t pc = 0;  // entry: the function's entry (what Delve reports)
+  uint64_t pc = 0;     // entry: the function's entry (what Delve reports)
+  uint64_t probe = 0;  // the probed instruction
   std::vector<ValuePlan> values;
   // A function whose first instruction is its RET (an optimized leaf that
   // returns an argument unchanged) has one site for both events: values
@@ -80,10 +84,22 @@ struct Engine::Impl {
   std::unique_ptr<Backend> backend;
   Pairing pairing;
   int64_t wall_offset_ns = 0;
+  uint64_t bias = 0;  // PIE load bias: runtime minus link-time addresses
+  bool bias_known = false;
+
+  // The first hit tells where a PIE binary was loaded: the record carries the
+  // runtime address of a site whose link-time address we know. (Reading
+  // /proc/PID/maps instead races with short-lived processes.)
+  void learn_bias(const Record& rec, const SiteInfo& site) {
+    bias_known = true;
+    if (!binary->is_pie() || rec.hdr.ip < site.probe) return;
+    bias = rec.hdr.ip - site.probe;
+    types->set_bias(bias);
+  }
 
   void load_values(const Record& rec, const SiteInfo& site, size_t first, size_t last,
                    TraceEvent& ev) const {
-    CapturedMemory mem(rec, binary->is_pie() ? nullptr : binary.get());
+    CapturedMemory mem(rec, binary.get(), bias);
     const values::LoadConfig& cfg = site.fn->options.load;
     uint64_t reg_index = 0;
     for (size_t i = first; i < last && i < site.values.size(); i++) {
@@ -179,8 +195,8 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   tf.return_probes = sites->returns;
   tf.options = opts;
 
-  auto add_site = [&](SitePlan plan, bool is_return, uint64_t pc, uint64_t flags, uint8_t cond,
-                      bool combined = false, size_t split = 0) {
+  auto add_site = [&](SitePlan plan, bool is_return, uint64_t pc, uint64_t probe,
+                      uint64_t flags, uint8_t cond, bool combined = false, size_t split = 0) {
     uint32_t id = static_cast<uint32_t>(impl_->specs.size());
     plan.spec.fn_id = tf.id;
     plan.spec.flags = static_cast<gt_u16>(flags);
@@ -190,7 +206,7 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
       plan.spec.stack_frames =
           static_cast<gt_u8>(std::min(opts.stack_depth + 1, GT_MAX_FRAMES));
     impl_->specs.push_back(plan.spec);
-    impl_->sites.push_back({&tf, is_return, pc, std::move(plan.values), combined, split});
+    impl_->sites.push_back({&tf, is_return, pc, probe, std::move(plan.values), combined, split});
     return id;
   };
 
@@ -203,11 +219,12 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
     vars.insert(vars.end(), tf.signature.results.begin(), tf.signature.results.end());
     std::vector<arch::ValueLocation> locs = layout.params;
     locs.insert(locs.end(), layout.results.begin(), layout.results.end());
-    entry_id = add_site(plan_site(vars, locs, opts.load), false, fn.entry, 0, 0,
-                        /*combined=*/true, tf.signature.params.size());
+    entry_id = add_site(plan_site(vars, locs, opts.load), false, fn.entry,
+                        sites->entry.address, 0, 0, /*combined=*/true,
+                        tf.signature.params.size());
   } else {
     entry_id = add_site(plan_site(tf.signature.params, layout.params, opts.load), false,
-                        fn.entry, branch ? GT_SPEC_SKIP_BRANCH : 0,
+                        fn.entry, sites->entry.address, branch ? GT_SPEC_SKIP_BRANCH : 0,
                         branch_cond_code(sites->entry.cond));
   }
   std::vector<bpf::Site> probes;
@@ -220,7 +237,7 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
       if (entry_is_ret && r == sites->entry.address) continue;
       auto roff = bin.file_offset(r);
       if (!roff) return make_error(roff.error().code, fn.name + ": " + roff.error().message);
-      probes.push_back({*roff, add_site(ret_plan, true, r, GT_SPEC_RETURN, 0)});
+      probes.push_back({*roff, add_site(ret_plan, true, r, r, GT_SPEC_RETURN, 0)});
     }
   }
   impl_->probe_sites.insert(impl_->probe_sites.end(), probes.begin(), probes.end());
@@ -256,12 +273,13 @@ Result<void> Engine::start(pid_t pid, const std::string& path) {
 std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {
   const symbols::Binary& bin = *impl_->binary;
   std::vector<Frame> out;
+  uint64_t bias = impl_->bias;
   auto frame_at = [&](uint64_t pc, uint64_t line_pc) {
     Frame f;
     f.pc = pc;
-    const symbols::Function* fn = bin.function_at(pc);
+    const symbols::Function* fn = pc >= bias ? bin.function_at(pc - bias) : nullptr;
     f.function = fn ? fn->name : "?";
-    if (auto l = bin.pc_to_line(line_pc)) {
+    if (auto l = bin.pc_to_line(line_pc - bias)) {
       f.file = l->file;
       f.line = l->line;
     }
@@ -300,6 +318,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
     }
     if (rec->hdr.spec_id >= impl_->sites.size()) return;
     const SiteInfo& site = impl_->sites[rec->hdr.spec_id];
+    if (!impl_->bias_known) impl_->learn_bias(*rec, site);
     auto emit = [&](bool is_return, size_t first, size_t last) {
       TraceEvent ev;
       ev.kind = is_return ? TraceEvent::Kind::ret : TraceEvent::Kind::entry;
@@ -315,7 +334,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
         ev.duration_ns = impl_->pairing.returned(key, rec->hdr.ts_ns);
       else
         impl_->pairing.entered(key, rec->hdr.ts_ns);
-      ev.site_pc = site.pc;
+      ev.site_pc = site.pc + impl_->bias;
       ev.return_addresses = rec->frames;
       impl_->load_values(*rec, site, first, last, ev);
       sink(ev);

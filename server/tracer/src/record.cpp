@@ -42,7 +42,7 @@ std::optional<std::span<const uint8_t>> CapturedMemory::read(uint64_t addr,
     uint64_t off = addr - b.addr;
     if (off <= b.bytes.size() && size <= b.bytes.size() - off) return b.bytes.subspan(off, size);
   }
-  if (binary_) return binary_->static_data(addr, size);
+  if (binary_ && addr >= bias_) return binary_->static_data(addr - bias_, size);
   return std::nullopt;
 }
 

@@ -33,13 +33,16 @@ Result<Record> parse_record(std::span<const uint8_t> raw);
 // (type descriptors, itabs, string literals) for addresses it maps.
 class CapturedMemory final : public values::MemoryView {
  public:
-  CapturedMemory(const Record& rec, const symbols::Binary* binary)
-      : rec_(rec), binary_(binary) {}
+  // `bias`: runtime minus link-time addresses (PIE); static data is read at
+  // addr - bias.
+  CapturedMemory(const Record& rec, const symbols::Binary* binary, uint64_t bias = 0)
+      : rec_(rec), binary_(binary), bias_(bias) {}
   std::optional<std::span<const uint8_t>> read(uint64_t addr, uint64_t size) const override;
 
  private:
   const Record& rec_;
   const symbols::Binary* binary_;
+  uint64_t bias_;
 };
 
 }  // namespace gotrace::tracer

@@ -114,6 +114,7 @@ TEST(TraceProgram, CapturesRegistersAndStrings) {
     EXPECT_EQ(d.hdr.spec_id, 3u);
     EXPECT_EQ(d.hdr.tgid, static_cast<uint32_t>(getpid()));
     EXPECT_EQ(d.hdr.n_words, 4);
+    EXPECT_EQ(d.hdr.ip, reinterpret_cast<uint64_t>(&gt_test_target));
     ASSERT_EQ(d.words.size(), 4u);
     EXPECT_EQ(d.words[0], static_cast<uint64_t>(i));
     EXPECT_EQ(d.words[1], static_cast<uint64_t>(2 * i));

@@ -109,6 +109,8 @@ struct gt_event_header {
   gt_u64 depth;   /* g.stack.hi - SP: pairs a return with its entry even if
                      the goroutine stack was copied in between */
   gt_u64 sp;
+  gt_u64 ip;      /* runtime address of the probed instruction: with the
+                     site's link-time address it gives a PIE's load bias */
   gt_u32 tgid;
   gt_u32 tid;
   gt_u32 spec_id; /* the attach cookie */
@@ -139,7 +141,7 @@ GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
                                                20 * GT_MAX_DEREFS,
                  "gt_spec layout");
-GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 56, "gt_event_header layout");
+GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_config) == 32, "gt_config layout");
 
