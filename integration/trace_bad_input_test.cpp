@@ -86,3 +86,29 @@ TEST(TraceBadInput, BadFlagValues) {
 
 }  // namespace
 }  // namespace gotrace::itest
+
+namespace gotrace::itest {
+namespace {
+
+// Without BPF privileges: one clear line, the held program never runs.
+TEST(TraceBadInput, NoBpfPermission) {
+  require_root();  // to drop to another user
+  RunResult r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                     gotrace(), "trace", "--exec", fixture("types-O"), R"(main\.ints$)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "Error: cannot load BPF programs: permission denied (run as root or grant CAP_BPF "
+            "and CAP_PERFMON)\n");
+}
+
+TEST(TraceBadInput, RingSizeMustBeAPowerOfTwo) {
+  RunResult r = run({gotrace(), "trace", "--ring-size", "5000", "--exec", fixture("types-O"),
+                     R"(main\.ints$)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err).back(),
+            "Error: invalid argument \"5000\" for --ring-size: not a power of two");
+}
+
+}  // namespace
+}  // namespace gotrace::itest

@@ -153,3 +153,65 @@ TEST(TraceCli, BuildsPackageAndShowsStacks) {
 
 }  // namespace
 }  // namespace gotrace::itest
+
+namespace gotrace::itest {
+namespace {
+
+// A ring too small for a burst of 20,000 events: what could not be queued is
+// counted and reported, and every event is either printed or counted.
+TEST(TraceConcurrency, LostEventsAreCountedNeverSilent) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--ring-size", "4096", "--exec",
+                     fixture("goroutines-O"), R"(main\.work$)"});
+  ASSERT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_GE(ls.size(), 2u);
+  EXPECT_TRUE(RE2::FullMatch(ls.back(), R"(Process \d+ has exited with status 0)"));
+  long lost = 0;
+  ASSERT_TRUE(RE2::FullMatch(ls[ls.size() - 2],
+                             R"(gotrace: (\d+) trace events were lost \(the ring buffer was full\))",
+                             &lost))
+      << ls[ls.size() - 2];
+  EXPECT_GT(lost, 0);
+  long printed = 0;
+  for (const std::string& l : ls)
+    if (RE2::PartialMatch(l, R"(^>>? goroutine\(\d+\): main\.work)")) printed++;
+  EXPECT_EQ(printed + lost, 20000);
+}
+
+// --timestamp prefixes each line with the RFC 3339 time of the hit.
+TEST(TraceCli, TimestampsEachLine) {
+  require_root();
+  time_t before = time(nullptr);
+  RunResult r = run({gotrace(), "trace", "--timestamp", "--exec", fixture("demo-O"),
+                     R"(main\.square$)"});
+  time_t after = time(nullptr);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_EQ(ls.size(), 7u) << r.err;
+  const char* want[] = {"> goroutine(1): main.square(1)", ">> goroutine(1): main.square => (1)",
+                        "> goroutine(1): main.square(2)", ">> goroutine(1): main.square => (4)",
+                        "> goroutine(1): main.square(3)", ">> goroutine(1): main.square => (9)"};
+  for (int i = 0; i < 6; i++) {
+    std::string stamp, rest;
+    ASSERT_TRUE(RE2::FullMatch(ls[i], R"((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) (.*))",
+                               &stamp, &rest))
+        << ls[i];
+    EXPECT_EQ(rest, want[i]);
+    struct tm tm {};
+    ASSERT_NE(strptime(stamp.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm), nullptr);
+    time_t t = timegm(&tm);
+    if (stamp.back() != 'Z') {
+      int sign = stamp[stamp.size() - 6] == '-' ? -1 : 1;
+      int off = std::stoi(stamp.substr(stamp.size() - 5, 2)) * 3600 +
+                std::stoi(stamp.substr(stamp.size() - 2, 2)) * 60;
+      t -= sign * off;
+    }
+    EXPECT_GE(t, before);
+    EXPECT_LE(t, after);
+  }
+  EXPECT_TRUE(RE2::FullMatch(ls[6], R"(Process \d+ has exited with status 0)"));
+}
+
+}  // namespace
+}  // namespace gotrace::itest

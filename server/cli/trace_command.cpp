@@ -33,6 +33,7 @@ struct TraceFlags {
   int verbosity = 0;
   bool timestamp = false;
   bool returns = true;
+  uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   std::vector<std::string> program_args;
 };
 
@@ -49,6 +50,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"verbose", 'v'},
                                   {"timestamp", 0, false},
                                   {"no-return", 0, false},
+                                  {"ring-size", 0},
                                   {"ebpf", 0, false}});
   if (!parsed) return parsed.error();
   TraceFlags f;
@@ -72,6 +74,14 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   }
   f.timestamp = parsed->has("timestamp");
   f.returns = !parsed->has("no-return");
+  if (auto v = parsed->get("ring-size")) {
+    auto n = parse_int_flag("ring-size", *v, 4096, 1l << 30);
+    if (!n) return n.error();
+    if ((*n & (*n - 1)) != 0)
+      return make_error(Errc::invalid_argument,
+                        "invalid argument \"" + *v + "\" for --ring-size: not a power of two");
+    f.ring_bytes = static_cast<uint32_t>(*n);
+  }
   if (!f.exec.empty() && f.pid)
     return make_error(Errc::invalid_argument, "--exec and --pid cannot be used together");
   const auto& pos = parsed->positional;
@@ -243,7 +253,7 @@ int run_trace(const std::vector<std::string>& args) {
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-  if (auto r = (*engine)->start(target->pid(), probe_path); !r) {
+  if (auto r = (*engine)->start(target->pid(), probe_path, flags->ring_bytes); !r) {
     close(sfd);
     return fail(r.error().message);  // a launched target is killed by ~Process
   }

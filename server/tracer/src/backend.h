@@ -21,6 +21,7 @@ struct BackendConfig {
   uint64_t stack_hi_offset = 0;
   pid_t pid = 0;
   uint32_t max_specs = 0;
+  uint32_t ring_bytes = 0;
 };
 
 class Backend {

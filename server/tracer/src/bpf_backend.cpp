@@ -40,6 +40,7 @@ Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg) {
   o.stack_hi_offset = cfg.stack_hi_offset;
   o.tgid = cfg.pid;
   if (cfg.max_specs) o.max_specs = cfg.max_specs;
+  if (cfg.ring_bytes) o.ring_bytes = cfg.ring_bytes;
   auto prog = bpf::TraceProgram::load(o);
   if (!prog) return prog.error();
   return std::unique_ptr<Backend>(new BpfBackend(std::move(*prog), cfg.pid));

@@ -244,9 +244,13 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   return &tf;
 }
 
-Result<void> Engine::start(pid_t pid, const std::string& path) {
+Result<void> Engine::start(pid_t pid, const std::string& path, uint32_t ring_bytes) {
   if (impl_->probe_sites.empty())
     return make_error(Errc::invalid_argument, "no functions to trace");
+  if (ring_bytes < 4096 || (ring_bytes & (ring_bytes - 1)) != 0)
+    return make_error(Errc::invalid_argument,
+                      "ring buffer size " + std::to_string(ring_bytes) +
+                          " is not a power of two of at least 4096 bytes");
   auto goid = impl_->binary->g_goid_offset();
   if (!goid) return goid.error();
   auto hi = impl_->binary->g_stack_hi_offset();
@@ -256,6 +260,7 @@ Result<void> Engine::start(pid_t pid, const std::string& path) {
   cfg.stack_hi_offset = *hi;
   cfg.pid = pid;
   cfg.max_specs = static_cast<uint32_t>(std::max<size_t>(impl_->specs.size(), 1));
+  cfg.ring_bytes = ring_bytes;
   auto be = make_bpf_backend(cfg);
   if (!be) return be.error();
   for (uint32_t id = 0; id < impl_->specs.size(); id++) {

@@ -65,8 +65,10 @@ class Engine {
                                     const TraceOptions& opts);
 
   // Loads the backend for process `pid` and attaches every added function.
-  // `path` is how the kernel can open the binary (for uprobes).
-  Result<void> start(pid_t pid, const std::string& path);
+  // `path` is how the kernel can open the binary (for uprobes). `ring_bytes`
+  // sizes the kernel's event ring: a power of two, at least one page.
+  Result<void> start(pid_t pid, const std::string& path, uint32_t ring_bytes = kDefaultRingBytes);
+  static constexpr uint32_t kDefaultRingBytes = 16u << 20;
   // Removes every probe. Idempotent; also done by the destructor.
   void stop();
 
