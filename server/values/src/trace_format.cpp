@@ -11,6 +11,8 @@ namespace {
 // How one variable appears in a trace line at verbosity v (PR #4251):
 // 0 is the original SinglelineString, 1 names the type only, 2 adds the
 // name to the inline value, 3-4 print the expanded multi-line value.
+// Levels 1-4 (here and in join) follow the PR description, not HEAD's
+// source, which has not been read; see trace_format_test.cpp.
 std::string format_one(const Variable& v, int verbosity) {
   switch (verbosity) {
     case 0: return single_line(v);
