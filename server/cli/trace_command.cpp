@@ -253,10 +253,14 @@ int run_trace(const std::vector<std::string>& args) {
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-  if (auto r = (*engine)->start(target->pid(), probe_path, flags->ring_bytes); !r) {
+  auto started = (*engine)->start(target->pid(), probe_path, flags->ring_bytes);
+  if (!started) {
     close(sfd);
-    return fail(r.error().message);  // a launched target is killed by ~Process
+    return fail(started.error().message);  // a launched target is killed by ~Process
   }
+  for (const auto& s : *started)
+    std::fprintf(stderr, "gotrace: not tracing %s: %s\n", s.function->function->name.c_str(),
+                 s.error.message.c_str());
   if (auto r = target->resume(); !r) {
     close(sfd);
     return fail(r.error().message);

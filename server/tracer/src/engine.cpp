@@ -80,7 +80,7 @@ struct Engine::Impl {
   std::deque<TracedFunction> functions;  // stable addresses
   std::vector<SiteInfo> sites;           // indexed by spec id
   std::vector<gt_spec> specs;
-  std::vector<bpf::Site> probe_sites;
+  std::vector<std::vector<bpf::Site>> probe_sites;  // per function, by id
   std::unique_ptr<Backend> backend;
   Pairing pairing;
   int64_t wall_offset_ns = 0;
@@ -182,6 +182,16 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   arch::FrameLayout layout = arch::assign_frame(m, in, out);
   if (sig->has_dictionary) layout.params.erase(layout.params.begin());
 
+  // Every site's file offset first, so a failure leaves nothing half-added.
+  auto entry_off = bin.file_offset(sites->entry.address);
+  if (!entry_off) return make_error(entry_off.error().code, fn.name + ": " + entry_off.error().message);
+  std::vector<uint64_t> ret_offs;
+  for (uint64_t r : sites->returns) {
+    auto roff = bin.file_offset(r);
+    if (!roff) return make_error(roff.error().code, fn.name + ": " + roff.error().message);
+    ret_offs.push_back(*roff);
+  }
+
   TracedFunction& tf = impl_->functions.emplace_back();
   tf.id = static_cast<uint32_t>(impl_->functions.size() - 1);
   tf.function = &fn;
@@ -227,24 +237,21 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
                         fn.entry, sites->entry.address, branch ? GT_SPEC_SKIP_BRANCH : 0,
                         branch_cond_code(sites->entry.cond));
   }
-  std::vector<bpf::Site> probes;
-  auto off = bin.file_offset(sites->entry.address);
-  if (!off) return make_error(off.error().code, fn.name + ": " + off.error().message);
-  probes.push_back({*off, entry_id});
+  std::vector<bpf::Site> probes{{*entry_off, entry_id}};
   if (opts.returns) {
     auto ret_plan = plan_site(tf.signature.results, layout.results, opts.load);
-    for (uint64_t r : sites->returns) {
+    for (size_t i = 0; i < sites->returns.size(); i++) {
+      uint64_t r = sites->returns[i];
       if (entry_is_ret && r == sites->entry.address) continue;
-      auto roff = bin.file_offset(r);
-      if (!roff) return make_error(roff.error().code, fn.name + ": " + roff.error().message);
-      probes.push_back({*roff, add_site(ret_plan, true, r, r, GT_SPEC_RETURN, 0)});
+      probes.push_back({ret_offs[i], add_site(ret_plan, true, r, r, GT_SPEC_RETURN, 0)});
     }
   }
-  impl_->probe_sites.insert(impl_->probe_sites.end(), probes.begin(), probes.end());
+  impl_->probe_sites.push_back(std::move(probes));
   return &tf;
 }
 
-Result<void> Engine::start(pid_t pid, const std::string& path, uint32_t ring_bytes) {
+Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string& path,
+                                                   uint32_t ring_bytes) {
   if (impl_->probe_sites.empty())
     return make_error(Errc::invalid_argument, "no functions to trace");
   if (ring_bytes < 4096 || (ring_bytes & (ring_bytes - 1)) != 0)
@@ -267,12 +274,20 @@ Result<void> Engine::start(pid_t pid, const std::string& path, uint32_t ring_byt
     auto r = (*be)->set_spec(id, impl_->specs[id]);
     if (!r) return r.error();
   }
-  auto r = (*be)->attach(path, impl_->probe_sites);
-  if (!r) return r.error();
+  std::vector<bpf::Site> all;
+  for (const auto& fs : impl_->probe_sites) all.insert(all.end(), fs.begin(), fs.end());
+  std::vector<Skipped> skipped;
+  if (auto r = (*be)->attach(path, all); !r) {
+    if (r.error().code == Errc::permission) return r.error();
+    for (size_t i = 0; i < impl_->probe_sites.size(); i++)
+      if (auto one = (*be)->attach(path, impl_->probe_sites[i]); !one)
+        skipped.push_back({&impl_->functions[i], one.error()});
+    if (skipped.size() == impl_->probe_sites.size()) return r.error();
+  }
   impl_->backend = std::move(*be);
   impl_->wall_offset_ns = static_cast<int64_t>(clock_ns(CLOCK_REALTIME)) -
                           static_cast<int64_t>(clock_ns(CLOCK_MONOTONIC));
-  return {};
+  return skipped;
 }
 
 std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {

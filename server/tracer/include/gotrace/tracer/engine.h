@@ -64,10 +64,19 @@ class Engine {
   Result<const TracedFunction*> add(const symbols::Function& fn,
                                     const TraceOptions& opts);
 
-  // Loads the backend for process `pid` and attaches every added function.
-  // `path` is how the kernel can open the binary (for uprobes). `ring_bytes`
-  // sizes the kernel's event ring: a power of two, at least one page.
-  Result<void> start(pid_t pid, const std::string& path, uint32_t ring_bytes = kDefaultRingBytes);
+  // A function the kernel refused to probe, and why.
+  struct Skipped {
+    const TracedFunction* function = nullptr;
+    Error error;
+  };
+  // Loads the backend for process `pid` and attaches every added function
+  // through one uprobe_multi link. `path` is how the kernel can open the
+  // binary. `ring_bytes` sizes the kernel's event ring: a power of two, at
+  // least one page. One refused site fails a whole link, so on refusal each
+  // function is attached on its own and the ones refused are returned; it
+  // fails only if nothing could be attached.
+  Result<std::vector<Skipped>> start(pid_t pid, const std::string& path,
+                                     uint32_t ring_bytes = kDefaultRingBytes);
   static constexpr uint32_t kDefaultRingBytes = 16u << 20;
   // Removes every probe. Idempotent; also done by the destructor.
   void stop();
