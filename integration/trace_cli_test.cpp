@@ -142,6 +142,18 @@ TEST(TraceCli, DeepRecursionAcrossStackGrowth) {
   }
 }
 
+// Strings are captured up to --max-string-len bytes (default 64, Delve's).
+TEST(TraceCli, StringCaptureLengthIsConfigurable) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--max-string-len", "3", "--exec", fixture("types-O"),
+                     R"(main\.strs$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(normalize(r.err),
+            "> goroutine(1): main.strs(\"gop...+3 more\", \"\")\n"
+            ">> goroutine(1): main.strs => (\"gop...+4 more\",6)\n"
+            "Process PID has exited with status 0\n");
+}
+
 TEST(TraceCli, FuncsListsTraceableFunctionsSorted) {
   RunResult r = run({gotrace(), "funcs", fixture("types-O"), R"(^main\.)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -2,6 +2,7 @@
 #include "args.h"
 #include "commands.h"
 #include "go_build.h"
+#include "gotrace/bpf/trace_abi.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/process.h"
 #include "gotrace/values/trace_format.h"
@@ -34,6 +35,7 @@ struct TraceFlags {
   bool timestamp = false;
   bool returns = true;
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
+  int max_string_len = -1;  // -1: as the verbosity level says
   std::vector<std::string> program_args;
 };
 
@@ -51,6 +53,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"timestamp", 0, false},
                                   {"no-return", 0, false},
                                   {"ring-size", 0},
+                                  {"max-string-len", 0},
                                   {"ebpf", 0, false}});
   if (!parsed) return parsed.error();
   TraceFlags f;
@@ -74,6 +77,11 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   }
   f.timestamp = parsed->has("timestamp");
   f.returns = !parsed->has("no-return");
+  if (auto v = parsed->get("max-string-len")) {
+    auto n = parse_int_flag("max-string-len", *v, 0, GT_MAX_DEREF_BYTES);
+    if (!n) return n.error();
+    f.max_string_len = static_cast<int>(*n);
+  }
   if (auto v = parsed->get("ring-size")) {
     auto n = parse_int_flag("ring-size", *v, 4096, 1l << 30);
     if (!n) return n.error();
@@ -219,6 +227,7 @@ int run_trace(const std::vector<std::string>& args) {
                 binary);
   tracer::TraceOptions opts;
   opts.load = values::load_config_for_verbosity(flags->verbosity);
+  if (flags->max_string_len >= 0) opts.load.max_string_len = flags->max_string_len;
   opts.stack_depth = flags->stack;
   opts.returns = flags->returns;
   size_t added = 0;
