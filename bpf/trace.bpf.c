@@ -11,6 +11,83 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#if defined(__TARGET_ARCH_x86)
+/* What a uprobe program may read as its context (bpf_user_pt_regs_t). */
+/* A macro, not a typedef: CO-RE relocations name the type, and the kernel
+ * BTF knows struct pt_regs but not a local typedef. */
+#define gt_regs struct pt_regs
+#define CF_ZF 0x41
+static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
+  switch (dwarf) {
+  case 0: return ctx->ax;
+  case 1: return ctx->dx;
+  case 2: return ctx->cx;
+  case 3: return ctx->bx;
+  case 4: return ctx->si;
+  case 5: return ctx->di;
+  case 6: return ctx->bp;
+  case 7: return ctx->sp;
+  case 8: return ctx->r8;
+  case 9: return ctx->r9;
+  case 10: return ctx->r10;
+  case 11: return ctx->r11;
+  case 12: return ctx->r12;
+  case 13: return ctx->r13;
+  case 14: return ctx->r14;
+  case 15: return ctx->r15;
+  }
+  return 0;
+}
+static __always_inline __u64 g_pointer(gt_regs *ctx) { return ctx->r14; }
+/* At every probed site (stack-check branch, first instruction, RET) this
+ * function's frame is not set up (or already torn down): the return address
+ * is at SP and BP is the caller's frame pointer. */
+static __always_inline __u64 return_address(gt_regs *ctx) {
+  __u64 ra = 0;
+  bpf_probe_read_user(&ra, 8, (void *)ctx->sp);
+  return ra;
+}
+static __always_inline __u64 frame_pointer(gt_regs *ctx) { return ctx->bp; }
+/* The kernel points ip back at the probed instruction before running the
+ * uprobe's handlers. */
+static __always_inline __u64 probe_address(gt_regs *ctx) { return ctx->ip; }
+static __always_inline __u64 stack_pointer(gt_regs *ctx) { return ctx->sp; }
+/* True if the stack-check branch at this hit will go to morestack. */
+static __always_inline int branch_taken(gt_regs *ctx, __u8 cond) {
+  if (cond == GT_COND_AMD64_JBE)
+    return (ctx->flags & CF_ZF) != 0;
+  if (cond == GT_COND_AMD64_JB)
+    return (ctx->flags & 1) != 0;
+  return 0;
+}
+#elif defined(__TARGET_ARCH_arm64)
+#define gt_regs struct user_pt_regs
+static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
+  if (dwarf < 31)
+    return ctx->regs[dwarf & 31];
+  if (dwarf == 31)
+    return ctx->sp;
+  return 0;
+}
+static __always_inline __u64 g_pointer(gt_regs *ctx) { return ctx->regs[28]; }
+static __always_inline __u64 return_address(gt_regs *ctx) { return ctx->regs[30]; }
+static __always_inline __u64 frame_pointer(gt_regs *ctx) { return ctx->regs[29]; }
+/* BRK does not advance the pc. */
+static __always_inline __u64 probe_address(gt_regs *ctx) { return ctx->pc; }
+static __always_inline __u64 stack_pointer(gt_regs *ctx) { return ctx->sp; }
+static __always_inline int branch_taken(gt_regs *ctx, __u8 cond) {
+  __u64 nzcv = ctx->pstate;
+  int c = (nzcv >> 29) & 1, z = (nzcv >> 30) & 1;
+  if (cond == GT_COND_ARM64_LS)
+    return !c || z;
+  if (cond == GT_COND_ARM64_LO)
+    return !c;
+  return 0;
+}
+#else
+#error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
+#endif
+
 const volatile struct gt_config cfg = {};
 
 struct {
@@ -33,7 +110,7 @@ struct scratch {
   /* Not sent: the hit's registers, copied from ctx with constant offsets
    * (clang turns the switch in read_reg() into a variable ctx offset, which
    * the verifier refuses: "dereference of modified ctx ptr"). */
-  struct pt_regs regs;
+  gt_regs regs;
   /* Loop counters live here, not on the stack: the verifier tracks stack
    * scalars exactly and would explore every count separately, while values
    * read back from a map are unknown and let the loop states converge. */
@@ -62,88 +139,6 @@ __u64 lost_events = 0;  /* records the ring could not take */
 #define POS_MASK 8191
 #define POS_LIMIT 8192
 
-#if defined(__TARGET_ARCH_x86)
-#define CF_ZF 0x41
-static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
-  switch (dwarf) {
-  case 0: return ctx->ax;
-  case 1: return ctx->dx;
-  case 2: return ctx->cx;
-  case 3: return ctx->bx;
-  case 4: return ctx->si;
-  case 5: return ctx->di;
-  case 6: return ctx->bp;
-  case 7: return ctx->sp;
-  case 8: return ctx->r8;
-  case 9: return ctx->r9;
-  case 10: return ctx->r10;
-  case 11: return ctx->r11;
-  case 12: return ctx->r12;
-  case 13: return ctx->r13;
-  case 14: return ctx->r14;
-  case 15: return ctx->r15;
-  }
-  return 0;
-}
-static __always_inline __u64 g_pointer(struct pt_regs *ctx) { return ctx->r14; }
-/* At every probed site (stack-check branch, first instruction, RET) this
- * function's frame is not set up (or already torn down): the return address
- * is at SP and BP is the caller's frame pointer. */
-static __always_inline __u64 return_address(struct pt_regs *ctx) {
-  __u64 ra = 0;
-  bpf_probe_read_user(&ra, 8, (void *)ctx->sp);
-  return ra;
-}
-static __always_inline __u64 frame_pointer(struct pt_regs *ctx) { return ctx->bp; }
-/* The kernel points ip back at the probed instruction before running the
- * uprobe's handlers. */
-static __always_inline __u64 probe_address(struct pt_regs *ctx) { return ctx->ip; }
-static __always_inline __u64 stack_pointer(struct pt_regs *ctx) { return ctx->sp; }
-/* True if the stack-check branch at this hit will go to morestack. */
-static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
-  if (cond == GT_COND_AMD64_JBE)
-    return (ctx->flags & CF_ZF) != 0;
-  if (cond == GT_COND_AMD64_JB)
-    return (ctx->flags & 1) != 0;
-  return 0;
-}
-#elif defined(__TARGET_ARCH_arm64)
-static __always_inline __u64 read_reg(struct pt_regs *ctx, __u32 dwarf) {
-  struct user_pt_regs *r = (struct user_pt_regs *)ctx;
-  if (dwarf < 31)
-    return r->regs[dwarf & 31];
-  if (dwarf == 31)
-    return r->sp;
-  return 0;
-}
-static __always_inline __u64 g_pointer(struct pt_regs *ctx) {
-  return ((struct user_pt_regs *)ctx)->regs[28];
-}
-static __always_inline __u64 return_address(struct pt_regs *ctx) {
-  return ((struct user_pt_regs *)ctx)->regs[30];
-}
-static __always_inline __u64 frame_pointer(struct pt_regs *ctx) {
-  return ((struct user_pt_regs *)ctx)->regs[29];
-}
-/* BRK does not advance the pc. */
-static __always_inline __u64 probe_address(struct pt_regs *ctx) {
-  return ((struct user_pt_regs *)ctx)->pc;
-}
-static __always_inline __u64 stack_pointer(struct pt_regs *ctx) {
-  return ((struct user_pt_regs *)ctx)->sp;
-}
-static __always_inline int branch_taken(struct pt_regs *ctx, __u8 cond) {
-  __u64 nzcv = ((struct user_pt_regs *)ctx)->pstate;
-  int c = (nzcv >> 29) & 1, z = (nzcv >> 30) & 1;
-  if (cond == GT_COND_ARM64_LS)
-    return !c || z;
-  if (cond == GT_COND_ARM64_LO)
-    return !c;
-  return 0;
-}
-#else
-#error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
-#endif
 
 /* Reads the 8-byte source a deref op names: a captured word, or 8 bytes inside
  * an earlier deref's payload. Returns 0 if that source was not captured. */
@@ -318,7 +313,7 @@ int gotrace_probe(struct pt_regs *uctx) {
   if (!s)
     return 0;
   __builtin_memcpy(&s->regs, uctx, sizeof s->regs);
-  struct pt_regs *ctx = &s->regs;
+  gt_regs *ctx = &s->regs;
 
   if ((spec->flags & GT_SPEC_SKIP_BRANCH) && branch_taken(ctx, spec->branch_cond))
     return 0;
@@ -334,7 +329,7 @@ int gotrace_probe(struct pt_regs *uctx) {
   s->hdr.goid = goid;
   s->hdr.depth = stack_hi ? stack_hi - sp : 0;
   s->hdr.sp = sp;
-  s->hdr.ip = probe_address(uctx);
+  s->hdr.ip = probe_address(ctx);
   s->hdr.tgid = tgid;
   s->hdr.tid = (__u32)pid_tgid;
   s->hdr.spec_id = spec_id;
