@@ -28,8 +28,10 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual Result<void> set_spec(uint32_t id, const gt_spec& spec) = 0;
-  virtual Result<void> attach(const std::string& path, std::span<const bpf::Site> sites) = 0;
-  virtual void detach() = 0;
+  // Attaches a batch of sites as one unit; the handle detaches it.
+  virtual Result<uint64_t> attach(const std::string& path, std::span<const bpf::Site> sites) = 0;
+  virtual void detach(uint64_t handle) = 0;
+  virtual void detach_all() = 0;
   virtual int wait_fd() const = 0;
   virtual Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) = 0;
   virtual uint64_t lost() const = 0;

@@ -1,6 +1,6 @@
 #include "backend.h"
 
-#include <vector>
+#include <map>
 
 namespace gotrace::tracer {
 namespace {
@@ -13,13 +13,15 @@ class BpfBackend final : public Backend {
   Result<void> set_spec(uint32_t id, const gt_spec& spec) override {
     return prog_->set_spec(id, spec);
   }
-  Result<void> attach(const std::string& path, std::span<const bpf::Site> sites) override {
+  Result<uint64_t> attach(const std::string& path, std::span<const bpf::Site> sites) override {
     auto a = prog_->attach(path, sites, pid_);
     if (!a) return a.error();
-    attachments_.push_back(std::move(*a));
-    return {};
+    uint64_t h = next_handle_++;
+    attachments_.emplace(h, std::move(*a));
+    return h;
   }
-  void detach() override { attachments_.clear(); }
+  void detach(uint64_t handle) override { attachments_.erase(handle); }
+  void detach_all() override { attachments_.clear(); }
   int wait_fd() const override { return prog_->ring_fd(); }
   Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) override {
     return prog_->drain(fn);
@@ -29,7 +31,8 @@ class BpfBackend final : public Backend {
  private:
   std::unique_ptr<bpf::TraceProgram> prog_;
   pid_t pid_;
-  std::vector<std::unique_ptr<bpf::Attachment>> attachments_;
+  uint64_t next_handle_ = 1;
+  std::map<uint64_t, std::unique_ptr<bpf::Attachment>> attachments_;
 };
 
 }  // namespace

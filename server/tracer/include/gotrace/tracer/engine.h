@@ -45,6 +45,7 @@ struct TracedFunction {
   uint64_t entry_probe = 0;        // address of the entry site
   std::vector<uint64_t> return_probes;
   TraceOptions options;
+  bool active = true;  // false once removed
 };
 
 class Engine {
@@ -60,9 +61,15 @@ class Engine {
   Result<std::vector<const symbols::Function*>> match(std::string_view regex) const;
 
   // Plans probes and capture specs for `fn`. Fails for a function that cannot
-  // be probed safely (no RET, undecodable); nothing is attached yet.
+  // be probed safely (no RET, undecodable). Before start() the function waits
+  // for start(); after it, it is attached at once (its own link).
   Result<const TracedFunction*> add(const symbols::Function& fn,
                                     const TraceOptions& opts);
+  // Stops tracing a function: its probes are removed (functions attached
+  // together with it at start() are re-attached without it).
+  Result<void> remove(const TracedFunction* fn);
+  // The functions being traced, in the order they were added.
+  std::vector<const TracedFunction*> traced() const;
 
   // A function the kernel refused to probe, and why.
   struct Skipped {
@@ -78,6 +85,8 @@ class Engine {
   Result<std::vector<Skipped>> start(pid_t pid, const std::string& path,
                                      uint32_t ring_bytes = kDefaultRingBytes);
   static constexpr uint32_t kDefaultRingBytes = 16u << 20;
+  // Probe sites (entries plus returns) one engine may use in its lifetime.
+  static constexpr uint32_t kMaxSpecs = 65536;
   // Removes every probe. Idempotent; also done by the destructor.
   void stop();
 
@@ -88,6 +97,11 @@ class Engine {
   Result<size_t> drain(const std::function<void(const TraceEvent&)>& sink);
   // Hits the kernel could not queue (ring full) since start.
   uint64_t lost() const;
+
+  // Loads an event's values again under `cfg` (the capture follows the
+  // function's TraceOptions::load, so ask for no more than that).
+  std::vector<values::Variable> load_values(const TraceEvent& ev,
+                                            const values::LoadConfig& cfg) const;
 
   // Symbolizes an event's stack: frame 0 is the probed site, then callers.
   // `truncated` is set when more frames existed than the depth asked for.

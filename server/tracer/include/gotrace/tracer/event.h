@@ -5,6 +5,7 @@
 #include "gotrace/values/variable.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ struct TraceEvent {
   std::optional<uint64_t> duration_ns;
   uint64_t site_pc = 0;                 // the probed instruction
   std::vector<uint64_t> return_addresses;  // callers, innermost first
+
+  // The raw hit, so the values can be loaded again under another LoadConfig
+  // (Engine::load_values).
+  std::shared_ptr<const std::vector<uint8_t>> record;
+  uint32_t value_first = 0, value_last = 0;
 };
 
 }  // namespace gotrace::tracer

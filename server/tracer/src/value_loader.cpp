@@ -1,0 +1,39 @@
+#include "value_loader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace gotrace::tracer {
+
+std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo& site,
+                                               size_t first, size_t last,
+                                               const symbols::Binary& binary,
+                                               const BinaryTypes& types,
+                                               const values::LoadConfig& cfg) {
+  std::vector<values::Variable> out;
+  CapturedMemory mem(rec, &binary, types.bias());
+  uint64_t reg_index = 0;
+  for (size_t i = first; i < last && i < site.values.size(); i++) {
+    const ValuePlan& vp = site.values[i];
+    uint64_t addr = vp.on_stack ? rec.hdr.sp + static_cast<uint64_t>(vp.stack_offset)
+                                : values::kFakeAddressBase + 0x100 * reg_index++;
+    values::Variable v;
+    if (!vp.unreadable.empty() || !vp.type) {
+      static const symbols::Type unknown{};
+      v = values::unreadable_variable(vp.name, vp.type ? *vp.type : unknown, vp.unreadable);
+    } else {
+      std::vector<uint8_t> bytes(vp.size, 0);
+      for (const Chunk& c : vp.chunks) {
+        if (c.word >= rec.words.size() || c.value_offset + c.size > bytes.size()) continue;
+        std::memcpy(bytes.data() + c.value_offset, &rec.words[c.word],
+                    std::min<uint32_t>(c.size, 8));
+      }
+      v = values::load_variable(vp.name, *vp.type, bytes, mem, types, cfg, addr);
+    }
+    v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace gotrace::tracer
