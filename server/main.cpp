@@ -15,6 +15,9 @@ constexpr const char* kHelp =
     "Usage:\n"
     "  gotrace trace [--exec BINARY | --pid PID | PACKAGE] REGEXP [-- ARGS...]\n"
     "  gotrace funcs BINARY [REGEXP]\n"
+    "  gotrace exec --headless [--listen=HOST:PORT] [--accept-multiclient] BINARY [-- ARGS...]\n"
+    "  gotrace attach --headless [--listen=HOST:PORT] [--accept-multiclient] PID\n"
+    "  gotrace debug --headless [--listen=HOST:PORT] [--accept-multiclient] [PACKAGE]\n"
     "\n"
     "trace flags (as dlv trace):\n"
     "  -e, --exec BINARY     trace a prebuilt binary\n"
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "trace") return gotrace::cli::run_trace(args);
   if (cmd == "funcs") return gotrace::cli::run_funcs(args);
+  if (cmd == "exec" || cmd == "attach" || cmd == "debug") return gotrace::cli::run_headless(cmd, args);
   std::fprintf(stderr, "Error: unknown command \"%s\" for \"gotrace\"\n%s", cmd.c_str(), kHelp);
   return 1;
 }

@@ -156,6 +156,12 @@ Result<void> Engine::remove(const TracedFunction* fn) {
   return {};
 }
 
+Result<std::vector<uint64_t>> Engine::return_addresses(const symbols::Function& fn) const {
+  auto plan = plan_function(*impl_->binary, fn, TraceOptions{});
+  if (!plan) return plan.error();
+  return plan->return_probes;
+}
+
 std::vector<const TracedFunction*> Engine::traced() const {
   std::vector<const TracedFunction*> out;
   for (const TracedFunction& f : impl_->functions)
@@ -297,6 +303,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
       else
         impl_->pairing.entered(key, rec->hdr.ts_ns);
       ev.site_pc = site.pc + impl_->types->bias();
+      ev.site_link_pc = site.pc;
       ev.return_addresses = rec->frames;
       ev.record = record;
       ev.value_first = static_cast<uint32_t>(first);

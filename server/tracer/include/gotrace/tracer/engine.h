@@ -68,6 +68,8 @@ class Engine {
   // Stops tracing a function: its probes are removed (functions attached
   // together with it at start() are re-attached without it).
   Result<void> remove(const TracedFunction* fn);
+  // The addresses of `fn`'s RET instructions (where returns are probed).
+  Result<std::vector<uint64_t>> return_addresses(const symbols::Function& fn) const;
   // The functions being traced, in the order they were added.
   std::vector<const TracedFunction*> traced() const;
 

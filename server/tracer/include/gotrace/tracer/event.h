@@ -28,7 +28,8 @@ struct TraceEvent {
   std::vector<values::Variable> values;
   // ret only: the call's duration, when its entry was seen.
   std::optional<uint64_t> duration_ns;
-  uint64_t site_pc = 0;                 // the probed instruction
+  uint64_t site_pc = 0;       // the reported address, at run time (PIE: biased)
+  uint64_t site_link_pc = 0;  // the same, as a link-time address
   std::vector<uint64_t> return_addresses;  // callers, innermost first
 
   // The raw hit, so the values can be loaded again under another LoadConfig

@@ -1,0 +1,77 @@
+#include "gotrace/protocol/rpc/message.h"
+
+#include "gotrace/protocol/rpc/json_read.h"
+#include "gotrace/protocol/rpc/json_write.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace gotrace::protocol::rpc {
+namespace json = boost::json;
+
+Request parse_request(const json::value& message) {
+  Request req;
+  if (!message.is_object()) {
+    req.error = "request must be a JSON object, got " + std::string(json_kind_name(message));
+    return req;
+  }
+  const json::object& o = message.get_object();
+  if (const json::value* id = find_key(o, "id")) req.id = *id;
+
+  const json::value* method = find_key(o, "method");
+  if (method != nullptr && method->is_string()) {
+    req.method = method->get_string();
+  } else if (method != nullptr && !method->is_null()) {
+    req.error = "method must be a string, got " + std::string(json_kind_name(*method));
+    return req;
+  }
+  if (req.method.empty()) {
+    req.error = "missing method";
+    return req;
+  }
+
+  const json::value* params = find_key(o, "params");
+  if (params == nullptr || params->is_null()) {
+    req.error = "missing params";
+    return req;
+  }
+  if (!params->is_array()) {
+    req.error = "params must be an array of one object, got " + std::string(json_kind_name(*params));
+    return req;
+  }
+  const json::array& a = params->get_array();
+  req.params = a.empty() ? json::value(json::object()) : a.front();
+  return req;
+}
+
+namespace {
+
+std::string head(const json::value& id) {
+  std::string out = "{\"id\":";
+  write_go_json(out, id);
+  return out;
+}
+
+}  // namespace
+
+std::string encode_result(const json::value& id, const json::value& result) {
+  std::string out = head(id);
+  out += ",\"result\":";
+  if (result.is_null()) {
+    out += "{}";
+  } else {
+    write_go_json(out, result);
+  }
+  out += ",\"error\":null}\n";
+  return out;
+}
+
+std::string encode_error(const json::value& id, std::string_view message) {
+  std::string out = head(id);
+  out += ",\"result\":null,\"error\":";
+  write_go_string(out, message);
+  out += "}\n";
+  return out;
+}
+
+}  // namespace gotrace::protocol::rpc

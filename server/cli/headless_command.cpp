@@ -1,0 +1,90 @@
+// gotrace exec|attach|debug --headless: Delve's headless server, fed by eBPF.
+#include "args.h"
+#include "commands.h"
+#include "go_build.h"
+#include "gotrace/headless/server.h"
+
+#include <boost/asio.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace gotrace::cli {
+namespace {
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "Error: %s\n", msg.c_str());
+  return 1;
+}
+
+}  // namespace
+
+int run_headless(const std::string& mode, const std::vector<std::string>& args) {
+  auto parsed = parse_args(args, {{"headless", 0, false},
+                                  {"listen", 'l'},
+                                  {"api-version", 0},
+                                  {"accept-multiclient", 0, false},
+                                  {"allow-non-loopback", 0, false},
+                                  {"continue", 0, false},
+                                  {"output", 'o'},
+                                  {"log", 0, false},
+                                  {"only-same-user", 0}});
+  if (!parsed) return fail(parsed.error().message);
+  if (!parsed->has("headless"))
+    return fail("gotrace " + mode +
+                " needs --headless: gotrace has no interactive terminal; connect with "
+                "`dlv connect HOST:PORT` or a DAP client");
+  headless::ServerOptions so;
+  if (auto v = parsed->get("listen")) so.listen = *v;
+  if (auto v = parsed->get("api-version")) {
+    auto n = parse_int_flag("api-version", *v, 1, 2);
+    if (!n) return fail(n.error().message);
+    so.api_version = static_cast<int>(*n);
+  }
+  so.accept_multiclient = parsed->has("accept-multiclient");
+  so.allow_non_loopback = parsed->has("allow-non-loopback");
+
+  debugger::TargetOptions to;
+  const auto& pos = parsed->positional;
+  std::string temp_binary;
+  if (mode == "attach") {
+    if (pos.size() != 1) return fail("gotrace attach needs exactly one argument, the pid");
+    auto n = parse_int_flag("pid", pos[0], 1, 1 << 30);
+    if (!n) return fail("invalid pid \"" + pos[0] + "\"");
+    to.attach_pid = static_cast<pid_t>(*n);
+  } else if (mode == "exec") {
+    if (pos.size() != 1) return fail("gotrace exec needs exactly one argument, the program");
+    to.program = pos[0];
+    to.args = parsed->passthrough;
+  } else {  // debug
+    if (pos.size() > 1) return fail("gotrace debug takes at most one argument, the package");
+    std::string pkg = pos.empty() ? "." : pos[0];
+    std::string out = parsed->get("output").value_or("");
+    if (out.empty()) {
+      out = (std::filesystem::temp_directory_path() / ("__debug_bin" + std::to_string(getpid()))).string();
+      temp_binary = out;
+    }
+    auto built = go_build_for_debug(pkg, out);
+    if (!built) return fail(built.error().message);
+    to.program = out;
+    to.args = parsed->passthrough;
+  }
+  auto dbg = debugger::Debugger::create(to);
+  if (!dbg) return fail(dbg.error().message);
+  boost::asio::io_context io;
+  auto server = headless::Server::create(io, so, std::move(*dbg));
+  if (!server) return fail(server.error().message);
+  if (so.allow_non_loopback)
+    std::fprintf(stderr,
+                 "Warning: listening on a non-loopback address: anyone who can connect can "
+                 "trace this program and read its memory\n");
+  std::printf("API server listening at: %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  (*server)->start();
+  io.run();
+  if (!temp_binary.empty()) std::filesystem::remove(temp_binary);
+  return (*server)->exit_code();
+}
+
+}  // namespace gotrace::cli

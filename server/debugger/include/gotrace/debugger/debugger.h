@@ -1,0 +1,118 @@
+// The debugger facade both protocol servers drive: one target process, its
+// logical breakpoints, and the hits the engine collects for them.
+//
+// Not thread-safe: the server calls it from its one io_context thread. It
+// never blocks; the server calls pump() when the engine has data (or on a
+// short timer) and checks for stops afterwards.
+#pragma once
+
+#include "gotrace/debugger/breakpoint.h"
+#include "gotrace/support/result.h"
+#include "gotrace/tracer/engine.h"
+#include "gotrace/tracer/process.h"
+
+#include <sys/types.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gotrace::debugger {
+
+struct TargetOptions {
+  std::string program;             // the binary to launch (launch mode)
+  std::vector<std::string> args;   // its arguments
+  pid_t attach_pid = 0;            // attach mode when non-zero
+};
+
+struct Location {
+  uint64_t pc = 0;
+  std::string file;
+  int line = 0;
+  const symbols::Function* function = nullptr;
+};
+
+// One collected tracepoint hit.
+struct Hit {
+  int breakpoint = 0;  // Breakpoint::id
+  tracer::TraceEvent event;
+  std::string file;  // of the hit address
+  int line = 0;
+};
+
+class Debugger {
+ public:
+  // Launches the program held before its first instruction (it runs at the
+  // first resume()), or refers to a running process.
+  static Result<std::unique_ptr<Debugger>> create(const TargetOptions& opts);
+  ~Debugger();  // probes removed; a launched process is killed
+
+  pid_t pid() const;
+  bool launched() const;
+  const std::string& program() const;
+  const tracer::Engine& engine() const;
+
+  // Starts the program (first continue). Idempotent.
+  Result<void> resume();
+  bool started() const;
+
+  // Drains the engine: routes hits to breakpoints, notices exit. Returns true
+  // if anything a waiting client cares about changed.
+  bool pump();
+  int wait_fd() const;  // readable when the engine has data
+  int exit_fd() const;  // readable when the process has exited
+
+  std::optional<int> exit_status() const;  // set once the process exited
+  std::string exit_message() const;  // "Process N has exited with status S"
+
+  // --- Locations and breakpoints ---
+  // "main.foo", "prog.go:17" (suffix match), "/regex/", "*0x49b5c0".
+  Result<std::vector<Location>> find_location(const std::string& loc) const;
+  Result<std::vector<uint64_t>> return_locations(const std::string& function) const;
+  Result<std::vector<std::string>> functions(const std::string& regex) const;
+
+  Result<Breakpoint> create_breakpoint(const BreakpointRequest& req);
+  Result<Breakpoint> clear_breakpoint(int id, const std::string& name);
+  Result<Breakpoint> toggle_breakpoint(int id, const std::string& name);
+  Result<void> amend_breakpoint(const Breakpoint& bp);
+  Result<Breakpoint> get_breakpoint(int id, const std::string& name) const;
+  std::vector<Breakpoint> breakpoints() const;
+  const Breakpoint* breakpoint(int id) const;
+
+  // --- Hits ---
+  bool has_hits() const { return !hits_.empty(); }
+  // Removes and returns up to `max` queued hits, oldest first, stopping
+  // before a second hit on the same OS thread: a stop shows each thread once
+  // (Delve's client prints one hit per thread id).
+  std::vector<Hit> take_hits(size_t max);
+  // Hits of CreateEBPFTracepoint breakpoints (GetBufferedTracepoints).
+  std::vector<Hit> take_buffered();
+  uint64_t lost() const;
+
+  // Kills a launched process (detaches from an attached one) and removes the
+  // probes.
+  void terminate(bool kill);
+
+ private:
+  Debugger() = default;
+  Result<void> ensure_traced(const symbols::Function& fn, int stack_depth);
+  void route(const tracer::TraceEvent& ev);
+  bool passes(Breakpoint& bp, const tracer::TraceEvent& ev);
+  Breakpoint* find(int id, const std::string& name);
+  void release_if_unused(const symbols::Function* fn);
+
+  TargetOptions opts_;
+  std::unique_ptr<tracer::Engine> engine_;
+  std::unique_ptr<tracer::Process> process_;
+  bool started_ = false;
+  std::optional<int> exit_status_;
+  std::vector<Breakpoint> bps_;
+  int next_id_ = 1;
+  std::map<const symbols::Function*, const tracer::TracedFunction*> traced_;
+  std::deque<Hit> hits_;
+  std::deque<Hit> buffered_;
+};
+
+}  // namespace gotrace::debugger

@@ -1,0 +1,344 @@
+#include "condition.h"
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <variant>
+
+namespace gotrace::debugger {
+
+struct Condition::Node {
+  enum class Op { lit_int, lit_str, lit_bool, lit_nil, ident, len, not_, and_, or_, cmp };
+  Op op;
+  std::string text;  // ident path / string literal / comparison operator
+  int64_t num = 0;
+  bool b = false;
+  std::shared_ptr<const Node> l, r;
+};
+
+namespace {
+
+using Node = Condition::Node;
+using NodeP = std::shared_ptr<const Node>;
+
+class Parser {
+ public:
+  explicit Parser(const std::string& s) : s_(s) {}
+
+  Result<NodeP> parse() {
+    auto n = parse_or();
+    if (!n) return n;
+    skip();
+    if (i_ != s_.size()) return fail("unexpected \"" + s_.substr(i_) + "\"");
+    return n;
+  }
+
+ private:
+  Error fail(const std::string& what) const {
+    return make_error(Errc::invalid_argument, "invalid condition \"" + s_ + "\": " + what);
+  }
+  void skip() {
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) i_++;
+  }
+  bool eat(std::string_view tok) {
+    skip();
+    if (s_.compare(i_, tok.size(), tok) == 0) {
+      i_ += tok.size();
+      return true;
+    }
+    return false;
+  }
+  Result<NodeP> parse_or() {
+    auto l = parse_and();
+    if (!l) return l;
+    NodeP left = *l;
+    while (eat("||")) {
+      auto r = parse_and();
+      if (!r) return r;
+      left = std::make_shared<Node>(Node{Node::Op::or_, "", 0, false, left, *r});
+    }
+    return left;
+  }
+  Result<NodeP> parse_and() {
+    auto l = parse_cmp();
+    if (!l) return l;
+    NodeP left = *l;
+    while (eat("&&")) {
+      auto r = parse_cmp();
+      if (!r) return r;
+      left = std::make_shared<Node>(Node{Node::Op::and_, "", 0, false, left, *r});
+    }
+    return left;
+  }
+  Result<NodeP> parse_cmp() {
+    auto l = parse_unary();
+    if (!l) return l;
+    for (std::string_view op : {"==", "!=", "<=", ">=", "<", ">"}) {
+      if (eat(op)) {
+        auto r = parse_unary();
+        if (!r) return r;
+        return std::make_shared<Node>(Node{Node::Op::cmp, std::string(op), 0, false, *l, *r});
+      }
+    }
+    return l;
+  }
+  Result<NodeP> parse_unary() {
+    skip();
+    if (eat("!")) {
+      auto n = parse_unary();
+      if (!n) return n;
+      return std::make_shared<Node>(Node{Node::Op::not_, "", 0, false, *n, nullptr});
+    }
+    if (eat("(")) {
+      auto n = parse_or();
+      if (!n) return n;
+      if (!eat(")")) return fail("missing )");
+      return n;
+    }
+    skip();
+    if (i_ >= s_.size()) return fail("unexpected end");
+    char c = s_[i_];
+    if (c == '"') {
+      std::string out;
+      for (i_++; i_ < s_.size() && s_[i_] != '"'; i_++) {
+        if (s_[i_] == '\\' && i_ + 1 < s_.size()) i_++;
+        out += s_[i_];
+      }
+      if (i_ >= s_.size()) return fail("unterminated string");
+      i_++;
+      return std::make_shared<Node>(Node{Node::Op::lit_str, out});
+    }
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '-') {
+      size_t start = i_++;
+      while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) i_++;
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(s_.data() + start, s_.data() + i_, v);
+      if (ec != std::errc()) return fail("bad number");
+      return std::make_shared<Node>(Node{Node::Op::lit_int, "", v});
+    }
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '~') {
+      size_t start = i_;
+      while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) ||
+                                s_[i_] == '_' || s_[i_] == '.' || s_[i_] == '~'))
+        i_++;
+      std::string id = s_.substr(start, i_ - start);
+      if (id == "true" || id == "false")
+        return std::make_shared<Node>(Node{Node::Op::lit_bool, "", 0, id == "true"});
+      if (id == "nil") return std::make_shared<Node>(Node{Node::Op::lit_nil});
+      if (id == "len") {
+        if (!eat("(")) return fail("expected ( after len");
+        skip();
+        size_t a = i_;
+        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) ||
+                                  s_[i_] == '_' || s_[i_] == '.'))
+          i_++;
+        std::string arg = s_.substr(a, i_ - a);
+        if (arg.empty() || !eat(")")) return fail("len takes one variable");
+        return std::make_shared<Node>(Node{Node::Op::len, arg});
+      }
+      return std::make_shared<Node>(Node{Node::Op::ident, id});
+    }
+    return fail(std::string("unexpected '") + c + "'");
+  }
+
+  const std::string& s_;
+  size_t i_ = 0;
+};
+
+const values::Variable* lookup(const std::vector<values::Variable>& vars, const std::string& path) {
+  size_t dot = path.find('.');
+  std::string head = path.substr(0, dot);
+  const values::Variable* v = nullptr;
+  for (const auto& var : vars)
+    if (var.name == head) v = &var;
+  while (v && dot != std::string::npos) {
+    size_t next = path.find('.', dot + 1);
+    std::string field = path.substr(dot + 1, next == std::string::npos ? next : next - dot - 1);
+    // Through a pointer to its target, as Go's selector does.
+    if (v->kind == symbols::Kind::pointer && !v->children.empty()) v = &v->children[0];
+    const values::Variable* f = nullptr;
+    for (const auto& c : v->children)
+      if (c.name == field) f = &c;
+    v = f;
+    dot = next;
+  }
+  return v;
+}
+
+using Value = std::variant<std::monostate, int64_t, std::string, bool>;
+
+Result<Value> eval_value(const NodeP& n, const std::vector<values::Variable>& vars);
+
+Result<Value> from_variable(const values::Variable& v, const std::string& name) {
+  if (!v.unreadable.empty())
+    return make_error(Errc::unsupported, name + " is unreadable: " + v.unreadable);
+  using K = symbols::Kind;
+  switch (v.kind) {
+    case K::bool_: return Value{v.value == "true"};
+    case K::string: return Value{v.value};
+    case K::pointer:
+    case K::map:
+    case K::chan:
+    case K::func:
+    case K::interface:
+    case K::slice:
+    case K::unsafe_pointer:
+      // Only comparisons with nil make sense: model nil as 0.
+      return Value{static_cast<int64_t>(v.base != 0 || !v.children.empty() ? 1 : 0)};
+    default: {
+      int64_t x = 0;
+      if (v.value.empty()) return make_error(Errc::unsupported, name + " has no scalar value");
+      auto [p, ec] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), x);
+      if (ec != std::errc()) {
+        uint64_t u = 0;
+        auto [p2, ec2] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), u);
+        if (ec2 != std::errc()) return make_error(Errc::unsupported, name + " is not an integer");
+        x = static_cast<int64_t>(u);
+      }
+      return Value{x};
+    }
+  }
+}
+
+Result<Value> eval_value(const NodeP& n, const std::vector<values::Variable>& vars) {
+  switch (n->op) {
+    case Node::Op::lit_int: return Value{n->num};
+    case Node::Op::lit_str: return Value{n->text};
+    case Node::Op::lit_bool: return Value{n->b};
+    case Node::Op::lit_nil: return Value{int64_t{0}};
+    case Node::Op::ident: {
+      const values::Variable* v = lookup(vars, n->text);
+      if (!v) return make_error(Errc::not_found, "could not find symbol value for " + n->text);
+      return from_variable(*v, n->text);
+    }
+    case Node::Op::len: {
+      const values::Variable* v = lookup(vars, n->text);
+      if (!v) return make_error(Errc::not_found, "could not find symbol value for " + n->text);
+      return Value{v->len};
+    }
+    default: {
+      auto b = [&]() -> Result<bool> {
+        switch (n->op) {
+          case Node::Op::not_: {
+            auto x = eval_value(n->l, vars);
+            if (!x) return x.error();
+            if (!std::holds_alternative<bool>(*x)) return make_error(Errc::invalid_argument, "! needs a bool");
+            return !std::get<bool>(*x);
+          }
+          case Node::Op::and_:
+          case Node::Op::or_: {
+            auto x = eval_value(n->l, vars);
+            if (!x) return x.error();
+            if (!std::holds_alternative<bool>(*x)) return make_error(Errc::invalid_argument, "&& and || need bools");
+            bool lv = std::get<bool>(*x);
+            if (n->op == Node::Op::and_ && !lv) return false;
+            if (n->op == Node::Op::or_ && lv) return true;
+            auto y = eval_value(n->r, vars);
+            if (!y) return y.error();
+            if (!std::holds_alternative<bool>(*y)) return make_error(Errc::invalid_argument, "&& and || need bools");
+            return std::get<bool>(*y);
+          }
+          case Node::Op::cmp: {
+            auto x = eval_value(n->l, vars);
+            if (!x) return x.error();
+            auto y = eval_value(n->r, vars);
+            if (!y) return y.error();
+            if (x->index() != y->index())
+              return make_error(Errc::invalid_argument, "mismatched types in comparison");
+            const std::string& op = n->text;
+            int c = *x < *y ? -1 : (*y < *x ? 1 : 0);
+            if (op == "==") return c == 0;
+            if (op == "!=") return c != 0;
+            if (op == "<") return c < 0;
+            if (op == "<=") return c <= 0;
+            if (op == ">") return c > 0;
+            return c >= 0;
+          }
+          default:
+            return make_error(Errc::internal, "bad condition node");
+        }
+      }();
+      if (!b) return b.error();
+      return Value{*b};
+    }
+  }
+}
+
+void collect(const NodeP& n, std::vector<std::string>& out) {
+  if (!n) return;
+  if (n->op == Node::Op::ident || n->op == Node::Op::len) out.push_back(n->text.substr(0, n->text.find('.')));
+  collect(n->l, out);
+  collect(n->r, out);
+}
+
+}  // namespace
+
+Result<Condition> Condition::parse(const std::string& text) {
+  Parser p(text);
+  auto n = p.parse();
+  if (!n) return n.error();
+  Condition c;
+  c.root_ = *n;
+  return c;
+}
+
+std::vector<std::string> Condition::identifiers() const {
+  std::vector<std::string> out;
+  collect(root_, out);
+  return out;
+}
+
+Result<bool> Condition::eval(const std::vector<values::Variable>& vars) const {
+  auto v = eval_value(root_, vars);
+  if (!v) return v.error();
+  if (!std::holds_alternative<bool>(*v))
+    return make_error(Errc::invalid_argument, "condition is not a boolean expression");
+  return std::get<bool>(*v);
+}
+
+namespace {
+struct HitCond {
+  std::string op;
+  uint64_t n = 0;
+};
+std::optional<HitCond> parse_hit(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') i++;
+  for (std::string op : {">=", "<=", "==", "!=", ">", "<", "%"}) {
+    if (text.compare(i, op.size(), op) == 0) {
+      std::string rest = text.substr(i + op.size());
+      size_t a = rest.find_first_not_of(' ');
+      size_t b = rest.find_last_not_of(' ');
+      if (a == std::string::npos) return std::nullopt;
+      rest = rest.substr(a, b - a + 1);
+      uint64_t n = 0;
+      auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
+      if (ec != std::errc() || p != rest.data() + rest.size()) return std::nullopt;
+      if (op == "%" && n == 0) return std::nullopt;
+      return HitCond{op, n};
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+Result<void> check_hit_condition(const std::string& text) {
+  if (text.empty() || parse_hit(text)) return {};
+  return make_error(Errc::invalid_argument,
+                    "invalid hit condition \"" + text + "\": expected an operator (>, >=, <, "
+                    "<=, ==, !=, %) and a number");
+}
+
+bool hit_condition_true(const std::string& text, uint64_t count) {
+  auto h = parse_hit(text);
+  if (!h) return true;
+  if (h->op == ">") return count > h->n;
+  if (h->op == ">=") return count >= h->n;
+  if (h->op == "<") return count < h->n;
+  if (h->op == "<=") return count <= h->n;
+  if (h->op == "==") return count == h->n;
+  if (h->op == "!=") return count != h->n;
+  return count % h->n == 0;
+}
+
+}  // namespace gotrace::debugger

@@ -1,0 +1,36 @@
+// Breakpoint conditions (Delve's `Cond`) over the values a hit captured:
+// comparisons of arguments, their fields (p.Name), len(x), and literals,
+// joined with && and ||, with parentheses and !.
+#pragma once
+
+#include "gotrace/support/result.h"
+#include "gotrace/values/variable.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gotrace::debugger {
+
+class Condition {
+ public:
+  // Parses `text`; fails naming the problem and where.
+  static Result<Condition> parse(const std::string& text);
+  // The identifiers the condition reads (to check they exist up front).
+  std::vector<std::string> identifiers() const;
+  // Evaluates against a hit's variables; fails if a value is missing or the
+  // types do not compare.
+  Result<bool> eval(const std::vector<values::Variable>& vars) const;
+
+  struct Node;
+
+ private:
+  std::shared_ptr<const Node> root_;
+};
+
+// Delve's hit conditions: "> N", ">= N", "< N", "<= N", "== N", "!= N",
+// "% N" against a hit count.
+Result<void> check_hit_condition(const std::string& text);
+bool hit_condition_true(const std::string& text, uint64_t count);
+
+}  // namespace gotrace::debugger

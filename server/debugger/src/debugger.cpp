@@ -1,0 +1,397 @@
+#include "gotrace/debugger/debugger.h"
+
+#include "condition.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace gotrace::debugger {
+namespace {
+
+// What the server captures for every hit: enough for the richest LoadConfig
+// a client sends in practice (dlv connect's return values ask for
+// {true,1,64,64,-1}); each client then loads no more than it asked for.
+tracer::TraceOptions capture_options(int stack_depth) {
+  tracer::TraceOptions o;
+  o.load = values::LoadConfig{true, 1, 64, 64, -1};
+  o.returns = true;
+  o.stack_depth = stack_depth;
+  return o;
+}
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Debugger>> Debugger::create(const TargetOptions& opts) {
+  std::unique_ptr<Debugger> d(new Debugger());
+  d->opts_ = opts;
+  std::string binary = opts.program;
+  if (opts.attach_pid) {
+    auto p = tracer::Process::attach(opts.attach_pid);
+    if (!p) return p.error();
+    d->process_ = std::move(*p);
+    binary = d->process_->executable();
+  }
+  auto engine = tracer::Engine::open(binary);
+  if (!engine) return engine.error();
+  d->engine_ = std::move(*engine);
+  if (!opts.attach_pid) {
+    auto p = tracer::Process::launch(binary, opts.args);
+    if (!p) return p.error();
+    d->process_ = std::move(*p);
+  } else {
+    d->started_ = true;
+  }
+  auto started = d->engine_->start(d->process_->pid(), binary);
+  if (!started) return started.error();
+  return d;
+}
+
+Debugger::~Debugger() { terminate(true); }
+
+pid_t Debugger::pid() const { return process_->pid(); }
+bool Debugger::launched() const { return process_->launched(); }
+const std::string& Debugger::program() const { return process_->executable(); }
+const tracer::Engine& Debugger::engine() const { return *engine_; }
+bool Debugger::started() const { return started_; }
+int Debugger::wait_fd() const { return engine_->wait_fd(); }
+int Debugger::exit_fd() const { return process_->exit_fd(); }
+std::optional<int> Debugger::exit_status() const { return exit_status_; }
+uint64_t Debugger::lost() const { return engine_->lost(); }
+
+std::string Debugger::exit_message() const {
+  return "Process " + std::to_string(pid()) + " has exited with status " +
+         std::to_string(exit_status_.value_or(0));
+}
+
+Result<void> Debugger::resume() {
+  if (started_) return {};
+  started_ = true;
+  return process_->resume();
+}
+
+bool Debugger::pump() {
+  if (exit_status_) return false;
+  size_t before = hits_.size() + buffered_.size();
+  auto route_all = [&] {
+    (void)engine_->drain([&](const tracer::TraceEvent& ev) { route(ev); });
+  };
+  route_all();
+  bool changed = hits_.size() + buffered_.size() != before;
+  if (started_) {
+    if (auto st = process_->poll_exit()) {
+      // Everything the process did before it died is in the ring already.
+      route_all();
+      exit_status_ = *st;
+      engine_->stop();
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+void Debugger::route(const tracer::TraceEvent& ev) {
+  const symbols::Function* fn = ev.function->function;
+  bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
+  for (Breakpoint& bp : bps_) {
+    if (bp.disabled || bp.trace_return != is_ret) continue;
+    if (is_ret ? bp.addr != ev.site_link_pc : bp.addr != fn->entry) continue;
+    if (!passes(bp, ev)) continue;
+    Hit h{bp.id, ev, bp.file, bp.line};
+    (bp.ebpf ? buffered_ : hits_).push_back(std::move(h));
+  }
+}
+
+bool Debugger::passes(Breakpoint& bp, const tracer::TraceEvent& ev) {
+  if (!bp.cond.empty()) {
+    auto c = Condition::parse(bp.cond);
+    if (!c) return false;
+    auto ok = c->eval(ev.values);
+    // Like Delve, a condition that cannot be evaluated does not stop.
+    if (!ok || !*ok) return false;
+  }
+  int64_t g = static_cast<int64_t>(ev.goroutine);
+  uint64_t per_g = ++bp.hit_count[g];
+  uint64_t total = ++bp.total_hit_count;
+  if (!bp.hit_cond.empty() && !hit_condition_true(bp.hit_cond, bp.hit_cond_per_g ? per_g : total))
+    return false;
+  return true;
+}
+
+Result<std::vector<Location>> Debugger::find_location(const std::string& loc) const {
+  const symbols::Binary& bin = engine_->binary();
+  auto not_found = [&] {
+    return make_error(Errc::not_found, "location \"" + loc + "\" not found");
+  };
+  auto at = [&](uint64_t pc, const symbols::Function* fn) {
+    Location l;
+    l.pc = pc;
+    l.function = fn;
+    if (auto sl = bin.pc_to_line(pc)) {
+      l.file = sl->file;
+      l.line = sl->line;
+    }
+    return l;
+  };
+  std::vector<Location> out;
+  if (loc.empty()) return not_found();
+  if (loc.size() > 2 && loc.front() == '/' && loc.back() == '/') {
+    auto fns = engine_->match(loc.substr(1, loc.size() - 2));
+    if (!fns) return fns.error();
+    for (const symbols::Function* f : *fns) out.push_back(at(f->entry, f));
+    if (out.empty()) return not_found();
+    return out;
+  }
+  if (loc[0] == '*') {
+    uint64_t addr = 0;
+    std::string s = loc.substr(1);
+    int base = 10;
+    if (s.rfind("0x", 0) == 0) {
+      s = s.substr(2);
+      base = 16;
+    }
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), addr, base);
+    if (ec != std::errc() || p != s.data() + s.size()) return not_found();
+    const symbols::Function* f = bin.function_at(addr);
+    if (!f) return not_found();
+    out.push_back(at(addr, f));
+    return out;
+  }
+  if (auto colon = loc.rfind(':'); colon != std::string::npos && colon + 1 < loc.size()) {
+    int line = 0;
+    std::string num = loc.substr(colon + 1);
+    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), line);
+    if (ec == std::errc() && p == num.data() + num.size()) {
+      auto pcs = bin.line_to_pcs(loc.substr(0, colon), line);
+      if (pcs.empty()) return not_found();
+      out.push_back(at(pcs.front(), bin.function_at(pcs.front())));
+      return out;
+    }
+  }
+  const symbols::Function* f = bin.find_function(loc);
+  if (!f) return not_found();
+  out.push_back(at(f->entry, f));
+  return out;
+}
+
+Result<std::vector<uint64_t>> Debugger::return_locations(const std::string& function) const {
+  const symbols::Function* f = engine_->binary().find_function(function);
+  if (!f) return make_error(Errc::not_found, "unable to find function " + function);
+  return engine_->return_addresses(*f);
+}
+
+Result<std::vector<std::string>> Debugger::functions(const std::string& regex) const {
+  auto fns = engine_->match(regex);
+  if (!fns) return fns.error();
+  std::vector<std::string> out;
+  for (const symbols::Function* f : *fns) out.push_back(f->name);
+  return out;
+}
+
+Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_depth) {
+  auto it = traced_.find(&fn);
+  if (it != traced_.end()) {
+    if (it->second->options.stack_depth >= stack_depth) return {};
+    // A deeper stack than captured so far: trace it again with it.
+    if (auto r = engine_->remove(it->second); !r) return r.error();
+    traced_.erase(it);
+  }
+  auto tf = engine_->add(fn, capture_options(stack_depth));
+  if (!tf) return tf.error();
+  traced_[&fn] = *tf;
+  return {};
+}
+
+void Debugger::release_if_unused(const symbols::Function* fn) {
+  for (const Breakpoint& bp : bps_) {
+    const symbols::Function* f = engine_->binary().function_at(bp.addr);
+    if (f == fn) return;
+  }
+  auto it = traced_.find(fn);
+  if (it == traced_.end()) return;
+  (void)engine_->remove(it->second);
+  traced_.erase(it);
+}
+
+Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
+  const symbols::Binary& bin = engine_->binary();
+  Breakpoint bp = req.bp;
+  if (!bp.name.empty())
+    for (const Breakpoint& b : bps_)
+      if (b.name == bp.name) return make_error(Errc::invalid_argument, "breakpoint name already exists");
+  if (!bp.cond.empty()) {
+    auto c = Condition::parse(bp.cond);
+    if (!c) return c.error();
+  }
+  if (auto r = check_hit_condition(bp.hit_cond); !r) return r.error();
+
+  // Where, in Delve's order: a return tracepoint's addr; file+line;
+  // functionName (+line); addrs; addr; then the location expression.
+  uint64_t pc = 0;
+  const symbols::Function* fn = nullptr;
+  if (bp.trace_return) {
+    pc = bp.addr;
+    fn = bin.function_at(pc);
+    if (!fn) return make_error(Errc::not_found, "no function at " + hex(pc));
+    auto rets = engine_->return_addresses(*fn);
+    if (!rets) return rets.error();
+    if (std::find(rets->begin(), rets->end(), pc) == rets->end())
+      return make_error(Errc::invalid_argument,
+                        "0x" + hex(pc) + " is not a return instruction of " + fn->name);
+  } else {
+    std::string where;
+    if (!bp.file.empty() && bp.line > 0)
+      where = bp.file + ":" + std::to_string(bp.line);
+    else if (!bp.function_name.empty()) {
+      fn = bin.find_function(bp.function_name);
+      if (!fn) return make_error(Errc::not_found, "could not find function " + bp.function_name + "\n");
+      pc = fn->entry;
+    } else if (!bp.addrs.empty())
+      where = "*" + std::to_string(bp.addrs.front());
+    else if (bp.addr)
+      where = "*" + std::to_string(bp.addr);
+    else if (!req.loc_expr.empty())
+      where = req.loc_expr;
+    else
+      return make_error(Errc::invalid_argument, "no location for the breakpoint");
+    if (!fn) {
+      auto locs = find_location(where);
+      if (!locs) return locs.error();
+      pc = locs->front().pc;
+      fn = locs->front().function;
+      if (!fn) return make_error(Errc::not_found, "location \"" + where + "\" is not in a function");
+    }
+    if (pc != fn->entry) {
+      // A line that starts the function is its entry; any other line would
+      // need a probe mid-function.
+      auto entry_line = bin.pc_to_line(fn->entry);
+      auto here = bin.pc_to_line(pc);
+      if (!entry_line || !here || entry_line->line != here->line || entry_line->file != here->file)
+        return make_error(Errc::unsupported,
+                          "cannot trace " + (here ? here->file + ":" + std::to_string(here->line) : where) +
+                              ": gotrace traces function entries and returns; that line is inside " +
+                              fn->name);
+      pc = fn->entry;
+    }
+  }
+  auto line = bin.pc_to_line(pc);
+  for (const Breakpoint& b : bps_)
+    if (b.addr == pc && b.trace_return == bp.trace_return)
+      return make_error(Errc::invalid_argument,
+                        "Breakpoint exists at " + (line ? line->file + ":" + std::to_string(line->line) : std::string("?")) +
+                            " at " + hex(pc));
+  if (auto r = ensure_traced(*fn, bp.stacktrace); !r) return r.error();
+
+  bp.id = next_id_++;
+  bp.addr = pc;
+  bp.addrs = {pc};
+  bp.function_name = fn->name;
+  bp.file = line ? line->file : "";
+  bp.line = line ? line->line : 0;
+  bp.hit_count.clear();
+  bp.total_hit_count = 0;
+  bp.loc_expr = req.loc_expr;
+  bps_.push_back(bp);
+  return bp;
+}
+
+Breakpoint* Debugger::find(int id, const std::string& name) {
+  for (Breakpoint& b : bps_)
+    if (name.empty() ? b.id == id : b.name == name) return &b;
+  return nullptr;
+}
+
+static Error no_breakpoint(int id, const std::string& name) {
+  return make_error(Errc::not_found, name.empty() ? "no breakpoint with id " + std::to_string(id)
+                                                  : "no breakpoint with name " + name);
+}
+
+Result<Breakpoint> Debugger::get_breakpoint(int id, const std::string& name) const {
+  for (const Breakpoint& b : bps_)
+    if (name.empty() ? b.id == id : b.name == name) return b;
+  return no_breakpoint(id, name);
+}
+
+const Breakpoint* Debugger::breakpoint(int id) const {
+  for (const Breakpoint& b : bps_)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+std::vector<Breakpoint> Debugger::breakpoints() const { return bps_; }
+
+Result<Breakpoint> Debugger::clear_breakpoint(int id, const std::string& name) {
+  Breakpoint* b = find(id, name);
+  if (!b) return no_breakpoint(id, name);
+  Breakpoint copy = *b;
+  bps_.erase(bps_.begin() + (b - bps_.data()));
+  release_if_unused(engine_->binary().function_at(copy.addr));
+  // Queued hits of a cleared breakpoint are no longer reported.
+  std::erase_if(hits_, [&](const Hit& h) { return h.breakpoint == copy.id; });
+  return copy;
+}
+
+Result<Breakpoint> Debugger::toggle_breakpoint(int id, const std::string& name) {
+  Breakpoint* b = find(id, name);
+  if (!b) return no_breakpoint(id, name);
+  b->disabled = !b->disabled;
+  return *b;
+}
+
+Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
+  Breakpoint* b = find(nb.id, "");
+  if (!b) return no_breakpoint(nb.id, "");
+  if (!nb.cond.empty())
+    if (auto c = Condition::parse(nb.cond); !c) return c.error();
+  if (auto r = check_hit_condition(nb.hit_cond); !r) return r.error();
+  if (nb.stacktrace > b->stacktrace) {
+    const symbols::Function* fn = engine_->binary().function_at(b->addr);
+    if (fn)
+      if (auto r = ensure_traced(*fn, nb.stacktrace); !r) return r.error();
+  }
+  b->name = nb.name;
+  b->cond = nb.cond;
+  b->hit_cond = nb.hit_cond;
+  b->hit_cond_per_g = nb.hit_cond_per_g;
+  b->tracepoint = nb.tracepoint;
+  b->goroutine = nb.goroutine;
+  b->stacktrace = nb.stacktrace;
+  b->variables = nb.variables;
+  b->load_args = nb.load_args;
+  b->load_locals = nb.load_locals;
+  b->disabled = nb.disabled;
+  return {};
+}
+
+std::vector<Hit> Debugger::take_hits(size_t max) {
+  std::vector<Hit> out;
+  while (!hits_.empty() && out.size() < max) {
+    uint32_t tid = hits_.front().event.tid;
+    if (std::any_of(out.begin(), out.end(), [&](const Hit& h) { return h.event.tid == tid; })) break;
+    out.push_back(std::move(hits_.front()));
+    hits_.pop_front();
+  }
+  return out;
+}
+
+std::vector<Hit> Debugger::take_buffered() {
+  std::vector<Hit> out(std::make_move_iterator(buffered_.begin()),
+                       std::make_move_iterator(buffered_.end()));
+  buffered_.clear();
+  return out;
+}
+
+void Debugger::terminate(bool kill) {
+  if (engine_) engine_->stop();
+  if (process_ && kill) process_->kill_launched();
+}
+
+}  // namespace gotrace::debugger

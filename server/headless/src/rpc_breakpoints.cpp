@@ -1,0 +1,124 @@
+// Breakpoints (every one a tracepoint in effect) and the eBPF-style buffer.
+#include "convert.h"
+#include "rpc_methods.h"
+
+namespace gotrace::headless {
+namespace {
+
+struct IdOrName {
+  int64_t id = 0;
+  std::string name;
+};
+
+Result<IdOrName> read_id(const json::object& p, const char* method) {
+  json::value pv(p);
+  rpc::ReadContext ctx(method);
+  IdOrName r;
+  rpc::ObjectReader(pv, ctx).field("Id", r.id).field("Name", r.name);
+  if (ctx.failed()) return ctx.error();
+  return r;
+}
+
+json::value bp_result(RpcSession& s, const debugger::Breakpoint& bp) {
+  return json::object{{"Breakpoint", rpc::to_json(to_rpc(bp, s.dbg().pid()))}};
+}
+
+}  // namespace
+
+void add_breakpoint_methods(MethodTable& t) {
+  t["CreateBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("CreateBreakpoint");
+    std::optional<rpc::Breakpoint> bp;
+    std::string loc_expr;
+    rpc::ObjectReader(pv, ctx).field("Breakpoint", bp).field("LocExpr", loc_expr);
+    if (ctx.failed()) co_return ctx.error();
+    debugger::BreakpointRequest req;
+    if (bp) req.bp = from_rpc(*bp);
+    req.loc_expr = loc_expr;
+    auto created = s.dbg().create_breakpoint(req);
+    if (!created) co_return created.error();
+    co_return bp_result(s, *created);
+  };
+  t["CreateEBPFTracepoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("CreateEBPFTracepoint");
+    std::string fn;
+    rpc::ObjectReader(pv, ctx).field("FunctionName", fn);
+    if (ctx.failed()) co_return ctx.error();
+    // Delve's eBPF path probes entry and returns itself; hits are drained
+    // with GetBufferedTracepoints.
+    for (bool ret : {false, true}) {
+      auto rets = s.dbg().return_locations(fn);
+      if (!rets) co_return rets.error();
+      std::vector<uint64_t> addrs = ret ? *rets : std::vector<uint64_t>{0};
+      for (uint64_t a : addrs) {
+        debugger::BreakpointRequest req;
+        req.bp.ebpf = true;
+        req.bp.tracepoint = !ret;
+        req.bp.trace_return = ret;
+        if (ret)
+          req.bp.addr = a;
+        else
+          req.bp.function_name = fn;
+        auto created = s.dbg().create_breakpoint(req);
+        if (!created) co_return created.error();
+      }
+    }
+    // Delve never fills the answer's breakpoint.
+    co_return json::value(json::object{{"Breakpoint", rpc::to_json(rpc::Breakpoint{})}});
+  };
+  t["GetBufferedTracepoints"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("GetBufferedTracepoints");
+    std::optional<rpc::LoadConfig> cfg;
+    rpc::ObjectReader(pv, ctx).field("LoadCfg", cfg);
+    if (ctx.failed()) co_return ctx.error();
+    s.server().pump();
+    auto hits = s.dbg().take_buffered();
+    if (hits.empty()) co_return json::value(json::object{{"TracepointResults", nullptr}});
+    values::LoadConfig lc = cfg ? from_rpc(*cfg) : values::LoadConfig{};
+    std::vector<rpc::TracepointResult> out;
+    for (const auto& h : hits) out.push_back(tracepoint_result(s.dbg(), h, lc));
+    co_return json::value(json::object{{"TracepointResults", rpc::to_json(out)}});
+  };
+  t["ListBreakpoints"] = [](RpcSession& s, const json::object&) -> asio::awaitable<Reply> {
+    std::vector<rpc::Breakpoint> out;
+    for (const auto& bp : s.dbg().breakpoints())
+      if (!bp.ebpf) out.push_back(to_rpc(bp, s.dbg().pid()));
+    co_return json::value(json::object{{"Breakpoints", rpc::to_json(out)}});
+  };
+  t["GetBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    auto id = read_id(p, "GetBreakpoint");
+    if (!id) co_return id.error();
+    auto bp = s.dbg().get_breakpoint(static_cast<int>(id->id), id->name);
+    if (!bp) co_return bp.error();
+    co_return bp_result(s, *bp);
+  };
+  t["ClearBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    auto id = read_id(p, "ClearBreakpoint");
+    if (!id) co_return id.error();
+    auto bp = s.dbg().clear_breakpoint(static_cast<int>(id->id), id->name);
+    if (!bp) co_return bp.error();
+    co_return bp_result(s, *bp);
+  };
+  t["ToggleBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    auto id = read_id(p, "ToggleBreakpoint");
+    if (!id) co_return id.error();
+    auto bp = s.dbg().toggle_breakpoint(static_cast<int>(id->id), id->name);
+    if (!bp) co_return bp.error();
+    co_return bp_result(s, *bp);
+  };
+  t["AmendBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("AmendBreakpoint");
+    std::optional<rpc::Breakpoint> bp;
+    rpc::ObjectReader(pv, ctx).field("Breakpoint", bp);
+    if (ctx.failed()) co_return ctx.error();
+    if (!bp) co_return rpc_error("AmendBreakpoint: missing Breakpoint");
+    if (auto r = s.dbg().amend_breakpoint(from_rpc(*bp)); !r) co_return r.error();
+    co_return json::value(json::object{});
+  };
+}
+
+}  // namespace gotrace::headless

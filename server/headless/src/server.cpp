@@ -1,0 +1,149 @@
+#include "server_impl.h"
+#include "rpc_session.h"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include <cstdio>
+
+namespace gotrace::headless {
+
+namespace {
+
+Result<tcp::endpoint> parse_listen(const std::string& listen, bool allow_non_loopback) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos)
+    return make_error(Errc::invalid_argument, "invalid --listen address \"" + listen + "\": expected HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  std::string port = listen.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return make_error(Errc::invalid_argument, "invalid --listen address \"" + listen + "\": " + ec.message());
+  unsigned long p = 0;
+  try {
+    size_t used = 0;
+    p = std::stoul(port, &used);
+    if (used != port.size() || p > 65535) throw std::out_of_range("port");
+  } catch (...) {
+    return make_error(Errc::invalid_argument, "invalid --listen port \"" + port + "\"");
+  }
+  if (!addr.is_loopback() && !allow_non_loopback)
+    return make_error(Errc::permission,
+                      "refusing to listen on non-loopback address " + host +
+                          ": anyone who can reach it could trace this program; pass "
+                          "--allow-non-loopback to do it anyway");
+  return tcp::endpoint(addr, static_cast<unsigned short>(p));
+}
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
+  for (;;) {
+    auto [ec, sock] = co_await srv->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    if (srv->shutting_down) co_return;
+    srv->connections++;
+    auto session = std::make_shared<RpcSession>(std::move(sock), srv);
+    srv->sessions.insert(session);
+    session->start();
+    // Without --accept-multiclient Delve serves exactly one connection.
+    if (!srv->opts.accept_multiclient) {
+      boost::system::error_code ignore;
+      srv->acceptor.close(ignore);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::create(asio::io_context& io, const ServerOptions& opts,
+                                               std::unique_ptr<debugger::Debugger> dbg) {
+  auto ep = parse_listen(opts.listen, opts.allow_non_loopback);
+  if (!ep) return ep.error();
+  std::unique_ptr<Server> s(new Server());
+  s->impl_ = std::make_shared<Impl>(io, opts, std::move(dbg));
+  s->impl_->api_version = opts.api_version;
+  boost::system::error_code ec;
+  auto& acc = s->impl_->acceptor;
+  acc.open(ep->protocol(), ec);
+  if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acc.bind(*ep, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return make_error(Errc::io, "cannot listen on " + opts.listen + ": " + ec.message());
+  return s;
+}
+
+Server::~Server() {
+  if (impl_) impl_->shutdown(true);
+}
+
+std::string Server::address() const {
+  auto ep = impl_->acceptor.local_endpoint();
+  std::string host = ep.address().to_string();
+  if (ep.address().is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+void Server::start() {
+  impl_->start_pumping();
+  auto self = impl_;
+  impl_->signals.async_wait([self](const boost::system::error_code& ec, int) {
+    if (!ec) self->shutdown(true);
+  });
+  asio::co_spawn(impl_->io, accept_loop(impl_), asio::detached);
+}
+
+void Server::stop() { impl_->shutdown(true); }
+
+int Server::exit_code() const { return impl_->exit_code; }
+
+void Server::Impl::start_pumping() {
+  // Hits arrive without wakeups (batched in the kernel): drain on a short
+  // timer; the process's exit is watched through its pidfd.
+  auto self = shared_from_this();
+  asio::co_spawn(
+      io,
+      [self]() -> asio::awaitable<void> {
+        while (!self->shutting_down) {
+          self->pump();
+          self->pump_timer.expires_after(std::chrono::milliseconds(5));
+          auto [ec] = co_await self->pump_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
+}
+
+void Server::Impl::pump() {
+  if (!dbg) return;
+  if (dbg->pump()) notify();
+}
+
+void Server::Impl::notify() {
+  stop_signal.cancel();
+  stop_signal.expires_at(asio::steady_timer::time_point::max());
+}
+
+void Server::Impl::session_ended(const std::shared_ptr<RpcSession>& s) {
+  sessions.erase(s);
+  if (!opts.accept_multiclient && !shutting_down) {
+    // Like Delve: the single client leaving ends the server; a launched
+    // target dies with it, an attached one is left running.
+    shutdown(true);
+  }
+}
+
+void Server::Impl::shutdown(bool kill) {
+  if (shutting_down) return;
+  shutting_down = true;
+  boost::system::error_code ignore;
+  acceptor.close(ignore);
+  pump_timer.cancel();
+  signals.cancel(ignore);
+  for (const auto& s : std::set<std::shared_ptr<RpcSession>>(sessions)) s->close_after_flush();
+  sessions.clear();
+  if (dbg) dbg->terminate(kill);
+  notify();
+}
+
+}  // namespace gotrace::headless
