@@ -44,6 +44,11 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   }
   so.accept_multiclient = parsed->has("accept-multiclient");
   so.allow_non_loopback = parsed->has("allow-non-loopback");
+  if (auto v = parsed->get("only-same-user")) {
+    if (*v != "true" && *v != "false")
+      return fail("invalid argument \"" + *v + "\" for --only-same-user: true or false");
+    so.only_same_user = *v == "true";
+  }
 
   debugger::TargetOptions to;
   const auto& pos = parsed->positional;

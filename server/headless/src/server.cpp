@@ -1,5 +1,8 @@
 #include "server_impl.h"
+#include "peer_user.h"
 #include "rpc_session.h"
+
+#include <unistd.h>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
@@ -41,6 +44,21 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
     auto [ec, sock] = co_await srv->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     if (srv->shutting_down) co_return;
+    if (srv->opts.only_same_user) {
+      boost::system::error_code e1, e2;
+      auto local = sock.local_endpoint(e1), peer = sock.remote_endpoint(e2);
+      std::optional<uid_t> uid;
+      if (!e1 && !e2) uid = peer_uid(local, peer);
+      // Delve's --only-same-user: a local user other than us must not drive
+      // a tracer running with our privileges. Remote peers have no entry.
+      if (!e1 && !e2 && peer.address().is_loopback() && uid != geteuid()) {
+        std::fprintf(stderr, "gotrace: closing connection from %s: not the same user (uid %s)\n",
+                     peer.address().to_string().c_str(),
+                     uid ? std::to_string(*uid).c_str() : "unknown");
+        sock.close(e1);
+        continue;
+      }
+    }
     srv->connections++;
     auto session = std::make_shared<RpcSession>(std::move(sock), srv);
     srv->sessions.insert(session);

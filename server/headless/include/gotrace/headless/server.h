@@ -21,6 +21,7 @@ struct ServerOptions {
   bool accept_multiclient = false;
   int api_version = 1;               // Delve 1.20 defaults to 1; clients switch
   bool allow_non_loopback = false;   // --allow-non-loopback
+  bool only_same_user = true;        // --only-same-user (Delve's default)
   size_t max_message_bytes = 64u << 20;
 };
 
