@@ -33,26 +33,77 @@ std::string hex(uint64_t v) {
 Result<std::unique_ptr<Debugger>> Debugger::create(const TargetOptions& opts) {
   std::unique_ptr<Debugger> d(new Debugger());
   d->opts_ = opts;
-  std::string binary = opts.program;
-  if (opts.attach_pid) {
-    auto p = tracer::Process::attach(opts.attach_pid);
+  if (auto r = d->start_target(); !r) return r.error();
+  return d;
+}
+
+Result<void> Debugger::start_target() {
+  std::string binary = opts_.program;
+  process_.reset();
+  engine_.reset();
+  traced_.clear();
+  if (opts_.attach_pid) {
+    auto p = tracer::Process::attach(opts_.attach_pid);
     if (!p) return p.error();
-    d->process_ = std::move(*p);
-    binary = d->process_->executable();
+    process_ = std::move(*p);
+    binary = process_->executable();
   }
   auto engine = tracer::Engine::open(binary);
   if (!engine) return engine.error();
-  d->engine_ = std::move(*engine);
-  if (!opts.attach_pid) {
-    auto p = tracer::Process::launch(binary, opts.args);
+  engine_ = std::move(*engine);
+  if (!opts_.attach_pid) {
+    auto p = tracer::Process::launch(binary, opts_.args);
     if (!p) return p.error();
-    d->process_ = std::move(*p);
+    process_ = std::move(*p);
+    started_ = false;
   } else {
-    d->started_ = true;
+    started_ = true;
   }
-  auto started = d->engine_->start(d->process_->pid(), binary);
+  auto started = engine_->start(process_->pid(), binary);
   if (!started) return started.error();
-  return d;
+  exit_status_.reset();
+  hits_.clear();
+  buffered_.clear();
+  return {};
+}
+
+Result<std::vector<Debugger::Discarded>> Debugger::restart(
+    const std::optional<std::vector<std::string>>& args) {
+  if (opts_.attach_pid)
+    return make_error(Errc::unsupported, "cannot restart a process gotrace attached to");
+  if (args) opts_.args = *args;
+  if (engine_) engine_->stop();
+  if (process_) process_->kill_launched();
+  if (auto r = start_target(); !r) return r.error();
+  std::vector<Breakpoint> old = std::move(bps_);
+  bps_.clear();
+  std::vector<Discarded> discarded;
+  for (Breakpoint& bp : old) {
+    if (bp.trace_return && bp.loc_expr.empty()) {
+      discarded.push_back({bp, "breakpoint " + std::to_string(bp.id) + " can not be enabled"});
+      continue;
+    }
+    BreakpointRequest req;
+    req.bp = bp;
+    req.loc_expr = bp.loc_expr;
+    if (!bp.trace_return) {
+      req.bp.addr = 0;
+      req.bp.addrs.clear();
+      req.bp.file.clear();
+      req.bp.line = 0;
+    }
+    int id = bp.id;
+    int saved_next = next_id_;
+    auto r = create_breakpoint(req);
+    if (!r) {
+      discarded.push_back({bp, r.error().message});
+      continue;
+    }
+    // Keep the breakpoint's id across the restart, as Delve does.
+    bps_.back().id = id;
+    next_id_ = saved_next;
+  }
+  return discarded;
 }
 
 Debugger::~Debugger() { terminate(true); }

@@ -65,8 +65,25 @@ void add_execution_methods(MethodTable& t) {
       co_await wait_for_news(srv);
     }
   };
-  t["Restart"] = [](RpcSession&, const json::object&) -> asio::awaitable<Reply> {
-    co_return rpc_error("Restart is not supported by gotrace yet: start a new server");
+  t["Restart"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("Restart");
+    std::optional<std::vector<std::string>> args;
+    bool reset_args = false, rebuild = false;
+    rpc::ObjectReader(pv, ctx).field("ResetArgs", reset_args).field("NewArgs", args).field("Rebuild", rebuild);
+    if (ctx.failed()) co_return ctx.error();
+    if (rebuild) co_return rpc_error("Restart with Rebuild is not supported by gotrace");
+    Server::Impl& srv = s.server();
+    auto discarded = s.dbg().restart(reset_args ? args : std::nullopt);
+    if (!discarded) co_return discarded.error();
+    srv.exit_reported = false;
+    srv.halted = false;
+    srv.notify();
+    json::array out;
+    for (const auto& d : *discarded)
+      out.push_back(json::object{{"Breakpoint", rpc::to_json(to_rpc(d.bp, s.dbg().pid()))},
+                                 {"Reason", d.reason}});
+    co_return json::value(json::object{{"DiscardedBreakpoints", std::move(out)}});
   };
 }
 

@@ -95,9 +95,19 @@ class Debugger {
   // probes.
   void terminate(bool kill);
 
+  struct Discarded {
+    Breakpoint bp;
+    std::string reason;
+  };
+  // Kills and relaunches a launched program (held until the next resume),
+  // with new arguments if given, and re-creates its breakpoints. Like Delve,
+  // breakpoints set by address only (return tracepoints) are discarded.
+  Result<std::vector<Discarded>> restart(const std::optional<std::vector<std::string>>& args);
+
  private:
   Debugger() = default;
   Result<void> ensure_traced(const symbols::Function& fn, int stack_depth);
+  Result<void> start_target();
   void route(const tracer::TraceEvent& ev);
   bool passes(Breakpoint& bp, const tracer::TraceEvent& ev);
   Breakpoint* find(int id, const std::string& name);
