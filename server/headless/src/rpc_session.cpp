@@ -1,10 +1,15 @@
 #include "rpc_session.h"
 
+#include "gotrace/protocol/rpc/framing.h"
+#include "gotrace/protocol/rpc/json_read.h"
+#include "gotrace/protocol/rpc/message.h"
 #include "rpc_methods.h"
 
 #include <cstdio>
 
 namespace gotrace::headless {
+
+namespace rpc = protocol::rpc;
 
 RpcSession::RpcSession(tcp::socket sock, std::shared_ptr<Server::Impl> srv)
     : sock_(std::move(sock)), srv_(std::move(srv)), out_signal_(sock_.get_executor()) {
@@ -47,84 +52,49 @@ asio::awaitable<void> RpcSession::run() {
     srv_->session_ended(self);
     co_return;
   }
-  json::stream_parser parser;
-  size_t value_bytes = 0;
+  rpc::StreamDecoder decoder(srv_->opts.max_message_bytes);
   std::array<char, 16384> buf;
   while (!closed_) {
     auto [ec, n] = co_await sock_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec || n == 0) break;
-    size_t pos = 0;
-    while (pos < n && !closed_) {
-      // Bytes between values (whitespace) are skipped by the parser itself
-      // only inside a value; skip them here so an idle newline is harmless.
-      if (value_bytes == 0) {
-        while (pos < n && (buf[pos] == ' ' || buf[pos] == '\n' || buf[pos] == '\r' || buf[pos] == '\t')) pos++;
-        if (pos == n) break;
-      }
-      boost::system::error_code perr;
-      size_t used = parser.write_some(buf.data() + pos, n - pos, perr);
-      pos += used;
-      value_bytes += used;
-      if (perr) {
-        // The stream cannot be resynchronized after a syntax error: answer
-        // once (Delve would hang instead) and close.
-        send(nullptr, rpc_error("malformed JSON-RPC request: " + perr.message()));
-        co_await asio::post(sock_.get_executor(), asio::use_awaitable);
-        close();
+    decoder.feed(std::string_view(buf.data(), n));
+    for (;;) {
+      auto v = decoder.next();
+      if (!v) {
+        // Oversized or malformed: the stream cannot be resynchronized.
+        // Answer once (Delve would hang instead), then close.
+        std::fprintf(stderr, "gotrace: closing a JSON-RPC connection: %s\n",
+                     v.error().message.c_str());
+        send(nullptr, rpc_error("invalid JSON-RPC stream: " + v.error().message));
+        close_after_flush();
         break;
       }
-      if (value_bytes > srv_->opts.max_message_bytes) {
-        std::fprintf(stderr, "gotrace: closing a connection: message larger than %zu bytes\n",
-                     srv_->opts.max_message_bytes);
-        close();
-        break;
-      }
-      if (parser.done()) {
-        json::value v = parser.release();
-        parser.reset();
-        value_bytes = 0;
-        handle(std::move(v));
-      }
+      if (!*v) break;
+      handle(std::move(**v));
     }
+    if (closing_) break;
   }
-  close();
+  if (!closing_) close();
+  while (!closed_) {
+    // Let the writer flush the last answer.
+    co_await asio::post(sock_.get_executor(), asio::use_awaitable);
+  }
   srv_->session_ended(self);
 }
 
-void RpcSession::handle(json::value request) {
-  json::value id = nullptr;
-  auto* obj = request.if_object();
-  if (!obj) {
-    send(nullptr, rpc_error("invalid request: expected a JSON object, got " +
-                            std::string(json::to_string(request.kind()))));
+void RpcSession::handle(json::value message) {
+  rpc::Request req = rpc::parse_request(message);
+  if (req.error) {
+    send(req.id, rpc_error("invalid request: " + *req.error));
     return;
   }
-  if (auto* idv = obj->if_contains("id")) id = *idv;
-  auto* m = obj->if_contains("method");
-  if (!m || !m->is_string()) {
-    send(id, rpc_error("invalid request: missing \"method\""));
+  json::value id = req.id;
+  std::string method = req.method;
+  json::object args = req.params.is_object() ? req.params.get_object() : json::object{};
+  if (!req.params.is_object() && !req.params.is_null()) {
+    send(id, rpc_error("invalid request: params[0] must be an object, got " +
+                       std::string(rpc::json_kind_name(req.params))));
     return;
-  }
-  std::string method(m->get_string());
-  auto* params = obj->if_contains("params");
-  json::object args;
-  if (!params) {
-    send(id, rpc_error("invalid request: missing \"params\" (an array of one object)"));
-    return;
-  }
-  if (!params->is_array()) {
-    send(id, rpc_error("invalid request: \"params\" must be an array of one object, got " +
-                       std::string(json::to_string(params->kind()))));
-    return;
-  }
-  const json::array& pa = params->get_array();
-  if (!pa.empty()) {
-    if (!pa[0].is_object()) {
-      send(id, rpc_error("invalid request: \"params\"[0] must be an object, got " +
-                         std::string(json::to_string(pa[0].kind()))));
-      return;
-    }
-    args = pa[0].get_object();
   }
   const MethodTable& table = rpc_methods();
   std::string_view name = method;
@@ -155,16 +125,7 @@ void RpcSession::handle(json::value request) {
 }
 
 void RpcSession::send(const json::value& id, const Reply& reply) {
-  json::object o;
-  o["id"] = id;
-  if (reply) {
-    o["result"] = *reply;
-    o["error"] = nullptr;
-  } else {
-    o["result"] = nullptr;
-    o["error"] = reply.error().message;
-  }
-  send_line(json::serialize(o) + "\n");
+  send_line(reply ? rpc::encode_result(id, *reply) : rpc::encode_error(id, reply.error().message));
 }
 
 void RpcSession::send_line(std::string line) {
