@@ -14,4 +14,18 @@ const MethodTable& rpc_methods() {
   return table;
 }
 
+bool is_delve_method(std::string_view name) {
+  static constexpr std::string_view kDelve[] = {
+      "AncestorsInfo", "Checkpoint", "ClearCheckpoint", "CreateWatchpoint", "DebugInfoDirectories",
+      "Disassemble", "DumpCancel", "DumpStart", "DumpWait", "Eval", "ExamineMemory",
+      "FindLocation", "GetThread", "ListCheckpoints", "ListDynamicLibraries", "ListFunctionArgs",
+      "ListGoroutines", "ListLocalVars", "ListPackageVars", "ListPackagesBuildInfo",
+      "ListRegisters", "ListScopeLocalVars", "ListSources", "ListThreads", "ListTypes", "Set",
+      "Stacktrace", "StopRecording", "BuildID", "CancelDownloads", "DownloadLibraryDebugInfo",
+      "FollowExec", "GuessSubstitutePath", "ListTargets", "TypeInfo", "ListPackagesBuildInfo"};
+  for (std::string_view d : kDelve)
+    if (d == name) return true;
+  return false;
+}
+
 }  // namespace gotrace::headless

@@ -14,6 +14,9 @@ using Method = std::function<asio::awaitable<Reply>(RpcSession&, const json::obj
 using MethodTable = std::map<std::string, Method, std::less<>>;
 
 const MethodTable& rpc_methods();
+// True for the other methods of Delve's API v2 (Eval, Stacktrace, ...), which
+// gotrace answers with "not supported" rather than "unknown method".
+bool is_delve_method(std::string_view name);
 
 // Registration hooks, one per handler file.
 void add_session_methods(MethodTable& t);     // rpc_session_methods.cpp

@@ -28,6 +28,8 @@ void RpcSession::start() {
 void RpcSession::close() {
   if (closed_) return;
   closed_ = true;
+  // A continue of this session may be waiting for hits: let it see the close.
+  srv_->notify();
   boost::system::error_code ignore;
   sock_.shutdown(tcp::socket::shutdown_both, ignore);
   sock_.close(ignore);
@@ -101,7 +103,11 @@ void RpcSession::handle(json::value message) {
   if (name.rfind("RPCServer.", 0) == 0) name.remove_prefix(10);
   auto it = table.find(name);
   if (it == table.end() || method.rfind("RPCServer.", 0) != 0) {
-    send(id, rpc_error("unknown method: " + method));
+    if (method.rfind("RPCServer.", 0) == 0 && is_delve_method(name))
+      send(id, rpc_error(method + " is not supported by gotrace: it is a trace server and "
+                                  "never stops the program"));
+    else
+      send(id, rpc_error("unknown method: " + method));
     return;
   }
   auto self = shared_from_this();
