@@ -163,9 +163,13 @@ void Debugger::route(const tracer::TraceEvent& ev) {
 
 bool Debugger::passes(Breakpoint& bp, const tracer::TraceEvent& ev) {
   if (!bp.cond.empty()) {
-    auto c = Condition::parse(bp.cond);
-    if (!c) return false;
-    auto ok = c->eval(ev.values);
+    auto& cached = conditions_[bp.cond];
+    if (!cached) {
+      auto c = Condition::parse(bp.cond);
+      if (!c) return false;
+      cached = std::make_shared<const Condition>(std::move(*c));
+    }
+    auto ok = cached->eval(ev.values);
     // Like Delve, a condition that cannot be evaluated does not stop.
     if (!ok || !*ok) return false;
   }

@@ -21,6 +21,8 @@
 
 namespace gotrace::debugger {
 
+class Condition;
+
 struct TargetOptions {
   std::string program;             // the binary to launch (launch mode)
   std::vector<std::string> args;   // its arguments
@@ -121,6 +123,8 @@ class Debugger {
   std::vector<Breakpoint> bps_;
   int next_id_ = 1;
   std::map<const symbols::Function*, const tracer::TracedFunction*> traced_;
+  // Parsed Cond text, so a hit does not parse it again.
+  std::map<std::string, std::shared_ptr<const Condition>> conditions_;
   std::deque<Hit> hits_;
   std::deque<Hit> buffered_;
 };

@@ -1,0 +1,97 @@
+#include "condition.h"
+
+#include <gtest/gtest.h>
+
+namespace gotrace::debugger {
+namespace {
+
+using symbols::Kind;
+
+values::Variable scalar(std::string name, Kind k, std::string value) {
+  values::Variable v;
+  v.name = std::move(name);
+  v.kind = k;
+  v.value = std::move(value);
+  return v;
+}
+
+std::vector<values::Variable> sample() {
+  values::Variable p;
+  p.name = "p";
+  p.kind = Kind::struct_;
+  p.children = {scalar("X", Kind::int_, "1"), scalar("Name", Kind::string, "pt")};
+  values::Variable s = scalar("s", Kind::string, "hello");
+  s.len = 5;
+  values::Variable ptr;
+  ptr.name = "q";
+  ptr.kind = Kind::pointer;
+  ptr.children = {p};
+  return {scalar("x", Kind::int_, "7"), scalar("ok", Kind::bool_, "true"), s, p, ptr,
+          scalar("big", Kind::uint64, "18446744073709551615")};
+}
+
+bool eval(const std::string& text) {
+  auto c = Condition::parse(text);
+  EXPECT_TRUE(c) << text << ": " << c.error().message;
+  auto r = c->eval(sample());
+  EXPECT_TRUE(r) << text << ": " << r.error().message;
+  return r && *r;
+}
+
+TEST(Condition, ComparesArgumentsFieldsAndLengths) {
+  EXPECT_TRUE(eval("x == 7"));
+  EXPECT_FALSE(eval("x > 7"));
+  EXPECT_TRUE(eval("x >= 7 && ok"));
+  EXPECT_TRUE(eval("x < 0 || s == \"hello\""));
+  EXPECT_TRUE(eval("len(s) == 5"));
+  EXPECT_TRUE(eval("p.Name == \"pt\" && p.X == 1"));
+  EXPECT_TRUE(eval("q.X == 1"));  // through a pointer, like Go's selector
+  EXPECT_TRUE(eval("!(x == 8)"));
+  EXPECT_TRUE(eval("(x == 7) == true"));
+}
+
+TEST(Condition, ReportsSyntaxErrorsAtParseTime) {
+  auto c = Condition::parse("x == ");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "invalid condition \"x == \": unexpected end");
+  c = Condition::parse("x == 1)");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "invalid condition \"x == 1)\": unexpected \")\"");
+  c = Condition::parse("len(x");
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message, "invalid condition \"len(x\": len takes one variable");
+}
+
+TEST(Condition, UnknownVariablesAndTypeMismatchesFailAtRunTime) {
+  auto c = Condition::parse("nosuch == 1");
+  ASSERT_TRUE(c);
+  auto r = c->eval(sample());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "could not find symbol value for nosuch");
+  c = Condition::parse("s == 1");
+  r = c->eval(sample());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "mismatched types in comparison");
+  EXPECT_EQ(Condition::parse("p.X == 1 && len(s) > 0")->identifiers(),
+            (std::vector<std::string>{"p", "s"}));
+}
+
+TEST(HitCondition, FollowsDelveOperators) {
+  EXPECT_TRUE(check_hit_condition("> 2"));
+  EXPECT_TRUE(check_hit_condition("% 5"));
+  EXPECT_FALSE(check_hit_condition("% 0"));
+  EXPECT_FALSE(check_hit_condition("2"));
+  EXPECT_EQ(check_hit_condition("x").error().message,
+            "invalid hit condition \"x\": expected an operator (>, >=, <, <=, ==, !=, %) and a "
+            "number");
+  EXPECT_FALSE(hit_condition_true("> 2", 2));
+  EXPECT_TRUE(hit_condition_true("> 2", 3));
+  EXPECT_TRUE(hit_condition_true("% 5", 10));
+  EXPECT_FALSE(hit_condition_true("% 5", 11));
+  EXPECT_TRUE(hit_condition_true("== 1", 1));
+  EXPECT_TRUE(hit_condition_true("<= 1", 1));
+  EXPECT_TRUE(hit_condition_true("!= 1", 2));
+}
+
+}  // namespace
+}  // namespace gotrace::debugger
