@@ -296,6 +296,33 @@ Result<bool> Condition::eval(const std::vector<values::Variable>& vars) const {
   return std::get<bool>(*v);
 }
 
+Result<values::Variable> evaluate_expression(const std::string& expr,
+                                             const std::vector<values::Variable>& vars) {
+  auto c = Condition::parse(expr);
+  if (!c) return c.error();
+  const Node& n = *c->root_;
+  if (n.op == Node::Op::ident) {
+    const values::Variable* v = lookup(vars, n.text);
+    if (!v) return make_error(Errc::not_found, "could not find symbol value for " + n.text);
+    values::Variable out = *v;
+    out.name = expr;
+    return out;
+  }
+  if (n.op == Node::Op::len) {
+    const values::Variable* v = lookup(vars, n.text);
+    if (!v) return make_error(Errc::not_found, "could not find symbol value for " + n.text);
+    values::Variable out;
+    out.name = expr;
+    out.type = out.real_type = "int";
+    out.kind = symbols::Kind::int_;
+    out.flags = values::kVarConstant;
+    out.value = std::to_string(v->len);
+    return out;
+  }
+  return make_error(Errc::unsupported,
+                    "cannot evaluate \"" + expr + "\": only arguments, their fields and len() are captured");
+}
+
 namespace {
 struct HitCond {
   std::string op;

@@ -25,8 +25,16 @@ class Condition {
   struct Node;
 
  private:
+  friend Result<values::Variable> evaluate_expression(const std::string&,
+                                                      const std::vector<values::Variable>&);
   std::shared_ptr<const Node> root_;
 };
+
+// Evaluates a breakpoint's `variables` expression (an argument, a field
+// path like p.Name, or len(x)) against a hit's variables; the result is named
+// by the expression text, as Delve names it.
+Result<values::Variable> evaluate_expression(const std::string& expr,
+                                             const std::vector<values::Variable>& vars);
 
 // Delve's hit conditions: "> N", ">= N", "< N", "<= N", "== N", "!= N",
 // "% N" against a hit count.

@@ -426,6 +426,11 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
   return {};
 }
 
+Result<values::Variable> Debugger::evaluate(const std::string& expr,
+                                           const tracer::TraceEvent& ev) const {
+  return evaluate_expression(expr, ev.values);
+}
+
 std::vector<Hit> Debugger::take_hits(size_t max) {
   std::vector<Hit> out;
   while (!hits_.empty() && out.size() < max) {

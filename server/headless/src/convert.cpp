@@ -147,6 +147,18 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     }
     if (!truncated && !info.stacktrace.empty()) info.stacktrace.back().Bottom = true;
   }
+  if (bp)
+    for (const std::string& expr : bp->variables) {
+      auto v = dbg.evaluate(expr, ev);
+      if (v) {
+        info.variables.push_back(to_rpc(*v));
+      } else {
+        rpc::Variable bad;
+        bad.name = expr;
+        bad.unreadable = v.error().message;
+        info.variables.push_back(std::move(bad));
+      }
+    }
   if (bp && bp->goroutine) {
     rpc::Goroutine g;
     g.id = static_cast<int64_t>(ev.goroutine);
@@ -156,7 +168,9 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     g.status = 2;  // running: it was never stopped
     info.goroutine = g;
   }
-  if (!info.arguments.empty() || !info.stacktrace.empty() || info.goroutine) t.breakPointInfo = info;
+  if (!info.arguments.empty() || !info.stacktrace.empty() || info.goroutine ||
+      !info.variables.empty())
+    t.breakPointInfo = info;
   if (is_ret && ret_cfg) {
     std::vector<rpc::Variable> rv;
     for (const auto& v : dbg.engine().load_values(ev, *ret_cfg)) rv.push_back(to_rpc(v));

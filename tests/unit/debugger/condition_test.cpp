@@ -76,6 +76,20 @@ TEST(Condition, UnknownVariablesAndTypeMismatchesFailAtRunTime) {
             (std::vector<std::string>{"p", "s"}));
 }
 
+TEST(Expression, NamesTheResultByTheExpression) {
+  auto v = evaluate_expression("p.Name", sample());
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->name, "p.Name");
+  EXPECT_EQ(v->value, "pt");
+  v = evaluate_expression("len(s)", sample());
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->name, "len(s)");
+  EXPECT_EQ(v->value, "5");
+  v = evaluate_expression("x + 1", sample());
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().message, "invalid condition \"x + 1\": unexpected \"+ 1\"");
+}
+
 TEST(HitCondition, FollowsDelveOperators) {
   EXPECT_TRUE(check_hit_condition("> 2"));
   EXPECT_TRUE(check_hit_condition("% 5"));

@@ -83,6 +83,10 @@ class Debugger {
   std::vector<Breakpoint> breakpoints() const;
   const Breakpoint* breakpoint(int id) const;
 
+  // Evaluates a breakpoint `variables` expression (argument, field path,
+  // len(x)) over a hit's captured values.
+  Result<values::Variable> evaluate(const std::string& expr, const tracer::TraceEvent& ev) const;
+
   // --- Hits ---
   bool has_hits() const { return !hits_.empty(); }
   // Removes and returns up to `max` queued hits, oldest first, stopping
