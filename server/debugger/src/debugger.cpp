@@ -52,7 +52,7 @@ Result<void> Debugger::start_target() {
   if (!engine) return engine.error();
   engine_ = std::move(*engine);
   if (!opts_.attach_pid) {
-    auto p = tracer::Process::launch(binary, opts_.args);
+    auto p = tracer::Process::launch(binary, opts_.args, opts_.launch);
     if (!p) return p.error();
     process_ = std::move(*p);
     started_ = false;

@@ -21,15 +21,20 @@ std::string errno_text() { return std::strerror(errno); }
 }  // namespace
 
 Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
-                                                 const std::vector<std::string>& args) {
+                                                 const std::vector<std::string>& args,
+                                                 const LaunchOptions& opts) {
   if (access(path.c_str(), X_OK) != 0)
     return make_error(errno == ENOENT ? Errc::not_found : Errc::permission,
                       "cannot execute " + path + ": " + errno_text());
   // The child blocks reading `hold` until the probes are armed; a second pipe
   // with O_CLOEXEC reports an exec failure back to us.
-  int hold[2], report[2];
+  int hold[2], report[2], out[2] = {-1, -1}, err[2] = {-1, -1};
   if (pipe2(hold, O_CLOEXEC) != 0 || pipe2(report, O_CLOEXEC) != 0)
     return make_error(Errc::io, "pipe: " + errno_text());
+  if (opts.capture_output && (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0))
+    return make_error(Errc::io, "pipe: " + errno_text());
+  if (!opts.cwd.empty() && access(opts.cwd.c_str(), X_OK) != 0)
+    return make_error(Errc::not_found, "cannot use working directory " + opts.cwd + ": " + errno_text());
   std::vector<std::string> argv_store{path};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -47,6 +52,17 @@ Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     signal(SIGPIPE, SIG_DFL);
+    if (opts.capture_output) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+    }
+    if (!opts.cwd.empty() && chdir(opts.cwd.c_str()) != 0) {
+      int e = errno;
+      (void)!write(report[1], &e, sizeof e);
+      _exit(127);
+    }
+    for (const auto& [k, v] : opts.env_set) setenv(k.c_str(), v.c_str(), 1);
+    for (const auto& k : opts.env_unset) unsetenv(k.c_str());
     char c;
     // EOF (parent gone) also releases the child, which then must not run
     // untraced: exit instead.
@@ -58,6 +74,10 @@ Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
   }
   close(hold[0]);
   close(report[1]);
+  if (opts.capture_output) {
+    close(out[1]);
+    close(err[1]);
+  }
   std::unique_ptr<Process> p(new Process());
   p->pid_ = pid;
   p->launched_ = true;
@@ -66,6 +86,8 @@ Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
   p->pidfd_ = pidfd_open(pid);
   p->exe_ = std::filesystem::absolute(path).string();
   p->report_fd_ = report[0];
+  p->out_fd_ = out[0];
+  p->err_fd_ = err[0];
   return p;
 }
 
@@ -93,7 +115,15 @@ Process::~Process() {
   kill_launched();
   if (release_fd_ >= 0) close(release_fd_);
   if (report_fd_ >= 0) close(report_fd_);
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
   if (pidfd_ >= 0) close(pidfd_);
+}
+
+std::pair<int, int> Process::take_output_fds() {
+  std::pair<int, int> fds{out_fd_, err_fd_};
+  out_fd_ = err_fd_ = -1;
+  return fds;
 }
 
 Result<void> Process::resume() {

@@ -26,6 +26,7 @@ class Condition;
 struct TargetOptions {
   std::string program;             // the binary to launch (launch mode)
   std::vector<std::string> args;   // its arguments
+  tracer::LaunchOptions launch;    // cwd, environment, output capture
   pid_t attach_pid = 0;            // attach mode when non-zero
 };
 
@@ -55,6 +56,10 @@ class Debugger {
   bool launched() const;
   const std::string& program() const;
   const tracer::Engine& engine() const;
+
+  // The program's stdout/stderr pipes when launched with capture_output
+  // (the caller owns them; -1 otherwise).
+  std::pair<int, int> take_output_fds() { return process_->take_output_fds(); }
 
   // Starts the program (first continue). Idempotent.
   Result<void> resume();

@@ -13,12 +13,22 @@
 
 namespace gotrace::tracer {
 
+struct LaunchOptions {
+  std::string cwd;                                   // empty: ours
+  std::vector<std::pair<std::string, std::string>> env_set;  // added/replaced
+  std::vector<std::string> env_unset;
+  // Pipe the program's stdout and stderr to us (stdout_fd()/stderr_fd())
+  // instead of letting it inherit ours.
+  bool capture_output = false;
+};
+
 class Process {
  public:
   // Forks a child that waits before exec'ing `path` with `args` (argv[1..]).
   // The child is released by resume(). Fails if `path` cannot be executed.
   static Result<std::unique_ptr<Process>> launch(const std::string& path,
-                                                 const std::vector<std::string>& args);
+                                                 const std::vector<std::string>& args,
+                                                 const LaunchOptions& opts = {});
   // Refers to a running process we did not start.
   static Result<std::unique_ptr<Process>> attach(pid_t pid);
   ~Process();  // a launched process that is still held or running is killed
@@ -35,6 +45,9 @@ class Process {
   std::optional<int> poll_exit();
   // fd that becomes readable when the process exits (pidfd).
   int exit_fd() const { return pidfd_; }
+  // With capture_output: the read ends of the program's stdout and stderr
+  // (owned by the caller after take_output_fds; -1 otherwise).
+  std::pair<int, int> take_output_fds();
   // Kills a launched process (SIGKILL) and reaps it; no-op for attached ones.
   void kill_launched();
 
@@ -48,6 +61,8 @@ class Process {
   int release_fd_ = -1;  // write end of the pipe the held child waits on
   int report_fd_ = -1;   // read end of the pipe that reports a failed exec
   int pidfd_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
   std::string exe_;
 };
 
