@@ -18,6 +18,7 @@ constexpr const char* kHelp =
     "  gotrace exec --headless [--listen=HOST:PORT] [--accept-multiclient] BINARY [-- ARGS...]\n"
     "  gotrace attach --headless [--listen=HOST:PORT] [--accept-multiclient] PID\n"
     "  gotrace debug --headless [--listen=HOST:PORT] [--accept-multiclient] [PACKAGE]\n"
+    "  gotrace dap [--listen=HOST:PORT | --stdio]\n"
     "\n"
     "trace flags (as dlv trace):\n"
     "  -e, --exec BINARY     trace a prebuilt binary\n"
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
   if (cmd == "trace") return gotrace::cli::run_trace(args);
   if (cmd == "funcs") return gotrace::cli::run_funcs(args);
   if (cmd == "exec" || cmd == "attach" || cmd == "debug") return gotrace::cli::run_headless(cmd, args);
+  if (cmd == "dap") return gotrace::cli::run_dap(args);
   std::fprintf(stderr, "Error: unknown command \"%s\" for \"gotrace\"\n%s", cmd.c_str(), kHelp);
   return 1;
 }

@@ -44,16 +44,6 @@ void RpcSession::close_after_flush() {
 
 asio::awaitable<void> RpcSession::run() {
   auto self = shared_from_this();
-  // Delve's demultiplexing: a DAP client starts with "Content-Length".
-  char first = 0;
-  auto [pec, pn] = co_await sock_.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek,
-                                                asio::as_tuple(asio::use_awaitable));
-  if (!pec && pn == 1 && first == 'C') {
-    std::fprintf(stderr, "gotrace: DAP connections are not supported on this port yet\n");
-    close();
-    srv_->session_ended(self);
-    co_return;
-  }
   rpc::StreamDecoder decoder(srv_->opts.max_message_bytes);
   std::array<char, 16384> buf;
   while (!closed_) {

@@ -10,13 +10,12 @@ namespace gotrace::headless {
 
 using Reply = Result<json::value>;
 
-class RpcSession : public std::enable_shared_from_this<RpcSession> {
+class RpcSession : public ClientSession, public std::enable_shared_from_this<RpcSession> {
  public:
   RpcSession(tcp::socket sock, std::shared_ptr<Server::Impl> srv);
   void start();
   void close();
-  // Closes once every queued response has been written.
-  void close_after_flush();
+  void close_after_flush() override;
 
   Server::Impl& server() { return *srv_; }
   debugger::Debugger& dbg() { return *srv_->dbg; }

@@ -1,4 +1,5 @@
 #include "server_impl.h"
+#include "dap_session.h"
 #include "peer_user.h"
 #include "rpc_session.h"
 
@@ -39,6 +40,24 @@ Result<tcp::endpoint> parse_listen(const std::string& listen, bool allow_non_loo
   return tcp::endpoint(addr, static_cast<unsigned short>(p));
 }
 
+// Delve's demultiplexing: a DAP client starts with "Content-Length", anything
+// else speaks JSON-RPC.
+asio::awaitable<void> start_connection(std::shared_ptr<Server::Impl> srv, tcp::socket sock) {
+  char first = 0;
+  auto [ec, n] = co_await sock.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek,
+                                             asio::as_tuple(asio::use_awaitable));
+  if (ec || n != 1 || srv->shutting_down) co_return;
+  if (first == 'C' || srv->dap_only) {
+    auto session = make_dap_session(std::move(sock), srv);
+    srv->sessions.insert(session);
+    start_dap_session(session);
+  } else {
+    auto session = std::make_shared<RpcSession>(std::move(sock), srv);
+    srv->sessions.insert(session);
+    session->start();
+  }
+}
+
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
   for (;;) {
     auto [ec, sock] = co_await srv->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
@@ -60,11 +79,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
       }
     }
     srv->connections++;
-    auto session = std::make_shared<RpcSession>(std::move(sock), srv);
-    srv->sessions.insert(session);
-    session->start();
-    // Without --accept-multiclient Delve serves exactly one connection.
-    if (!srv->opts.accept_multiclient) {
+    asio::co_spawn(srv->io, start_connection(srv, std::move(sock)), asio::detached);
+    // Without --accept-multiclient Delve serves exactly one connection, and
+    // `dlv dap` always serves one.
+    if (!srv->opts.accept_multiclient || srv->opts.dap_only) {
       boost::system::error_code ignore;
       srv->acceptor.close(ignore);
       co_return;
@@ -76,11 +94,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
 
 Result<std::unique_ptr<Server>> Server::create(asio::io_context& io, const ServerOptions& opts,
                                                std::unique_ptr<debugger::Debugger> dbg) {
-  auto ep = parse_listen(opts.listen, opts.allow_non_loopback);
-  if (!ep) return ep.error();
   std::unique_ptr<Server> s(new Server());
   s->impl_ = std::make_shared<Impl>(io, opts, std::move(dbg));
   s->impl_->api_version = opts.api_version;
+  s->impl_->dap_only = opts.dap_only;
+  if (opts.stdio) return s;
+  auto ep = parse_listen(opts.listen, opts.allow_non_loopback);
+  if (!ep) return ep.error();
   boost::system::error_code ec;
   auto& acc = s->impl_->acceptor;
   acc.open(ep->protocol(), ec);
@@ -96,6 +116,7 @@ Server::~Server() {
 }
 
 std::string Server::address() const {
+  if (!impl_->acceptor.is_open()) return "";
   auto ep = impl_->acceptor.local_endpoint();
   std::string host = ep.address().to_string();
   if (ep.address().is_v6()) host = "[" + host + "]";
@@ -108,6 +129,12 @@ void Server::start() {
   impl_->signals.async_wait([self](const boost::system::error_code& ec, int) {
     if (!ec) self->shutdown(true);
   });
+  if (impl_->opts.stdio) {
+    auto session = std::make_shared<DapSession>(impl_, nullptr);
+    impl_->sessions.insert(session);
+    session->start_stdio();
+    return;
+  }
   asio::co_spawn(impl_->io, accept_loop(impl_), asio::detached);
 }
 
@@ -142,9 +169,9 @@ void Server::Impl::notify() {
   stop_signal.expires_at(asio::steady_timer::time_point::max());
 }
 
-void Server::Impl::session_ended(const std::shared_ptr<RpcSession>& s) {
+void Server::Impl::session_ended(const std::shared_ptr<ClientSession>& s) {
   sessions.erase(s);
-  if (!opts.accept_multiclient && !shutting_down) {
+  if ((!opts.accept_multiclient || opts.dap_only) && !shutting_down) {
     // Like Delve: the single client leaving ends the server; a launched
     // target dies with it, an attached one is left running.
     shutdown(true);
@@ -158,7 +185,7 @@ void Server::Impl::shutdown(bool kill) {
   acceptor.close(ignore);
   pump_timer.cancel();
   signals.cancel(ignore);
-  for (const auto& s : std::set<std::shared_ptr<RpcSession>>(sessions)) s->close_after_flush();
+  for (const auto& s : std::set<std::shared_ptr<ClientSession>>(sessions)) s->close_after_flush();
   sessions.clear();
   if (dbg) dbg->terminate(kill);
   notify();

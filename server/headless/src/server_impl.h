@@ -18,7 +18,13 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using asio::ip::tcp;
 
-class RpcSession;
+// A client connection of either protocol.
+class ClientSession {
+ public:
+  virtual ~ClientSession() = default;
+  // Closes once every queued message has been written.
+  virtual void close_after_flush() = 0;
+};
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& io, const ServerOptions& o, std::unique_ptr<debugger::Debugger> d)
@@ -38,7 +44,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // SIGINT/SIGTERM end the server cleanly (probes removed, a launched
   // target killed).
   asio::signal_set signals;
-  std::set<std::shared_ptr<RpcSession>> sessions;
+  std::set<std::shared_ptr<ClientSession>> sessions;
+  // `gotrace dap`: one DAP session, then the server ends; DAP launches and
+  // attaches install the debugger here.
+  bool dap_only = false;
   bool shutting_down = false;
   int exit_code = 0;
   int connections = 0;
@@ -51,7 +60,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void start_pumping();
   void pump();
   void notify();
-  void session_ended(const std::shared_ptr<RpcSession>& s);
+  void session_ended(const std::shared_ptr<ClientSession>& s);
   // Ends the server: closes every connection; kills a launched target or
   // leaves an attached one running, as `kill` says.
   void shutdown(bool kill);

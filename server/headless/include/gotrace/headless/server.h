@@ -22,6 +22,10 @@ struct ServerOptions {
   int api_version = 1;               // Delve 1.20 defaults to 1; clients switch
   bool allow_non_loopback = false;   // --allow-non-loopback
   bool only_same_user = true;        // --only-same-user (Delve's default)
+  // `gotrace dap`: serve one DAP client that launches or attaches itself
+  // (the debugger may be null), then end.
+  bool dap_only = false;
+  bool stdio = false;                // dap_only over stdin/stdout, no port
   size_t max_message_bytes = 64u << 20;
 };
 
@@ -31,7 +35,8 @@ class Server {
                                                 const ServerOptions& opts,
                                                 std::unique_ptr<debugger::Debugger> dbg);
   ~Server();
-  // "127.0.0.1:41234": the address actually bound (port 0 resolved).
+  // "127.0.0.1:41234": the address actually bound (port 0 resolved); empty
+  // for stdio.
   std::string address() const;
   // Starts accepting; returns at once. The io_context's run() returns when
   // the server has shut down (Detach, last client of a single-client server,

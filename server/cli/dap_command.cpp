@@ -1,0 +1,48 @@
+// gotrace dap: a DAP server like `dlv dap` (one client, which launches or
+// attaches), on a TCP port or on stdin/stdout for VS Code's executable mode.
+#include "args.h"
+#include "commands.h"
+#include "gotrace/headless/server.h"
+
+#include <boost/asio.hpp>
+
+#include <cstdio>
+
+namespace gotrace::cli {
+
+int run_dap(const std::vector<std::string>& args) {
+  auto parsed = parse_args(args, {{"listen", 'l'},
+                                  {"stdio", 0, false},
+                                  {"allow-non-loopback", 0, false},
+                                  {"only-same-user", 0},
+                                  {"log", 0, false}});
+  if (!parsed) {
+    std::fprintf(stderr, "Error: %s\n", parsed.error().message.c_str());
+    return 1;
+  }
+  if (!parsed->positional.empty()) {
+    std::fprintf(stderr, "Error: gotrace dap takes no arguments; the client's launch or attach names the program\n");
+    return 1;
+  }
+  headless::ServerOptions so;
+  so.dap_only = true;
+  so.stdio = parsed->has("stdio");
+  so.allow_non_loopback = parsed->has("allow-non-loopback");
+  if (auto v = parsed->get("listen")) so.listen = *v;
+  if (auto v = parsed->get("only-same-user")) so.only_same_user = *v != "false";
+  boost::asio::io_context io;
+  auto server = headless::Server::create(io, so, nullptr);
+  if (!server) {
+    std::fprintf(stderr, "Error: %s\n", server.error().message.c_str());
+    return 1;
+  }
+  if (!so.stdio) {
+    std::printf("DAP server listening at: %s\n", (*server)->address().c_str());
+    std::fflush(stdout);
+  }
+  (*server)->start();
+  io.run();
+  return (*server)->exit_code();
+}
+
+}  // namespace gotrace::cli

@@ -1,0 +1,202 @@
+// initialize, launch, attach, configurationDone, disconnect, terminate.
+#include "dap_args.h"
+#include "dap_session.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace gotrace::headless {
+namespace {
+
+using namespace dap_args;
+
+// Builds a package for tracing (`go build`/`go test -c` with
+// -gcflags='all=-N -l'), its output going to the DAP console.
+Result<std::string> build(const std::string& mode, const std::string& program,
+                          const std::vector<std::string>& flags, std::string* log) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::is_directory(program, ec) ? fs::path(program) : fs::path(program).parent_path();
+  if (!fs::is_directory(dir, ec))
+    return make_error(Errc::not_found, "package directory " + dir.string() + " does not exist");
+  std::string out = (fs::temp_directory_path() / ("__debug_bin" + std::to_string(getpid()) + "_" +
+                                                  std::to_string(rand())))
+                        .string();
+  std::vector<std::string> argv{"go"};
+  if (mode == "test") {
+    argv.insert(argv.end(), {"test", "-c"});
+  } else {
+    argv.push_back("build");
+  }
+  argv.push_back("-gcflags=all=-N -l");
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.insert(argv.end(), {"-o", out});
+  if (mode != "test" && !fs::is_directory(program, ec)) argv.push_back(program);
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return make_error(Errc::io, "pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(126);
+    dup2(pipefd[1], 1);
+    dup2(pipefd[1], 2);
+    close(pipefd[0]);
+    std::vector<char*> av;
+    for (auto& a : argv) av.push_back(a.data());
+    av.push_back(nullptr);
+    execvp("go", av.data());
+    _exit(127);
+  }
+  close(pipefd[1]);
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) log->append(buf, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return make_error(Errc::invalid_argument, "build failed: " + *log);
+  return out;
+}
+
+void initialize(DapSession& s, int64_t seq, const json::object&) {
+  // Only what is implemented is advertised.
+  json::object caps{{"supportsConfigurationDoneRequest", true},
+                    {"supportsFunctionBreakpoints", true},
+                    {"supportsConditionalBreakpoints", true},
+                    {"supportsHitConditionalBreakpoints", true},
+                    {"supportsLogPoints", true},
+                    {"supportTerminateDebuggee", true},
+                    {"supportsTerminateRequest", true}};
+  s.respond(seq, "initialize", std::move(caps));
+}
+
+void started(DapSession& s, int64_t seq, const std::string& command) {
+  // Like Delve: `initialized` precedes the launch/attach response.
+  s.event("initialized");
+  s.respond(seq, command);
+  debugger::Debugger* d = s.dbg();
+  s.event("process", json::object{{"name", d->program()},
+                                  {"systemProcessId", d->pid()},
+                                  {"isLocalProcess", true},
+                                  {"startMethod", d->launched() ? "launch" : "attach"}});
+  s.start_target_watch();
+}
+
+void launch(DapSession& s, int64_t seq, const json::object& a) {
+  auto failed = [&](const std::string& why) {
+    s.fail(seq, "launch", "Failed to launch", 3000, "Failed to launch: " + why);
+  };
+  if (s.dbg()) return failed("a program is already being traced in this session");
+  std::string mode = str(a, "mode").value_or("debug");
+  auto program = str(a, "program");
+  if (mode != "exec" && mode != "debug" && mode != "test")
+    return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
+  if (!program || program->empty())
+    return failed("The program attribute is missing in debug configuration.");
+  debugger::TargetOptions to;
+  to.program = *program;
+  to.args = strings(a, "args");
+  to.launch.capture_output = true;
+  if (auto cwd = str(a, "cwd")) to.launch.cwd = *cwd;
+  if (auto* env = obj(a, "env"))
+    for (const auto& kv : *env) {
+      if (kv.value().is_string())
+        to.launch.env_set.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
+      else if (kv.value().is_null())
+        to.launch.env_unset.emplace_back(kv.key());
+    }
+  if (mode != "exec") {
+    std::string log;
+    auto built = build(mode, *program, strings(a, "buildFlags"), &log);
+    if (!log.empty()) s.output("console", log);
+    if (!built) return failed(built.error().message);
+    to.program = *built;
+  }
+  auto d = debugger::Debugger::create(to);
+  if (!d) return failed("could not launch process: " + d.error().message);
+  s.server().dbg = std::move(*d);
+  s.launched_here = true;
+  started(s, seq, "launch");
+}
+
+void attach(DapSession& s, int64_t seq, const json::object& a) {
+  auto failed = [&](const std::string& why) {
+    s.fail(seq, "attach", "Failed to attach", 3001, "Failed to attach: " + why);
+  };
+  std::string mode = str(a, "mode").value_or("local");
+  if (mode == "remote") {
+    // On a headless server's port: trace the server's program.
+    if (!s.dbg()) return failed("no program on this server: use mode \"local\" or launch");
+    s.event("capabilities", json::object{{"capabilities", json::object{{"supportTerminateDebuggee", true}}}});
+    started(s, seq, "attach");
+    return;
+  }
+  if (mode != "local") return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
+  if (s.dbg()) return failed("a program is already being traced in this session");
+  auto pid = num(a, "processId");
+  if (!pid || *pid <= 0) return failed("the processId attribute is missing or invalid");
+  debugger::TargetOptions to;
+  to.attach_pid = static_cast<pid_t>(*pid);
+  auto d = debugger::Debugger::create(to);
+  if (!d) return failed(d.error().message);
+  s.server().dbg = std::move(*d);
+  s.launched_here = true;
+  started(s, seq, "attach");
+}
+
+void configuration_done(DapSession& s, int64_t seq, const json::object&) {
+  s.configured = true;
+  if (debugger::Debugger* d = s.dbg()) {
+    if (auto r = d->resume(); !r) {
+      s.fail(seq, "configurationDone", "Failed to start", 3002, r.error().message);
+      return;
+    }
+  }
+  s.respond(seq, "configurationDone");
+}
+
+void end_session(DapSession& s, int64_t seq, const std::string& command, bool kill) {
+  debugger::Debugger* d = s.dbg();
+  if (d && !d->exit_status()) {
+    s.output("console", kill && d->launched() ? "Detaching and terminating target process\n"
+                                              : "Detaching\n");
+  }
+  s.respond(seq, command);
+  s.event("terminated");
+  Server::Impl& srv = s.server();
+  if (srv.dap_only || s.launched_here) {
+    // The session owned the program: end it as asked, then the server.
+    if (d) d->terminate(kill);
+    if (srv.dap_only) srv.shutdown(kill);
+  }
+  s.close_after_flush();
+}
+
+void disconnect(DapSession& s, int64_t seq, const json::object& a) {
+  debugger::Debugger* d = s.dbg();
+  // Launched programs die with the session unless asked otherwise;
+  // attached ones live unless terminateDebuggee says so.
+  bool kill = flag(a, "terminateDebuggee", d && d->launched());
+  end_session(s, seq, "disconnect", kill);
+}
+
+void terminate(DapSession& s, int64_t seq, const json::object&) {
+  if (debugger::Debugger* d = s.dbg()) d->terminate(true);
+  s.respond(seq, "terminate");
+  s.server().notify();
+}
+
+}  // namespace
+
+void add_dap_lifecycle(std::map<std::string, DapHandler, std::less<>>& t) {
+  t["initialize"] = initialize;
+  t["launch"] = launch;
+  t["attach"] = attach;
+  t["configurationDone"] = configuration_done;
+  t["disconnect"] = disconnect;
+  t["terminate"] = terminate;
+}
+
+}  // namespace gotrace::headless

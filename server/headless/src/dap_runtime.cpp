@@ -1,0 +1,141 @@
+// threads, continue, pause, and what runs while the program does: its
+// output and every tracepoint hit, as DAP output events.
+#include "convert.h"
+#include "dap_args.h"
+#include "dap_session.h"
+#include "gotrace/values/trace_format.h"
+
+#include <ctime>
+#include <filesystem>
+
+namespace gotrace::headless {
+namespace {
+
+namespace pdap = protocol::dap;
+
+void threads(DapSession& s, int64_t seq, const json::object&) {
+  json::array out;
+  for (const auto& [id, fn] : s.goroutines_seen)
+    out.push_back(json::object{{"id", id}, {"name", "[Go " + std::to_string(id) + "] " + fn}});
+  // DAP clients expect at least one thread; the main goroutine always exists.
+  if (out.empty()) out.push_back(json::object{{"id", 1}, {"name", "[Go 1]"}});
+  s.respond(seq, "threads", json::object{{"threads", std::move(out)}});
+}
+
+void continue_(DapSession& s, int64_t seq, const json::object&) {
+  s.respond(seq, "continue", json::object{{"allThreadsContinued", true}});
+}
+
+void pause(DapSession& s, int64_t seq, const json::object&) {
+  s.respond(seq, "pause");
+  s.output("console", "gotrace never stops the program: pause has no effect; hits keep printing.\n");
+}
+
+std::string rfc3339(uint64_t wall_ns) {
+  time_t t = static_cast<time_t>(wall_ns / 1000000000ull);
+  struct tm tm {};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%09llu", static_cast<unsigned long long>(wall_ns % 1000000000ull));
+  return std::string(buf) + frac + "Z";
+}
+
+json::array values_json(const std::vector<values::Variable>& vars) {
+  json::array a;
+  for (const auto& v : vars)
+    a.push_back(json::object{{"name", v.name}, {"type", v.type}, {"value", values::single_line(v)}});
+  return a;
+}
+
+}  // namespace
+
+void DapSession::emit_hit(const debugger::Hit& h) {
+  auto it = prints.find(h.breakpoint);
+  if (it == prints.end()) return;
+  const BpPrint& p = it->second;
+  const tracer::TraceEvent& ev = h.event;
+  debugger::Debugger& d = *dbg();
+  const std::string& fn = ev.function->function->name;
+  goroutines_seen[static_cast<int64_t>(ev.goroutine)] = fn;
+  bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
+  std::vector<values::Variable> vals = d.engine().load_values(ev, values::LoadConfig{});
+  std::string text;
+  if (p.kind == BpPrint::Kind::logpoint) {
+    std::vector<std::string> subs;
+    for (const auto& seg : p.message)
+      if (seg.is_expr) {
+        auto v = d.evaluate(seg.text, ev);
+        subs.push_back(v ? values::single_line(*v) : "<" + v.error().message + ">");
+      }
+    text = "> [Go " + std::to_string(ev.goroutine) + "]: " + pdap::format_log_message(p.message, subs) + "\n";
+  } else if (is_ret) {
+    text = values::format_trace_return(static_cast<int64_t>(ev.goroutine), fn, vals, {});
+  } else {
+    text = values::format_trace_entry(static_cast<int64_t>(ev.goroutine), fn, vals, {});
+  }
+  json::object data{{"goroutine", ev.goroutine},
+                    {"function", fn},
+                    {"kind", is_ret ? "return" : "entry"},
+                    {"timestamp", rfc3339(ev.wall_ns)}};
+  data[is_ret ? "returnValues" : "arguments"] = values_json(vals);
+  if (ev.duration_ns) data["durationNs"] = *ev.duration_ns;
+  json::object extra{{"source", json::object{{"name", std::filesystem::path(h.file).filename().string()},
+                                             {"path", h.file}}},
+                     {"line", h.line},
+                     {"data", std::move(data)}};
+  output("console", text, std::move(extra));
+}
+
+void DapSession::start_target_watch() {
+  if (watching_) return;
+  watching_ = true;
+  auto self = shared_from_this();
+  auto [out_fd, err_fd] = dbg()->take_output_fds();
+  if (out_fd >= 0)
+    asio::co_spawn(srv_->io, [self, out_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(out_fd, "stdout"); },
+                   asio::detached);
+  if (err_fd >= 0)
+    asio::co_spawn(srv_->io, [self, err_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(err_fd, "stderr"); },
+                   asio::detached);
+  asio::co_spawn(srv_->io, [self]() -> asio::awaitable<void> { co_await self->hit_loop(); }, asio::detached);
+}
+
+asio::awaitable<void> DapSession::pipe_loop(int fd, std::string category) {
+  auto self = shared_from_this();
+  asio::posix::stream_descriptor pipe(srv_->io, fd);
+  std::array<char, 8192> buf;
+  for (;;) {
+    auto [ec, n] = co_await pipe.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+    if (ec || n == 0) break;
+    output(category, std::string(buf.data(), n));
+  }
+}
+
+asio::awaitable<void> DapSession::hit_loop() {
+  auto self = shared_from_this();
+  while (!closed_ && !closing_) {
+    debugger::Debugger* d = dbg();
+    if (!d) co_return;
+    srv_->pump();
+    while (d->has_hits())
+      for (const auto& h : d->take_hits(1024)) emit_hit(h);
+    if (auto st = d->exit_status()) {
+      // Let the program's last output reach the client before the exit.
+      co_await asio::post(srv_->io, asio::use_awaitable);
+      event("exited", json::object{{"exitCode", *st}});
+      event("terminated");
+      co_return;
+    }
+    co_await srv_->stop_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+void add_dap_runtime(std::map<std::string, DapHandler, std::less<>>& t) {
+  t["threads"] = threads;
+  t["continue"] = continue_;
+  t["pause"] = pause;
+}
+
+}  // namespace gotrace::headless

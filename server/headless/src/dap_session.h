@@ -1,0 +1,88 @@
+// One DAP client (VS Code, DebugClient, scripts), over TCP or stdio.
+//
+// DAP breakpoints become tracepoints: function breakpoints trace entry and
+// return, logpoints print their message, plain source breakpoints print the
+// call; every hit is one `output` event and the program never stops.
+#pragma once
+
+#include "gotrace/protocol/dap/log_message.h"
+#include "server_impl.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gotrace::headless {
+
+class DapSession : public ClientSession, public std::enable_shared_from_this<DapSession> {
+ public:
+  // Reads from `in` and writes to `out` (the same socket for TCP).
+  DapSession(std::shared_ptr<Server::Impl> srv, std::function<void()> on_close);
+  void start_tcp(tcp::socket sock);
+  void start_stdio();
+  void close_after_flush() override;
+
+  // --- used by the request handlers (dap_*.cpp) ---
+  Server::Impl& server() { return *srv_; }
+  debugger::Debugger* dbg() { return srv_->dbg.get(); }
+  void respond(int64_t request_seq, const std::string& command, json::value body = nullptr);
+  void fail(int64_t request_seq, const std::string& command, const std::string& message,
+            int id, const std::string& format, bool show_user = true);
+  void event(const std::string& name, json::value body = nullptr);
+  void output(const std::string& category, const std::string& text,
+              json::value extra = nullptr);
+
+  // What a DAP breakpoint prints on a hit.
+  struct BpPrint {
+    enum class Kind { function, logpoint, source };
+    Kind kind = Kind::function;
+    std::vector<protocol::dap::Segment> message;  // logpoint template
+    std::string source_name, source_path;
+    int line = 0;
+  };
+  std::map<int, BpPrint> prints;  // by debugger breakpoint id
+  std::map<std::string, std::vector<int>> source_bps;  // by source path
+  std::vector<int> function_bps;
+  std::vector<int> tracepoint_bps;
+  std::map<int64_t, std::string> goroutines_seen;
+  bool launched_here = false;  // this session created the debugger
+  bool said_never_stops = false;
+  bool configured = false;
+
+  // After launch/attach: watch the program's output and the hits.
+  void start_target_watch();
+
+ private:
+  asio::awaitable<void> read_loop();
+  asio::awaitable<void> write_loop();
+  asio::awaitable<void> hit_loop();
+  asio::awaitable<void> pipe_loop(int fd, std::string category);
+  void dispatch(json::value message);
+  void send(json::object msg);
+  void close();
+  void emit_hit(const debugger::Hit& h);
+
+  std::shared_ptr<Server::Impl> srv_;
+  std::function<void()> on_close_;
+  std::optional<tcp::socket> sock_;
+  std::optional<asio::posix::stream_descriptor> in_, out_;
+  std::deque<std::string> outq_;
+  asio::steady_timer out_signal_;
+  int64_t seq_ = 0;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool watching_ = false;
+};
+
+std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<Server::Impl> srv);
+void start_dap_session(const std::shared_ptr<DapSession>& s);
+
+// Request handlers: each answers through the session.
+using DapHandler = void (*)(DapSession&, int64_t seq, const json::object& args);
+const std::map<std::string, DapHandler, std::less<>>& dap_handlers();
+void add_dap_lifecycle(std::map<std::string, DapHandler, std::less<>>& t);    // dap_lifecycle.cpp
+void add_dap_breakpoints(std::map<std::string, DapHandler, std::less<>>& t);  // dap_breakpoints.cpp
+void add_dap_runtime(std::map<std::string, DapHandler, std::less<>>& t);      // dap_runtime.cpp
+
+}  // namespace gotrace::headless
