@@ -1,6 +1,9 @@
 #include "harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 #include <re2/re2.h>
 #include <signal.h>
@@ -39,7 +42,9 @@ std::string gotrace() { return GOTRACE_BINARY; }
 std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
 std::string source_dir() { return GOTRACE_SOURCE_DIR; }
 
-Background start(const std::vector<std::string>& argv) {
+Background start(const std::vector<std::string>& argv) { return start(argv, "/dev/null"); }
+
+Background start(const std::vector<std::string>& argv, const std::string& stdin_path) {
   Background b;
   b.out_path = temp_path("out");
   b.err_path = temp_path("err");
@@ -49,7 +54,7 @@ Background start(const std::vector<std::string>& argv) {
     int e = open(b.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(o, 1);
     dup2(e, 2);
-    int devnull = open("/dev/null", O_RDONLY);
+    int devnull = open(stdin_path.c_str(), O_RDONLY);
     dup2(devnull, 0);
     std::vector<char*> av;
     for (const auto& a : argv) av.push_back(const_cast<char*>(a.c_str()));
@@ -104,6 +109,78 @@ std::vector<std::string> lines(const std::string& text) {
   std::string l;
   while (std::getline(ss, l)) out.push_back(l);
   return out;
+}
+
+std::string slurp_file(const std::string& path) { return slurp(path); }
+
+std::optional<std::string> wait_for_line(const Background& b, const std::string& prefix,
+                                         int timeout_s) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  for (;;) {
+    std::string out = slurp(b.out_path);
+    size_t pos = 0;
+    for (;;) {
+      size_t nl = out.find('\n', pos);
+      if (nl == std::string::npos) break;
+      if (out.compare(pos, prefix.size(), prefix) == 0)
+        return out.substr(pos + prefix.size(), nl - pos - prefix.size());
+      pos = nl + 1;
+    }
+    if (!pid_alive(b.pid) || std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Server start_server(const std::vector<std::string>& argv, int timeout_s) {
+  Server s;
+  s.proc = start(argv);
+  auto rest = wait_for_line(s.proc, "API server listening at: ", timeout_s);
+  if (!rest) return s;
+  size_t colon = rest->rfind(':');
+  if (colon != std::string::npos) s.port = std::atoi(rest->c_str() + colon + 1);
+  return s;
+}
+
+Server start_gotrace_exec(const std::string& binary, const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {gotrace(), "exec", "--headless", "--listen=127.0.0.1:0",
+                                   "--api-version=2"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  argv.push_back(binary);
+  return start_server(argv);
+}
+
+bool pid_alive(pid_t pid) {
+  // A zombie (an unreaped child of ours) counts as gone; Background::wait reaps it.
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return false;
+  size_t rp = line.rfind(')');
+  return rp != std::string::npos && rp + 2 < line.size() && line[rp + 2] != 'Z' &&
+         line[rp + 2] != 'X';
+}
+
+bool wait_pid_gone(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (pid_alive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+int free_tcp_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  sa.sin_port = 0;
+  socklen_t len = sizeof sa;
+  int port = -1;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0)
+    port = ntohs(sa.sin_port);
+  close(fd);
+  return port;
 }
 
 void require_root() {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,31 @@ struct Background {
   RunResult wait(int timeout_s = 60);
 };
 Background start(const std::vector<std::string>& argv);
+// The same with stdin read from `stdin_path` instead of /dev/null.
+Background start(const std::vector<std::string>& argv, const std::string& stdin_path);
+
+// Polls b's stdout file (bounded, no fixed sleep) until a line starting with
+// `prefix` is complete; returns the rest of that line, or nullopt when the
+// process exited or timeout_s passed first.
+std::optional<std::string> wait_for_line(const Background& b, const std::string& prefix,
+                                         int timeout_s = 30);
+// A headless server (gotrace or dlv) started in the background, with the
+// port read from its "API server listening at: 127.0.0.1:PORT" line.
+struct Server {
+  Background proc;
+  int port = -1;  // -1: the line never came
+};
+Server start_server(const std::vector<std::string>& argv, int timeout_s = 30);
+// build/gotrace exec --headless --listen=127.0.0.1:0 --api-version=2 [extra...] BINARY
+Server start_gotrace_exec(const std::string& binary, const std::vector<std::string>& extra = {});
+
+// True while `pid` exists and is not a zombie.
+bool pid_alive(pid_t pid);
+// Polls (bounded) until pid is gone; true if it went.
+bool wait_pid_gone(pid_t pid, int timeout_ms);
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, close).
+int free_tcp_port();
+std::string slurp_file(const std::string& path);
 
 std::string gotrace();
 std::string fixture(const std::string& name);  // e.g. "types-N"

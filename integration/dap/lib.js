@@ -1,0 +1,259 @@
+'use strict';
+// Shared helpers for the DAP integration tests: start gotrace (TCP, --stdio or
+// headless), drive it with @vscode/debugadapter-testsupport's DebugClient,
+// record every message the server sends and validate each one against the
+// DAP JSON schema with ajv.
+const assert = require('node:assert/strict');
+const cp = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+const { DebugClient } = require('@vscode/debugadapter-testsupport');
+const Ajv = require('ajv');
+
+const GOTRACE = process.env.GOTRACE || path.resolve(__dirname, '../../build/gotrace');
+const FIXTURES = process.env.FIXTURES || path.resolve(__dirname, '../../build/fixtures');
+const SOURCE = process.env.SOURCE || path.resolve(__dirname, '../..');
+const SCHEMA_PATH = process.env.DAP_SCHEMA ||
+  [path.join(SOURCE, 'tests/unit/protocol/testdata/debugAdapterProtocol.json'),
+   '/work/shared/reference/dap/debugAdapterProtocol.json'].find((p) => fs.existsSync(p));
+
+const fixture = (name) => path.join(FIXTURES, name);
+const fixtureSrcDir = (name) => path.join(SOURCE, 'tests/fixtures/go', name);
+
+// VS Code's own initialize arguments (shared/reference/delve/protocols.md §7.2).
+const VSCODE_INIT = {
+  clientID: 'vscode', clientName: 'Visual Studio Code', adapterID: 'go', pathFormat: 'path',
+  linesStartAt1: true, columnsStartAt1: true, supportsVariableType: true, supportsVariablePaging: true,
+  supportsRunInTerminalRequest: true, locale: 'en', supportsProgressReporting: true,
+  supportsInvalidatedEvent: true, supportsMemoryReferences: true, supportsArgsCanBeInterpretedByShell: true,
+  supportsMemoryEvent: true, supportsStartDebuggingRequest: true, supportsANSIStyling: true,
+};
+
+// ---- schema validation --------------------------------------------------------------------------
+let ajv;
+function schemaValidator(def) {
+  if (!ajv) {
+    assert.ok(SCHEMA_PATH, 'debugAdapterProtocol.json not found (set DAP_SCHEMA)');
+    const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8'));
+    delete schema.$schema; // draft-04 document; nothing in it differs under ajv's default draft
+    ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    ajv.addSchema(schema, 'dap');
+    ajv._defs = new Set(Object.keys(schema.definitions));
+  }
+  return ajv._defs.has(def) ? ajv.getSchema(`dap#/definitions/${def}`) : null;
+}
+const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+// Returns [] when msg is a valid DAP message, else a list of error strings.
+function validateMessage(msg) {
+  let def;
+  if (msg.type === 'response') {
+    // Error responses only have to be valid Responses (ErrorResponse adds body.error).
+    def = msg.success === false ? 'ErrorResponse' : `${cap(String(msg.command))}Response`;
+    if (!schemaValidator(def)) def = 'Response';
+  } else if (msg.type === 'event') {
+    def = `${cap(String(msg.event))}Event`;
+    if (!schemaValidator(def)) def = 'Event';
+  } else {
+    return [`unexpected message type ${JSON.stringify(msg.type)}`];
+  }
+  const v = schemaValidator(def);
+  if (v(msg)) return [];
+  return v.errors.map((e) => `${def}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+// ---- sessions -------------------------------------------------------------------------------------
+class Session {
+  constructor() {
+    this.dc = new DebugClient('unused', 'unused', 'go');
+    this.messages = [];       // every message received, in order
+    this.schemaErrors = [];   // [{msg, errors}]
+    this.waiters = [];
+    this.closed = false;
+    const dispatch = this.dc.dispatch.bind(this.dc);
+    this.dc.dispatch = (body) => {
+      let msg;
+      try {
+        msg = JSON.parse(body);
+      } catch (e) {
+        this.schemaErrors.push({ msg: body, errors: [`not JSON: ${e.message}`] });
+        return;
+      }
+      this.messages.push(msg);
+      const errs = validateMessage(msg);
+      if (errs.length) this.schemaErrors.push({ msg, errors: errs });
+      dispatch(body);
+      this._poke();
+    };
+  }
+
+  _attach(readable, writable) {
+    this.dc.connect(readable, writable);
+    readable.on('close', () => { this.closed = true; this._poke(); });
+    readable.on('end', () => { this.closed = true; this._poke(); });
+  }
+
+  static async tcp(port) {
+    const s = new Session();
+    await new Promise((resolve, reject) => {
+      const sock = net.createConnection(port, '127.0.0.1', () => resolve());
+      sock.once('error', reject);
+      s.socket = sock;
+    });
+    s._attach(s.socket, s.socket);
+    return s;
+  }
+
+  static stdio(proc) {
+    const s = new Session();
+    s._attach(proc.stdout, proc.stdin);
+    return s;
+  }
+
+  _poke() {
+    for (const w of [...this.waiters]) w();
+  }
+
+  // Resolves with the first message (from index `from`) satisfying pred, or rejects after timeout.
+  waitMessage(pred, what, timeout = 30000, from = 0) {
+    return new Promise((resolve, reject) => {
+      let i = from;
+      const check = () => {
+        for (; i < this.messages.length; i++) {
+          if (pred(this.messages[i])) { done(); resolve(this.messages[i]); return true; }
+        }
+        if (this.closed) { done(); reject(new Error(`connection closed while waiting for ${what}`)); return true; }
+        return false;
+      };
+      const timer = setTimeout(() => { done(); reject(new Error(`timeout (${timeout} ms) waiting for ${what}`)); }, timeout);
+      const done = () => { clearTimeout(timer); this.waiters = this.waiters.filter((w) => w !== check); };
+      this.waiters.push(check);
+      check();
+    });
+  }
+
+  waitEvent(name, timeout = 30000, pred = () => true) {
+    return this.waitMessage((m) => m.type === 'event' && m.event === name && pred(m), `event '${name}'`, timeout);
+  }
+
+  // Sends a request and resolves with the full response, successful or not.
+  request(command, args, timeout = 30000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timeout (${timeout} ms) waiting for the '${command}' response`)), timeout);
+      this.dc.doSend(command, args, (resp) => { clearTimeout(timer); resolve(resp); });
+    });
+  }
+
+  // Like request(), but asserts success.
+  async ok(command, args, timeout) {
+    const r = await this.request(command, args, timeout);
+    assert.equal(r.success, true, `${command} failed: ${JSON.stringify(r)}`);
+    assert.equal(r.command, command);
+    return r;
+  }
+
+  events(name) {
+    return this.messages.filter((m) => m.type === 'event' && (!name || m.event === name));
+  }
+
+  outputs(category) {
+    return this.events('output').filter((m) => !category || m.body.category === category);
+  }
+
+  assertSchemaValid() {
+    assert.deepEqual(this.schemaErrors.slice(0, 5), [], `${this.schemaErrors.length} message(s) violate the DAP schema`);
+  }
+
+  // seq of server messages must count up from 1 (DAP spec; Delve HEAD).
+  assertSeqNumbers() {
+    this.messages.forEach((m, i) => assert.equal(m.seq, i + 1, `message #${i} seq`));
+  }
+
+  close() {
+    if (this.socket) this.socket.destroy();
+  }
+}
+
+// ---- processes ------------------------------------------------------------------------------------
+const children = new Set();
+process.on('exit', () => { for (const c of children) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+
+function spawnTracked(cmd, args, opts = {}) {
+  const p = cp.spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+  children.add(p);
+  p.stderrText = '';
+  p.stdoutText = '';
+  p.stderr.on('data', (d) => { p.stderrText += d; });
+  p.exitPromise = new Promise((resolve) => p.on('exit', (code, signal) => { children.delete(p); p.exited = { code, signal }; resolve(p.exited); }));
+  return p;
+}
+
+// Waits until the process's stdout (text accumulated in p.stdoutText) matches re.
+function waitStdout(p, re, timeout = 20000, what = String(re)) {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const m = p.stdoutText.match(re);
+      if (m) { cleanup(); resolve(m); return; }
+      if (p.exited) { cleanup(); reject(new Error(`process exited (${JSON.stringify(p.exited)}) before ${what}; stderr: ${p.stderrText}`)); }
+    };
+    const onData = (d) => { p.stdoutText += d; check(); };
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`timeout waiting for ${what}; stdout: ${p.stdoutText}; stderr: ${p.stderrText}`)); }, timeout);
+    const cleanup = () => { clearTimeout(timer); p.stdout.off('data', onData); p.off('exit', check); };
+    p.stdout.on('data', onData);
+    p.on('exit', check);
+    check();
+  });
+}
+
+// `gotrace dap --listen=127.0.0.1:0`; resolves {proc, port}.
+async function startDapServer() {
+  const proc = spawnTracked(GOTRACE, ['dap', '--listen=127.0.0.1:0']);
+  const m = await waitStdout(proc, /DAP server listening at: 127\.0\.0\.1:(\d+)\n/);
+  return { proc, port: Number(m[1]) };
+}
+
+// `gotrace exec --headless ... BIN`; resolves {proc, port}.
+async function startHeadless(bin, args = []) {
+  const proc = spawnTracked(GOTRACE, ['exec', '--headless', '--listen=127.0.0.1:0', '--api-version=2',
+    '--accept-multiclient', bin, ...(args.length ? ['--', ...args] : [])]);
+  const m = await waitStdout(proc, /listening at: 127\.0\.0\.1:(\d+)\n/);
+  return { proc, port: Number(m[1]) };
+}
+
+async function waitExit(p, timeout = 10000) {
+  if (p.exited) return p.exited;
+  let timer;
+  const t = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`process ${p.pid} still running after ${timeout} ms`)), timeout); });
+  try {
+    return await Promise.race([p.exitPromise, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function kill(p) {
+  if (p && !p.exited) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie still answers signal 0; look at its state.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+module.exports = {
+  GOTRACE, FIXTURES, SOURCE, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
+  spawnTracked, waitStdout, startDapServer, startHeadless, waitExit, kill, sleep, isAlive,
+};
