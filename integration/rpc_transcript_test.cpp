@@ -126,7 +126,10 @@ json::value canon(const json::value& v, GidMap& gids, bool delve, const std::str
   static const std::set<std::string> ignored = {
       "addr", "addrs", "pc", "pcs", "base", "Pid", "FrameOffset", "FramePointerOffset", "pcpids", "addrpid", "threadID", "LocationExpr",
       "DeclLine", "goStatementLoc", "startLoc", "Time", "DelveVersion", "TargetGoVersion",
-      "MinSupportedVersionOfGo", "MaxSupportedVersionOfGo", "Backend"};
+      "MinSupportedVersionOfGo", "MaxSupportedVersionOfGo", "Backend",
+      // Delve reports a stale wait reason for the goroutine it stopped;
+      // gotrace's goroutines were never stopped.
+      "waitReason"};
   const json::object& o = v.as_object();
   bool from_prog = o.contains("file") && o.at("file").is_string() &&
                    basename_of(json::value_to<std::string>(o.at("file"))) == "prog.go";
@@ -166,12 +169,19 @@ json::value canon(const json::value& v, GidMap& gids, bool delve, const std::str
       continue;
     }
     if (ks == "hitCount" && val.is_object()) {
+      // The worker goroutines race: which one hits first changes from run
+      // to run, so only the main goroutine's count is comparable.
       json::object hc;
-      for (const auto& [g, c] : val.as_object())
-        hc[std::to_string(gids(std::stoll(std::string(g))))] = c;
+      for (const auto& [g, c] : val.as_object()) {
+        int64_t id = gids(std::stoll(std::string(g)));
+        if (id == 1) hc["1"] = c;
+      }
       out[k] = hc;
       continue;
     }
+    if (ks == "totalHitCount" && o.contains("hitCount") && o.at("hitCount").is_object() &&
+        o.at("hitCount").as_object().size() > 1)
+      continue;  // includes the racing workers' hits
     bool saved = in_arguments_;
     if (ks == "arguments") in_arguments_ = true;
     if (ks == "ReturnValues") in_arguments_ = false;

@@ -185,11 +185,12 @@ function spawnTracked(cmd, args, opts = {}) {
   p.stderrText = '';
   p.stdoutText = '';
   p.stderr.on('data', (d) => { p.stderrText += d; });
+  p.stdout.on('data', (d) => { p.stdoutText += d; p.emit('stdoutText'); });
   p.exitPromise = new Promise((resolve) => p.on('exit', (code, signal) => { children.delete(p); p.exited = { code, signal }; resolve(p.exited); }));
   return p;
 }
 
-// Waits until the process's stdout (text accumulated in p.stdoutText) matches re.
+// Waits until the process's stdout (accumulated in p.stdoutText) matches re.
 function waitStdout(p, re, timeout = 20000, what = String(re)) {
   return new Promise((resolve, reject) => {
     const check = () => {
@@ -197,10 +198,9 @@ function waitStdout(p, re, timeout = 20000, what = String(re)) {
       if (m) { cleanup(); resolve(m); return; }
       if (p.exited) { cleanup(); reject(new Error(`process exited (${JSON.stringify(p.exited)}) before ${what}; stderr: ${p.stderrText}`)); }
     };
-    const onData = (d) => { p.stdoutText += d; check(); };
     const timer = setTimeout(() => { cleanup(); reject(new Error(`timeout waiting for ${what}; stdout: ${p.stdoutText}; stderr: ${p.stderrText}`)); }, timeout);
-    const cleanup = () => { clearTimeout(timer); p.stdout.off('data', onData); p.off('exit', check); };
-    p.stdout.on('data', onData);
+    const cleanup = () => { clearTimeout(timer); p.off('stdoutText', check); p.off('exit', check); };
+    p.on('stdoutText', check);
     p.on('exit', check);
     check();
   });

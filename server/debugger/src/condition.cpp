@@ -313,7 +313,7 @@ Result<values::Variable> evaluate_expression(const std::string& expr,
     if (!v) return make_error(Errc::not_found, "could not find symbol value for " + n.text);
     values::Variable out;
     out.name = expr;
-    out.type = out.real_type = "int";
+    // Delve leaves the type of a len() result empty.
     out.kind = symbols::Kind::int_;
     out.flags = values::kVarConstant;
     out.value = std::to_string(v->len);

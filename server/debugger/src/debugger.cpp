@@ -156,7 +156,7 @@ void Debugger::route(const tracer::TraceEvent& ev) {
     if (bp.disabled || bp.trace_return != is_ret) continue;
     if (is_ret ? bp.addr != ev.site_link_pc : bp.addr != fn->entry) continue;
     if (!passes(bp, ev)) continue;
-    Hit h{bp.id, ev, bp.file, bp.line};
+    Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count};
     (bp.ebpf ? buffered_ : hits_).push_back(std::move(h));
   }
 }
@@ -203,6 +203,7 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc) co
     if (!fns) return fns.error();
     for (const symbols::Function* f : *fns) out.push_back(at(f->entry, f));
     if (out.empty()) return not_found();
+    std::sort(out.begin(), out.end(), [](const Location& a, const Location& b) { return a.pc < b.pc; });
     return out;
   }
   if (loc[0] == '*') {
@@ -279,6 +280,8 @@ void Debugger::release_if_unused(const symbols::Function* fn) {
 Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   const symbols::Binary& bin = engine_->binary();
   Breakpoint bp = req.bp;
+  // Like Delve, every attempt takes an id, failed ones included.
+  int id = next_id_++;
   if (!bp.name.empty())
     for (const Breakpoint& b : bps_)
       if (b.name == bp.name) return make_error(Errc::invalid_argument, "breakpoint name already exists");
@@ -345,7 +348,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
                             " at " + hex(pc));
   if (auto r = ensure_traced(*fn, bp.stacktrace); !r) return r.error();
 
-  bp.id = next_id_++;
+  bp.id = id;
   bp.addr = pc;
   bp.addrs = {pc};
   bp.function_name = fn->name;

@@ -119,10 +119,19 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
   t.line = hit.line;
   t.function = function_of(*ev.function->function, ev.function->signature.optimized);
   t.goroutineID = static_cast<int64_t>(ev.goroutine);
-  if (bp) t.breakPoint = to_rpc(*bp, dbg.pid());
+  if (bp) {
+    t.breakPoint = to_rpc(*bp, dbg.pid());
+    t.breakPoint->hitCount.clear();
+    for (const auto& [g, n] : hit.hit_count) t.breakPoint->hitCount[std::to_string(g)] = n;
+    t.breakPoint->totalHitCount = hit.total_hit_count;
+  }
   rpc::BreakpointInfo info;
   bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
   if (bp && bp->load_args) {
+    // At a return, the call's arguments come from its paired entry.
+    if (is_ret)
+      for (const auto& v : dbg.engine().load_entry_values(ev, *bp->load_args))
+        info.arguments.push_back(to_rpc(v));
     for (const auto& v : dbg.engine().load_values(ev, *bp->load_args)) info.arguments.push_back(to_rpc(v));
     if (!is_ret) {
       // Delve lists the results too (flag 16); at entry they hold nothing yet.
@@ -140,6 +149,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     bool truncated = false;
     for (const tracer::Frame& f : dbg.engine().stack(ev, &truncated)) {
       rpc::Stackframe sf;
+      sf.Defers = std::vector<rpc::Defer>{};
       sf.location = location_of(dbg, f.pc);
       sf.location.file = f.file;
       sf.location.line = f.line;
@@ -234,6 +244,8 @@ rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const deb
   r.is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
   r.functionName = ev.function->function->name;
   r.goroutineID = static_cast<int64_t>(ev.goroutine);
+  if (r.is_ret)
+    for (const auto& v : dbg.engine().load_entry_values(ev, cfg)) r.inputParams.push_back(to_rpc(v));
   for (const auto& v : dbg.engine().load_values(ev, cfg))
     (r.is_ret ? r.returnParams : r.inputParams).push_back(to_rpc(v));
   return r;

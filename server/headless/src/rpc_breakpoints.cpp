@@ -82,10 +82,29 @@ void add_breakpoint_methods(MethodTable& t) {
     for (const auto& h : hits) out.push_back(tracepoint_result(s.dbg(), h, lc));
     co_return json::value(json::object{{"TracepointResults", rpc::to_json(out)}});
   };
-  t["ListBreakpoints"] = [](RpcSession& s, const json::object&) -> asio::awaitable<Reply> {
+  t["ListBreakpoints"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
+    json::value pv(p);
+    rpc::ReadContext ctx("ListBreakpoints");
+    bool all = false;
+    rpc::ObjectReader(pv, ctx).field("All", all);
+    if (ctx.failed()) co_return ctx.error();
     std::vector<rpc::Breakpoint> out;
-    for (const auto& bp : s.dbg().breakpoints())
-      if (!bp.ebpf) out.push_back(to_rpc(bp, s.dbg().pid()));
+    for (const auto& bp : s.dbg().breakpoints()) {
+      if (bp.ebpf) continue;
+      rpc::Breakpoint r = to_rpc(bp, s.dbg().pid());
+      if (all) {
+        // Delve's internals for All: the byte the breakpoint replaced and
+        // the condition as Delve holds it.
+        char buf[64];
+        auto byte = s.dbg().engine().binary().static_data(bp.addr, 1);
+        std::snprintf(buf, sizeof buf, "OriginalData=%#x", byte ? (*byte)[0] : 0);
+        r.VerboseDescr.push_back(buf);
+        std::string cond = json::serialize(json::value(bp.cond));
+        r.VerboseDescr.push_back("User Cond=" + cond + " HitCond=" +
+                                 (bp.hit_cond.empty() ? std::string("<nil>") : bp.hit_cond));
+      }
+      out.push_back(std::move(r));
+    }
     co_return json::value(json::object{{"Breakpoints", rpc::to_json(out)}});
   };
   t["GetBreakpoint"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {

@@ -224,13 +224,29 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
   return skipped;
 }
 
+namespace {
+std::vector<values::Variable> load_from(const std::shared_ptr<const std::vector<uint8_t>>& raw,
+                                        uint32_t first, uint32_t last,
+                                        const std::vector<SiteInfo>& sites,
+                                        const symbols::Binary& binary, const BinaryTypes& types,
+                                        const values::LoadConfig& cfg) {
+  if (!raw) return {};
+  auto rec = parse_record(*raw);
+  if (!rec || rec->hdr.spec_id >= sites.size()) return {};
+  return load_site_values(*rec, sites[rec->hdr.spec_id], first, last, binary, types, cfg);
+}
+}  // namespace
+
 std::vector<values::Variable> Engine::load_values(const TraceEvent& ev,
                                                   const values::LoadConfig& cfg) const {
-  if (!ev.record) return {};
-  auto rec = parse_record(*ev.record);
-  if (!rec || rec->hdr.spec_id >= impl_->sites.size()) return {};
-  return load_site_values(*rec, impl_->sites[rec->hdr.spec_id], ev.value_first, ev.value_last,
-                          *impl_->binary, *impl_->types, cfg);
+  return load_from(ev.record, ev.value_first, ev.value_last, impl_->sites, *impl_->binary,
+                   *impl_->types, cfg);
+}
+
+std::vector<values::Variable> Engine::load_entry_values(const TraceEvent& ev,
+                                                        const values::LoadConfig& cfg) const {
+  return load_from(ev.entry_record, ev.entry_first, ev.entry_last, impl_->sites, *impl_->binary,
+                   *impl_->types, cfg);
 }
 
 std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {
@@ -298,10 +314,17 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
       ev.wall_ns =
           static_cast<uint64_t>(static_cast<int64_t>(rec->hdr.ts_ns) + impl_->wall_offset_ns);
       CallKey key{rec->hdr.goid, rec->hdr.depth, site.fn->id};
-      if (is_return)
-        ev.duration_ns = impl_->pairing.returned(key, rec->hdr.ts_ns);
-      else
-        impl_->pairing.entered(key, rec->hdr.ts_ns);
+      if (is_return) {
+        if (auto call = impl_->pairing.returned(key)) {
+          ev.duration_ns = rec->hdr.ts_ns >= call->ts ? rec->hdr.ts_ns - call->ts : 0;
+          ev.entry_record = std::move(call->record);
+          ev.entry_first = call->first;
+          ev.entry_last = call->last;
+        }
+      } else {
+        impl_->pairing.entered(key, {rec->hdr.ts_ns, record, static_cast<uint32_t>(first),
+                                     static_cast<uint32_t>(last)});
+      }
       ev.site_pc = site.pc + impl_->types->bias();
       ev.site_link_pc = site.pc;
       ev.return_addresses = rec->frames;

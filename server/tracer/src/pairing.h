@@ -6,8 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 namespace gotrace::tracer {
 
@@ -27,25 +29,32 @@ struct CallKeyHash {
   }
 };
 
+// What a return learns from its entry.
+struct OpenCall {
+  uint64_t ts = 0;
+  std::shared_ptr<const std::vector<uint8_t>> record;  // the entry's hit
+  uint32_t first = 0, last = 0;                         // its values
+};
+
 class Pairing {
  public:
-  void entered(const CallKey& k, uint64_t ts) {
+  void entered(const CallKey& k, OpenCall call) {
     // Frames abandoned by panics or Goexit never return; bound the table.
     if (open_.size() >= kMaxOpen) open_.clear();
-    open_[k] = ts;
+    open_[k] = std::move(call);
   }
-  // The call's duration, if its entry was seen.
-  std::optional<uint64_t> returned(const CallKey& k, uint64_t ts) {
+  // The call's entry, if it was seen.
+  std::optional<OpenCall> returned(const CallKey& k) {
     auto it = open_.find(k);
     if (it == open_.end()) return std::nullopt;
-    uint64_t start = it->second;
+    OpenCall c = std::move(it->second);
     open_.erase(it);
-    return ts >= start ? ts - start : 0;
+    return c;
   }
 
  private:
   static constexpr size_t kMaxOpen = 1u << 20;
-  std::unordered_map<CallKey, uint64_t, CallKeyHash> open_;
+  std::unordered_map<CallKey, OpenCall, CallKeyHash> open_;
 };
 
 }  // namespace gotrace::tracer

@@ -60,22 +60,28 @@ TEST(Record, RejectsTruncatedRecords) {
   }
 }
 
+std::optional<uint64_t> started(Pairing& p, const CallKey& k) {
+  auto c = p.returned(k);
+  if (!c) return std::nullopt;
+  return c->ts;
+}
+
 TEST(Pairing, MatchesReturnsByGoroutineDepthAndFunction) {
   Pairing p;
-  p.entered({1, 100, 0}, 1000);
-  p.entered({1, 200, 0}, 1100);  // recursion: a deeper frame
-  p.entered({2, 100, 0}, 1200);  // another goroutine
-  EXPECT_EQ(p.returned({1, 200, 0}, 1150), std::optional<uint64_t>(50));
-  EXPECT_EQ(p.returned({2, 100, 0}, 1300), std::optional<uint64_t>(100));
-  EXPECT_EQ(p.returned({1, 100, 0}, 1500), std::optional<uint64_t>(500));
-  EXPECT_EQ(p.returned({1, 100, 0}, 1600), std::nullopt);  // already paired
+  p.entered({1, 100, 0}, {1000});
+  p.entered({1, 200, 0}, {1100});  // recursion: a deeper frame
+  p.entered({2, 100, 0}, {1200});  // another goroutine
+  EXPECT_EQ(started(p, {1, 200, 0}), std::optional<uint64_t>(1100));
+  EXPECT_EQ(started(p, {2, 100, 0}), std::optional<uint64_t>(1200));
+  EXPECT_EQ(started(p, {1, 100, 0}), std::optional<uint64_t>(1000));
+  EXPECT_EQ(started(p, {1, 100, 0}), std::nullopt);  // already paired
 }
 
 TEST(Pairing, AFrameAbandonedByAPanicIsReplacedByTheNextCall) {
   Pairing p;
-  p.entered({1, 300, 4}, 1000);  // panics, never returns
-  p.entered({1, 300, 4}, 5000);  // next call at the same depth
-  EXPECT_EQ(p.returned({1, 300, 4}, 5010), std::optional<uint64_t>(10));
+  p.entered({1, 300, 4}, {1000});  // panics, never returns
+  p.entered({1, 300, 4}, {5000});  // next call at the same depth
+  EXPECT_EQ(started(p, {1, 300, 4}), std::optional<uint64_t>(5000));
 }
 
 }  // namespace

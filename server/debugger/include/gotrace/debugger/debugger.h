@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ struct Hit {
   tracer::TraceEvent event;
   std::string file;  // of the hit address
   int line = 0;
+  // The breakpoint's counts as of this hit (Delve reports them per stop).
+  std::map<int64_t, uint64_t> hit_count;
+  uint64_t total_hit_count = 0;
 };
 
 class Debugger {

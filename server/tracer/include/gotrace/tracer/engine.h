@@ -104,6 +104,10 @@ class Engine {
   // function's TraceOptions::load, so ask for no more than that).
   std::vector<values::Variable> load_values(const TraceEvent& ev,
                                             const values::LoadConfig& cfg) const;
+  // A return event's call arguments, as its entry captured them (empty if
+  // the entry was not seen).
+  std::vector<values::Variable> load_entry_values(const TraceEvent& ev,
+                                                  const values::LoadConfig& cfg) const;
 
   // Symbolizes an event's stack: frame 0 is the probed site, then callers.
   // `truncated` is set when more frames existed than the depth asked for.

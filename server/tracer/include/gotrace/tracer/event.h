@@ -36,6 +36,9 @@ struct TraceEvent {
   // (Engine::load_values).
   std::shared_ptr<const std::vector<uint8_t>> record;
   uint32_t value_first = 0, value_last = 0;
+  // ret only: the paired entry's hit, for the call's arguments.
+  std::shared_ptr<const std::vector<uint8_t>> entry_record;
+  uint32_t entry_first = 0, entry_last = 0;
 };
 
 }  // namespace gotrace::tracer

@@ -1,0 +1,100 @@
+'use strict';
+// launch over TCP (mode exec and debug) and over --stdio, in VS Code's
+// message order, against the dlvprog fixture (Delve's dap-01/dap-02 program).
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const L = require('./lib');
+const T = require('./trace_common');
+
+// initialize → launch → wait initialized → setBreakpoints → setFunctionBreakpoints
+// → configurationDone → all events until terminated → disconnect.
+async function vscodeSession(s, launchArgs, { checkProcessName } = {}) {
+  const init = await s.ok('initialize', L.VSCODE_INIT);
+  assert.deepEqual(init.body, {
+    supportsConfigurationDoneRequest: true, supportsFunctionBreakpoints: true,
+    supportsConditionalBreakpoints: true, supportsHitConditionalBreakpoints: true,
+    supportsLogPoints: true, supportTerminateDebuggee: true, supportsTerminateRequest: true,
+  });
+  const launch = s.request('launch', launchArgs, 120000);
+  await s.waitEvent('initialized', 120000);
+  const lr = await launch;
+  assert.equal(lr.success, true, JSON.stringify(lr));
+  const proc = await s.waitEvent('process', 5000);
+  await T.configureDlvprog(s);
+  await s.ok('configurationDone', {});
+  const firstEventIndex = s.messages.length;
+  await s.waitEvent('terminated', 30000);
+
+  // The opening of the session, message by message (Delve HEAD order: initialized
+  // before the launch response, then process).
+  const head = s.messages.slice(0, 7).map((m) => (m.type === 'event' ? `event ${m.event}` : `response ${m.command}`));
+  assert.deepEqual(head, ['response initialize', 'event initialized', 'response launch', 'event process',
+    'response setBreakpoints', 'response setFunctionBreakpoints', 'response configurationDone']);
+  assert.equal(proc.body.isLocalProcess, true);
+  assert.equal(proc.body.startMethod, 'launch');
+  assert.ok(Number.isInteger(proc.body.systemProcessId) && proc.body.systemProcessId > 0);
+  if (checkProcessName) checkProcessName(proc.body.name);
+
+  // configurationDone's response comes before the first output of the run.
+  T.checkDlvprogRun(s, { firstEventIndex });
+
+  const before = s.messages.length;
+  const disc = await s.ok('disconnect', { restart: false });
+  assert.equal(disc.request_seq > 0, true);
+  await s.waitMessage((m) => m.type === 'event' && m.event === 'terminated', 'terminated after disconnect', 5000, before);
+  s.assertSchemaValid();
+  s.assertSeqNumbers();
+  return { proc };
+}
+
+test('launch exec over TCP: logpoint + function breakpoints, complete output', { timeout: 60000 }, async () => {
+  const { proc, port } = await L.startDapServer();
+  const s = await L.Session.tcp(port);
+  try {
+    const program = L.fixture('dlvprog-N');
+    await vscodeSession(s, {
+      name: 'Launch Executable', type: 'go', request: 'launch', mode: 'exec', program,
+      args: [], env: {}, cwd: L.FIXTURES, stopOnEntry: false, __sessionId: '00000000-0000-0000-0000-000000000001',
+    }, { checkProcessName: (n) => assert.equal(n, program) });
+    s.close();
+    assert.deepEqual(await L.waitExit(proc), { code: 0, signal: null }, 'dap server serves one client then exits');
+  } finally {
+    s.close();
+    L.kill(proc);
+  }
+});
+
+test('launch debug over TCP: builds the package, same trace, removes the binary', { timeout: 150000 }, async () => {
+  const { proc, port } = await L.startDapServer();
+  const s = await L.Session.tcp(port);
+  let built;
+  try {
+    await vscodeSession(s, {
+      name: 'Launch Package', type: 'go', request: 'launch', mode: 'debug', program: L.fixtureSrcDir('dlvprog'),
+      args: [], env: {}, stopOnEntry: false, __sessionId: '00000000-0000-0000-0000-000000000002',
+    }, { checkProcessName: (n) => { built = n; } });
+    s.close();
+    assert.deepEqual(await L.waitExit(proc), { code: 0, signal: null });
+    // Delve removes the binary it built for mode debug when the session ends.
+    assert.equal(fs.existsSync(built), false, `built binary ${built} left behind`);
+  } finally {
+    s.close();
+    L.kill(proc);
+  }
+});
+
+test('launch exec over --stdio', { timeout: 60000 }, async () => {
+  const proc = L.spawnTracked(L.GOTRACE, ['dap', '--stdio']);
+  const s = L.Session.stdio(proc);
+  try {
+    await vscodeSession(s, {
+      name: 'Launch Executable', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N'),
+      args: [], env: {}, cwd: L.FIXTURES, stopOnEntry: false,
+    });
+    proc.stdin.end();
+    assert.deepEqual(await L.waitExit(proc), { code: 0, signal: null });
+  } finally {
+    L.kill(proc);
+  }
+});
