@@ -421,6 +421,7 @@ void replay(const std::string& file, bool multiclient) {
           if (cm.at("result").at("State").at("exited") == true) {
             got_exit = true;
             got = more;
+            got.as_object()["id"] = want.at("id");  // asked under the client's own id
           } else {
             hits_of(cm, got_hits);
           }

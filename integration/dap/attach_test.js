@@ -71,17 +71,17 @@ async function threadsPauseDisconnect(s) {
   await s.ok('disconnect', { restart: false });
   await s.waitMessage((m) => m.event === 'terminated', 'terminated', 5000, discIdx);
   // Non-hit events around the disconnect: "Detaching", the response, terminated.
-  const tail = s.messages.slice(discIdx).filter((m) => !(m.event === 'output' && m.body.data));
-  assert.deepEqual(tail.map((m) => (m.type === 'event' ? [m.event, m.body] : [m.command, m.success])), [
-    ['output', { category: 'console', output: 'Detaching\n' }],
-    ['disconnect', true],
-    ['terminated', undefined],
-  ]);
   // No more hits after the session ended.
   const n = s.messages.length;
   await L.sleep(300);
   assert.equal(s.messages.length, n, 'messages after terminated');
-  return discIdx;
+  const tail = s.messages.slice(discIdx).filter((m) => !(m.event === 'output' && m.body.data));
+  // Checked by the caller after the liveness checks.
+  return () => assert.deepEqual(tail.map((m) => (m.type === 'event' ? [m.event, m.body] : [m.command, m.success])), [
+    ['output', { category: 'console', output: 'Detaching\n' }],
+    ['disconnect', true],
+    ['terminated', undefined],
+  ]);
 }
 
 test('attach local to a running ticker, setTracepoints, disconnect leaves it running', { timeout: 60000 }, async () => {
@@ -106,7 +106,7 @@ test('attach local to a running ticker, setTracepoints, disconnect leaves it run
     await setTickTracepoint(s);
     await s.ok('configurationDone', {});
     await checkTickStream(s, from);
-    await threadsPauseDisconnect(s);
+    const checkTail = await threadsPauseDisconnect(s);
     s.assertSchemaValid();
     s.assertSeqNumbers();
     s.close();
@@ -116,6 +116,7 @@ test('attach local to a running ticker, setTracepoints, disconnect leaves it run
     assert.ok(L.isAlive(target.pid), 'ticker died after disconnect');
     assert.equal(target.exited, undefined);
     assert.match(procState(target.pid), /^[RS]$/);
+    checkTail();
   } finally {
     if (s) s.close();
     L.kill(srv && srv.proc);
@@ -149,13 +150,15 @@ test('attach remote to a headless server: two sessions, then terminateDebuggee e
       await s.ok('configurationDone', {});
       await checkTickStream(s, from);
       if (round === 1) {
-        await threadsPauseDisconnect(s);
+        const checkTail = await threadsPauseDisconnect(s);
         s.assertSchemaValid();
         s.assertSeqNumbers();
         s.close();
         await L.sleep(300);
         assert.equal(srv.proc.exited, undefined, 'headless --accept-multiclient server exited after a plain disconnect');
         assert.ok(L.isAlive(pid), 'target died after a plain disconnect');
+        assert.match(procState(pid), /^[RS]$/);
+        checkTail();
       } else {
         const discIdx = s.messages.length;
         await s.ok('disconnect', { restart: false, terminateDebuggee: true });
