@@ -13,8 +13,6 @@
 namespace gotrace::itest {
 namespace {
 
-}
-
 class RpcBadInput : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -17,8 +17,6 @@
 namespace gotrace::itest {
 namespace {
 
-}
-
 // Process state letter from /proc/PID/stat ('S', 'R', 't', ...), 0 if gone.
 char proc_state(pid_t pid) {
   std::ifstream f("/proc/" + std::to_string(pid) + "/stat");

@@ -81,6 +81,7 @@ test('launch debug over TCP: builds the package, same trace, removes the binary'
   } finally {
     s.close();
     L.kill(proc);
+    if (built && built.includes('__debug_bin')) fs.rmSync(built, { force: true });
   }
 });
 
@@ -95,6 +96,41 @@ test('launch exec over --stdio', { timeout: 60000 }, async () => {
     proc.stdin.end();
     assert.deepEqual(await L.waitExit(proc), { code: 0, signal: null });
   } finally {
+    L.kill(proc);
+  }
+});
+
+test('plain source breakpoints: first line traces entry with a one-time note, body lines are refused', { timeout: 60000 }, async () => {
+  const { proc, port } = await L.startDapServer();
+  const s = await L.Session.tcp(port);
+  try {
+    await s.ok('initialize', L.VSCODE_INIT);
+    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N') });
+    await s.waitEvent('initialized', 20000);
+    assert.equal((await launch).success, true);
+    const r = await s.ok('setBreakpoints', { source: { ...T.SRC_REF }, breakpoints: [{ line: T.FOO_LINE }, { line: T.FOO_LINE + 1 }] });
+    const [first, body] = r.body.breakpoints;
+    assert.deepEqual(first, { id: first.id, verified: true, source: T.SRC_REF, line: T.FOO_LINE });
+    assert.equal(body.verified, false, JSON.stringify(body));
+    assert.ok(typeof body.message === 'string' && body.message.length > 0, JSON.stringify(body));
+    assert.match(body.message, /main\.go:18.*inside main\.foo/);
+    // Setting them again (VS Code does on every edit) must not repeat the note.
+    await s.ok('setBreakpoints', { source: { ...T.SRC_REF }, breakpoints: [{ line: T.FOO_LINE }, { line: T.FOO_LINE + 1 }] });
+    await s.ok('configurationDone', {});
+    await s.waitEvent('terminated', 20000);
+    const consoles = s.messages.filter((m) => m.event === 'output' && m.body.category === 'console');
+    const notes = consoles.filter((m) => !m.body.data).map((m) => m.body.output);
+    assert.deepEqual(notes, ['gotrace never stops the program: breakpoints print each call here and the program keeps running.\n']);
+    const g1 = consoles.filter((m) => m.body.data && m.body.data.goroutine === 1).map((m) => m.body.output);
+    assert.deepEqual(g1, ['> goroutine(1): main.foo(0, 10)\n', '> goroutine(1): main.foo(1, 11)\n', '> goroutine(1): main.foo(2, 12)\n']);
+    const others = consoles.filter((m) => m.body.data && m.body.data.goroutine !== 1).map((m) => m.body.output.replace(/\(\d+\)/, '(G)')).sort();
+    assert.deepEqual(others, ['> goroutine(G): main.foo(0, 100)\n', '> goroutine(G): main.foo(1, 100)\n']);
+    assert.deepEqual(s.outputs('stdout').map((e) => e.body.output), ['sum 61\n']);
+    await s.ok('disconnect', {});
+    s.assertSchemaValid();
+    s.assertSeqNumbers();
+  } finally {
+    s.close();
     L.kill(proc);
   }
 });
