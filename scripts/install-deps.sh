@@ -17,3 +17,5 @@ fi
 # Node.js drives the DAP integration tests; the machine image ships it, but
 # install Debian's when it is absent.
 command -v node >/dev/null || apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+# The DAP integration tests' node_modules (integration/dap/package-lock.json).
+npm ci --prefix "$here/../integration/dap" --no-audit --no-fund

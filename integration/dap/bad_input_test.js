@@ -183,13 +183,16 @@ test('framing: Content-Length too long → the server waits for the rest; closin
   assert.deepEqual(r.exit, { code: 0, signal: null });
 });
 
-test('framing: a JSON array instead of an object → schema-valid error response, connection stays usable', { timeout: 30000 }, async () => {
+// Not a DAP message at all: there is no seq to answer to (a response's
+// request_seq must be >= 1), so the server says why and closes.
+test('framing: a JSON array instead of an object → stderr output, then the connection closes', { timeout: 30000 }, async () => {
   const r = await raw(frame('[]') + frame({ ...INIT, seq: 2 }), 700);
-  assert.equal(r.closed, false);
-  assert.equal(r.messages.length, 2);
-  assert.equal(r.messages[0].success, false);
-  assert.equal(r.messages[0].message, 'Invalid request');
-  assert.equal(r.messages[1].command, 'initialize');
+  assert.equal(r.closed, true);
+  assert.equal(r.messages.length, 1);
+  assert.deepEqual(r.messages[0], {
+    seq: 1, type: 'event', event: 'output',
+    body: { category: 'stderr', output: 'gotrace: closing the DAP connection: a message must be a JSON object, got array\n' },
+  });
 });
 
 test('framing: valid JSON that is not a request → error response, the connection stays usable', { timeout: 30000 }, async () => {

@@ -4,6 +4,8 @@
 
 #include <re2/re2.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -450,6 +452,10 @@ std::vector<Hit> Debugger::take_buffered() {
                        std::make_move_iterator(buffered_.end()));
   buffered_.clear();
   return out;
+}
+
+void Debugger::kill_attached() {
+  if (process_ && !process_->launched() && !exit_status_) ::kill(process_->pid(), SIGKILL);
 }
 
 void Debugger::terminate(bool kill) {

@@ -18,9 +18,9 @@ Result<std::string> build(const std::string& mode, const std::string& program,
                           const std::vector<std::string>& flags, std::string* log) {
   namespace fs = std::filesystem;
   std::error_code ec;
+  if (!fs::exists(program, ec))
+    return make_error(Errc::not_found, "package directory " + program + " does not exist");
   fs::path dir = fs::is_directory(program, ec) ? fs::path(program) : fs::path(program).parent_path();
-  if (!fs::is_directory(dir, ec))
-    return make_error(Errc::not_found, "package directory " + dir.string() + " does not exist");
   std::string out = (fs::temp_directory_path() / ("__debug_bin" + std::to_string(getpid()) + "_" +
                                                   std::to_string(rand())))
                         .string();
@@ -113,6 +113,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
     if (!log.empty()) s.output("console", log);
     if (!built) return failed(built.error().message);
     to.program = *built;
+    s.built_binary = *built;
   }
   auto d = debugger::Debugger::create(to);
   if (!d) return failed("could not launch process: " + d.error().message);
@@ -159,26 +160,31 @@ void configuration_done(DapSession& s, int64_t seq, const json::object&) {
 
 void end_session(DapSession& s, int64_t seq, const std::string& command, bool kill) {
   debugger::Debugger* d = s.dbg();
-  if (d && !d->exit_status()) {
-    s.output("console", kill && d->launched() ? "Detaching and terminating target process\n"
-                                              : "Detaching\n");
-  }
+  if (d && !d->exit_status())
+    s.output("console", kill ? "Detaching and terminating target process\n" : "Detaching\n");
   s.respond(seq, command);
   s.event("terminated");
   Server::Impl& srv = s.server();
   if (srv.dap_only || s.launched_here) {
     // The session owned the program: end it as asked, then the server.
+    if (d && kill && !d->launched()) d->kill_attached();
     if (d) d->terminate(kill);
     if (srv.dap_only) srv.shutdown(kill);
+  } else if (kill) {
+    // attach remote with terminateDebuggee: like Delve, the headless
+    // server ends and takes its program with it.
+    srv.shutdown(true);
   }
+  s.release();
   s.close_after_flush();
 }
 
 void disconnect(DapSession& s, int64_t seq, const json::object& a) {
   debugger::Debugger* d = s.dbg();
-  // Launched programs die with the session unless asked otherwise;
-  // attached ones live unless terminateDebuggee says so.
-  bool kill = flag(a, "terminateDebuggee", d && d->launched());
+  // A program this session launched dies with it unless asked otherwise;
+  // attached ones, and a headless server's program, live unless
+  // terminateDebuggee says so.
+  bool kill = flag(a, "terminateDebuggee", d && s.launched_here && d->launched());
   end_session(s, seq, "disconnect", kill);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 
 namespace gotrace::headless {
 
@@ -84,10 +85,12 @@ asio::awaitable<void> DapSession::read_loop() {
       }
       if (!*v) break;
       dispatch(std::move(**v));
+      if (closing_) break;  // nothing after a fatal message is read
     }
   }
   if (!closing_) close_after_flush();
   while (!closed_) co_await asio::post(srv_->io, asio::use_awaitable);
+  release();
   srv_->session_ended(self);
   if (on_close_) on_close_();
 }
@@ -144,7 +147,33 @@ void DapSession::output(const std::string& category, const std::string& text, js
   event("output", std::move(body));
 }
 
+void DapSession::release() {
+  if (debugger::Debugger* d = dbg()) {
+    for (auto* ids : {&function_bps, &tracepoint_bps})
+      for (int id : *ids) (void)d->clear_breakpoint(id, "");
+    for (auto& [path, ids] : source_bps)
+      for (int id : ids) (void)d->clear_breakpoint(id, "");
+  }
+  function_bps.clear();
+  tracepoint_bps.clear();
+  source_bps.clear();
+  prints.clear();
+  if (!built_binary.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(built_binary, ec);
+    built_binary.clear();
+  }
+}
+
 void DapSession::dispatch(json::value message) {
+  if (!message.is_object()) {
+    // Not a DAP message at all: nothing to answer to (no seq), so say why
+    // and close, as for a framing error.
+    output("stderr", "gotrace: closing the DAP connection: a message must be a JSON object, got " +
+                         std::string(json::to_string(message.kind())) + "\n");
+    close_after_flush();
+    return;
+  }
   auto req = dap::parse_request(message);
   if (!req) {
     int64_t seq = dap::peek_seq(message).value_or(0);

@@ -47,6 +47,10 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   std::vector<int> tracepoint_bps;
   std::map<int64_t, std::string> goroutines_seen;
   bool launched_here = false;  // this session created the debugger
+  std::string built_binary;    // built for mode debug/test; removed at the end
+  // Removes this session's breakpoints (another client may trace the same
+  // functions next) and what it built.
+  void release();
   bool said_never_stops = false;
   bool configured = false;
 

@@ -109,6 +109,9 @@ class Debugger {
   // Kills a launched process (detaches from an attached one) and removes the
   // probes.
   void terminate(bool kill);
+  // DAP's terminateDebuggee on an attached process: kill it (never done
+  // implicitly: detaching leaves attached processes running).
+  void kill_attached();
 
   struct Discarded {
     Breakpoint bp;
