@@ -48,22 +48,17 @@ void add_breakpoint_methods(MethodTable& t) {
     if (ctx.failed()) co_return ctx.error();
     // Delve's eBPF path probes entry and returns itself; hits are drained
     // with GetBufferedTracepoints.
-    for (bool ret : {false, true}) {
-      auto rets = s.dbg().return_locations(fn);
-      if (!rets) co_return rets.error();
-      std::vector<uint64_t> addrs = ret ? *rets : std::vector<uint64_t>{0};
-      for (uint64_t a : addrs) {
-        debugger::BreakpointRequest req;
-        req.bp.ebpf = true;
-        req.bp.tracepoint = !ret;
-        req.bp.trace_return = ret;
-        if (ret)
-          req.bp.addr = a;
-        else
-          req.bp.function_name = fn;
-        auto created = s.dbg().create_breakpoint(req);
-        if (!created) co_return created.error();
-      }
+    auto rets = s.dbg().return_locations(fn);
+    if (!rets) co_return rets.error();
+    debugger::BreakpointRequest entry;
+    entry.bp.ebpf = entry.bp.tracepoint = true;
+    entry.bp.function_name = fn;
+    if (auto created = s.dbg().create_breakpoint(entry); !created) co_return created.error();
+    for (uint64_t a : *rets) {
+      debugger::BreakpointRequest ret;
+      ret.bp.ebpf = ret.bp.trace_return = true;
+      ret.bp.addr = a;
+      if (auto created = s.dbg().create_breakpoint(ret); !created) co_return created.error();
     }
     // Delve never fills the answer's breakpoint.
     co_return json::value(json::object{{"Breakpoint", rpc::to_json(rpc::Breakpoint{})}});
