@@ -134,3 +134,42 @@ test('plain source breakpoints: first line traces entry with a one-time note, bo
     L.kill(proc);
   }
 });
+
+// mode test: the package's test binary is built (go test -c, -N -l) and run;
+// the hits come in program order with the test's own output.
+test('launch test mode: builds the test binary, traces the function under test', { timeout: 120000 }, async () => {
+  const { proc, port } = await L.startDapServer();
+  const s = await L.Session.tcp(port);
+  try {
+    await s.ok('initialize', L.VSCODE_INIT);
+    const launch = s.request('launch', {
+      name: 'Launch test', type: 'go', request: 'launch', mode: 'test',
+      program: L.fixtureSrcDir('addtest'), args: ['-test.v', '-test.run', 'TestAdd'],
+    }, 120000);
+    await s.waitEvent('initialized', 120000);
+    const lr = await launch;
+    assert.equal(lr.success, true, JSON.stringify(lr));
+    const bps = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'gotrace.test/fixtures/addtest.Add' }] });
+    assert.equal(bps.body.breakpoints.length, 1);
+    assert.equal(bps.body.breakpoints[0].verified, true, JSON.stringify(bps.body));
+    await s.ok('configurationDone', {});
+    await s.waitEvent('terminated', 60000);
+    // The program's output and the hits travel separately (a pipe and the
+    // kernel ring), so only each stream's own order is asserted.
+    const of = (cat) => s.messages
+      .filter((m) => m.type === 'event' && m.event === 'output' && m.body.category === cat)
+      .map((m) => m.body.output).join('');
+    assert.equal(of('stdout').replace(/\(\d+\.\d+s\)/, '(Ts)'), '=== RUN   TestAdd\n--- PASS: TestAdd (Ts)\nPASS\n');
+    assert.equal(of('console').replace(/goroutine\(\d+\)/g, 'goroutine(G)'),
+      '> goroutine(G): gotrace.test/fixtures/addtest.Add(2, 3)\n' +
+      '>> goroutine(G): gotrace.test/fixtures/addtest.Add => (5)\n');
+    const exited = s.messages.find((m) => m.type === 'event' && m.event === 'exited');
+    assert.deepEqual(exited.body, { exitCode: 0 });
+    await s.ok('disconnect', { restart: false });
+    s.assertSchemaValid();
+    s.assertSeqNumbers();
+    s.close();
+  } finally {
+    L.kill(proc);
+  }
+});

@@ -88,6 +88,14 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   output("console", text, std::move(extra));
 }
 
+void DapSession::flush_hits() {
+  debugger::Debugger* d = dbg();
+  if (!d) return;
+  srv_->pump();
+  while (d->has_hits())
+    for (const auto& h : d->take_hits(1024)) emit_hit(h);
+}
+
 void DapSession::start_target_watch() {
   if (watching_) return;
   watching_ = true;
@@ -109,6 +117,9 @@ asio::awaitable<void> DapSession::pipe_loop(int fd, std::string category) {
   for (;;) {
     auto [ec, n] = co_await pipe.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
     if (ec || n == 0) break;
+    // Hits the program made before writing this are still in the ring:
+    // deliver them first so the console keeps the program's order.
+    flush_hits();
     output(category, std::string(buf.data(), n));
   }
 }
@@ -118,9 +129,7 @@ asio::awaitable<void> DapSession::hit_loop() {
   while (!closed_ && !closing_) {
     debugger::Debugger* d = dbg();
     if (!d) co_return;
-    srv_->pump();
-    while (d->has_hits())
-      for (const auto& h : d->take_hits(1024)) emit_hit(h);
+    flush_hits();
     if (auto st = d->exit_status()) {
       // Let the program's last output reach the client before the exit.
       co_await asio::post(srv_->io, asio::use_awaitable);

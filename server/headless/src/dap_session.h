@@ -66,6 +66,7 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   void send(json::object msg);
   void close();
   void emit_hit(const debugger::Hit& h);
+  void flush_hits();
 
   std::shared_ptr<Server::Impl> srv_;
   std::function<void()> on_close_;
