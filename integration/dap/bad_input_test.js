@@ -261,3 +261,28 @@ test('after a framing error a new server still works', { timeout: 60000 }, async
     L.kill(proc);
   }
 });
+
+// Mistyped launch/attach arguments are named, field path and all.
+test('launch/attach with mistyped arguments: the error names the field', { timeout: 30000 }, async () => {
+  const { proc, port } = await L.startDapServer();
+  const s = await L.Session.tcp(port);
+  try {
+    await s.ok('initialize', L.VSCODE_INIT);
+    const l = await s.request('launch', { mode: 'exec', program: L.fixture('demo-O'), args: ['a', 3] }, 10000);
+    assert.equal(l.success, false);
+    assert.deepEqual(l.body.error, {
+      id: 3000, showUser: true,
+      format: 'Failed to launch: invalid debug configuration - launch.arguments.args[1]: expected string, got number',
+    });
+    const a = await s.request('attach', { mode: 'local', processId: 'x12' }, 10000);
+    assert.equal(a.success, false);
+    assert.deepEqual(a.body.error, {
+      id: 3001, showUser: true,
+      format: 'Failed to attach: invalid debug configuration - attach.arguments.processId: expected integer or numeric string, got "x12"',
+    });
+    s.assertSchemaValid();
+    s.close();
+  } finally {
+    L.kill(proc);
+  }
+});

@@ -1,6 +1,7 @@
 // initialize, launch, attach, configurationDone, disconnect, terminate.
 #include "dap_args.h"
 #include "dap_session.h"
+#include "gotrace/protocol/dap/types.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@ namespace gotrace::headless {
 namespace {
 
 using namespace dap_args;
+namespace pdap = protocol::dap;
 
 // Builds a package for tracing (`go build`/`go test -c` with
 // -gcflags='all=-N -l'), its output going to the DAP console.
@@ -84,32 +86,38 @@ void started(DapSession& s, int64_t seq, const std::string& command) {
   s.start_target_watch();
 }
 
+std::vector<std::string> build_flags(const pdap::LaunchArguments& la) {
+  if (!la.buildFlags) return {};
+  if (auto* list = std::get_if<std::vector<std::string>>(&la.buildFlags->value)) return *list;
+  json::object o{{"f", std::get<std::string>(la.buildFlags->value)}};
+  return strings(o, "f");  // one string: split on spaces
+}
+
 void launch(DapSession& s, int64_t seq, const json::object& a) {
   auto failed = [&](const std::string& why) {
     s.fail(seq, "launch", "Failed to launch", 3000, "Failed to launch: " + why);
   };
   if (s.dbg()) return failed("a program is already being traced in this session");
-  std::string mode = str(a, "mode").value_or("debug");
-  auto program = str(a, "program");
+  auto la = pdap::parse_arguments<pdap::LaunchArguments>(json::value(a), "launch");
+  if (!la) return failed("invalid debug configuration - " + la.error().message);
+  std::string mode = la->mode.empty() ? "debug" : la->mode;
   if (mode != "exec" && mode != "debug" && mode != "test")
     return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
-  if (!program || program->empty())
-    return failed("The program attribute is missing in debug configuration.");
+  if (la->program.empty()) return failed("The program attribute is missing in debug configuration.");
   debugger::TargetOptions to;
-  to.program = *program;
-  to.args = strings(a, "args");
+  to.program = la->program;
+  to.args = la->args;
   to.launch.capture_output = true;
-  if (auto cwd = str(a, "cwd")) to.launch.cwd = *cwd;
-  if (auto* env = obj(a, "env"))
-    for (const auto& kv : *env) {
-      if (kv.value().is_string())
-        to.launch.env_set.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
-      else if (kv.value().is_null())
-        to.launch.env_unset.emplace_back(kv.key());
-    }
+  if (la->cwd) to.launch.cwd = *la->cwd;
+  for (const auto& [k, v] : la->env) {
+    if (v)
+      to.launch.env_set.emplace_back(k, *v);
+    else
+      to.launch.env_unset.push_back(k);
+  }
   if (mode != "exec") {
     std::string log;
-    auto built = build(mode, *program, strings(a, "buildFlags"), &log);
+    auto built = build(mode, la->program, build_flags(*la), &log);
     if (!log.empty()) s.output("console", log);
     if (!built) return failed(built.error().message);
     to.program = *built;
@@ -126,7 +134,9 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   auto failed = [&](const std::string& why) {
     s.fail(seq, "attach", "Failed to attach", 3001, "Failed to attach: " + why);
   };
-  std::string mode = str(a, "mode").value_or("local");
+  auto aa = pdap::parse_arguments<pdap::AttachArguments>(json::value(a), "attach");
+  if (!aa) return failed("invalid debug configuration - " + aa.error().message);
+  std::string mode = aa->mode.empty() ? "local" : aa->mode;
   if (mode == "remote") {
     // On a headless server's port: trace the server's program.
     if (!s.dbg()) return failed("no program on this server: use mode \"local\" or launch");
@@ -136,7 +146,7 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   }
   if (mode != "local") return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
   if (s.dbg()) return failed("a program is already being traced in this session");
-  auto pid = num(a, "processId");
+  auto pid = aa->processId;
   if (!pid || *pid <= 0) return failed("the processId attribute is missing or invalid");
   debugger::TargetOptions to;
   to.attach_pid = static_cast<pid_t>(*pid);
