@@ -50,6 +50,9 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
     so.only_same_user = *v == "true";
   }
 
+  // Refuse a bad --listen before building or starting anything.
+  if (auto r = headless::check_listen(so); !r) return fail(r.error().message);
+
   debugger::TargetOptions to;
   const auto& pos = parsed->positional;
   std::string temp_binary;

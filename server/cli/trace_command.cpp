@@ -168,13 +168,7 @@ class Printer {
   const std::vector<values::Variable>& result_markers(const tracer::TracedFunction& fn) {
     auto it = markers_.find(&fn);
     if (it != markers_.end()) return it->second;
-    std::vector<values::Variable> m;
-    for (const auto& r : fn.signature.results) {
-      static const symbols::Type unknown{};
-      values::Variable v = values::unreadable_variable(r.name, r.type ? *r.type : unknown, "");
-      v.flags |= values::kVarReturnArgument;
-      m.push_back(std::move(v));
-    }
+    std::vector<values::Variable> m = values::result_placeholders(fn.signature.results);
     return markers_.emplace(&fn, std::move(m)).first->second;
   }
 

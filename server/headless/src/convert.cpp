@@ -108,6 +108,16 @@ rpc::Location location_of(const debugger::Debugger& dbg, uint64_t pc) {
 
 namespace {
 
+rpc::Goroutine goroutine_of(const debugger::Debugger& dbg, const tracer::TraceEvent& ev) {
+  rpc::Goroutine g;
+  g.id = static_cast<int64_t>(ev.goroutine);
+  g.currentLoc = location_of(dbg, ev.site_link_pc);
+  g.userCurrentLoc = g.currentLoc;
+  g.threadID = ev.tid;
+  g.status = 2;  // running: it was never stopped
+  return g;
+}
+
 rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
                        const std::optional<values::LoadConfig>& ret_cfg) {
   const tracer::TraceEvent& ev = hit.event;
@@ -135,14 +145,8 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     for (const auto& v : dbg.engine().load_values(ev, *bp->load_args)) info.arguments.push_back(to_rpc(v));
     if (!is_ret) {
       // Delve lists the results too (flag 16); at entry they hold nothing yet.
-      for (const auto& r : ev.function->signature.results) {
-        rpc::Variable v;
-        v.name = r.name;
-        v.type = v.realType = r.type ? r.type->name : "";
-        v.kind = r.type ? static_cast<uint64_t>(r.type->kind) : 0;
-        v.flags = values::kVarReturnArgument;
-        info.arguments.push_back(std::move(v));
-      }
+      for (const auto& v : values::result_placeholders(ev.function->signature.results))
+        info.arguments.push_back(to_rpc(v));
     }
   }
   if (bp && bp->stacktrace > 0) {
@@ -170,13 +174,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
       }
     }
   if (bp && bp->goroutine) {
-    rpc::Goroutine g;
-    g.id = static_cast<int64_t>(ev.goroutine);
-    g.currentLoc = location_of(dbg, ev.site_link_pc);
-    g.userCurrentLoc = g.currentLoc;
-    g.threadID = ev.tid;
-    g.status = 2;  // running: it was never stopped
-    info.goroutine = g;
+    info.goroutine = goroutine_of(dbg, ev);
   }
   if (!info.arguments.empty() || !info.stacktrace.empty() || info.goroutine ||
       !info.variables.empty())
@@ -202,13 +200,7 @@ rpc::DebuggerState stop_state(const debugger::Debugger& dbg, const std::vector<d
     // the newest hit is current so the batch prints in the order it happened.
     s.currentThread = s.Threads->back();
     const debugger::Hit& h = hits.back();
-    rpc::Goroutine g;
-    g.id = static_cast<int64_t>(h.event.goroutine);
-    g.currentLoc = location_of(dbg, h.event.site_link_pc);
-    g.userCurrentLoc = g.currentLoc;
-    g.threadID = h.event.tid;
-    g.status = 2;
-    s.currentGoroutine = g;
+    s.currentGoroutine = goroutine_of(dbg, h.event);
   }
   return s;
 }

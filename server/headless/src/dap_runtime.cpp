@@ -5,7 +5,6 @@
 #include "dap_session.h"
 #include "gotrace/values/trace_format.h"
 
-#include <ctime>
 #include <filesystem>
 
 namespace gotrace::headless {
@@ -29,17 +28,6 @@ void continue_(DapSession& s, int64_t seq, const json::object&) {
 void pause(DapSession& s, int64_t seq, const json::object&) {
   s.respond(seq, "pause");
   s.output("console", "gotrace never stops the program: pause has no effect; hits keep printing.\n");
-}
-
-std::string rfc3339(uint64_t wall_ns) {
-  time_t t = static_cast<time_t>(wall_ns / 1000000000ull);
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char frac[16];
-  std::snprintf(frac, sizeof frac, ".%09llu", static_cast<unsigned long long>(wall_ns % 1000000000ull));
-  return std::string(buf) + frac + "Z";
 }
 
 json::array values_json(const std::vector<values::Variable>& vars) {
@@ -78,7 +66,7 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   json::object data{{"goroutine", ev.goroutine},
                     {"function", fn},
                     {"kind", is_ret ? "return" : "entry"},
-                    {"timestamp", rfc3339(ev.wall_ns)}};
+                    {"timestamp", values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), 0)}};
   data[is_ret ? "returnValues" : "arguments"] = values_json(vals);
   if (ev.duration_ns) data["durationNs"] = *ev.duration_ns;
   json::object extra{{"source", json::object{{"name", std::filesystem::path(h.file).filename().string()},

@@ -92,6 +92,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
 
 }  // namespace
 
+Result<void> check_listen(const ServerOptions& opts) {
+  if (opts.stdio) return {};
+  auto ep = parse_listen(opts.listen, opts.allow_non_loopback);
+  if (!ep) return ep.error();
+  return {};
+}
+
 Result<std::unique_ptr<Server>> Server::create(asio::io_context& io, const ServerOptions& opts,
                                                std::unique_ptr<debugger::Debugger> dbg) {
   std::unique_ptr<Server> s(new Server());

@@ -508,6 +508,17 @@ Variable load_variable(std::string name, const symbols::Type& type,
   return v;
 }
 
+std::vector<Variable> result_placeholders(const std::vector<symbols::Variable>& results) {
+  static const symbols::Type unknown{};
+  std::vector<Variable> out;
+  for (const auto& r : results) {
+    Variable v = unreadable_variable(r.name, r.type ? *r.type : unknown, "");
+    v.flags |= kVarReturnArgument;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 Variable unreadable_variable(std::string name, const symbols::Type& type,
                              std::string reason) {
   Variable v;

@@ -29,6 +29,10 @@ struct ServerOptions {
   size_t max_message_bytes = 64u << 20;
 };
 
+// Checks --listen (HOST:PORT, loopback unless allowed) without binding, so
+// callers can refuse before starting a program.
+Result<void> check_listen(const ServerOptions& opts);
+
 class Server {
  public:
   static Result<std::unique_ptr<Server>> create(boost::asio::io_context& io,

@@ -8,6 +8,7 @@
 // capture makes that part of the value unreadable; it never guesses.
 #pragma once
 
+#include "gotrace/symbols/binary.h"
 #include "gotrace/symbols/types.h"
 
 #include <cstdint>
@@ -104,6 +105,11 @@ Variable load_variable(std::string name, const symbols::Type& type,
 // A variable that could not be read at all (e.g. "unreadable float register").
 Variable unreadable_variable(std::string name, const symbols::Type& type,
                              std::string reason);
+
+// Placeholders for a function's results at its entry, as Delve lists them
+// in breakpointInfo.arguments (flag ReturnArgument, no value): not printed,
+// but they tell the client the function has results.
+std::vector<Variable> result_placeholders(const std::vector<symbols::Variable>& results);
 
 // Delve's api.Variable.SinglelineString() / MultilineString(indent, fmt).
 std::string single_line(const Variable& v);
