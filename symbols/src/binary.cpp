@@ -5,6 +5,7 @@
 #include "dwarf_types.h"
 #include "elf_file.h"
 #include "lines.h"
+#include "scope.h"
 #include "signature.h"
 #include "text_util.h"
 #include "symtab.h"
@@ -165,6 +166,20 @@ std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const
   DwarfIndex* d = impl_->dwarf_locked();
   if (!d) return {};
   return detail::line_to_pcs(*d, file, line);
+}
+
+Result<std::vector<ScopedVariable>> Binary::variables_at(const Function& fn, uint64_t pc) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return *impl_->dwarf_error;
+  return read_variables_at(*d, *impl_->types, fn, pc, impl_->path);
+}
+
+Result<int64_t> Binary::cfa_offset(uint64_t pc) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return *impl_->dwarf_error;
+  return read_cfa_offset(*d, pc, impl_->machine == Machine::arm64 ? 31 : 7, impl_->path);
 }
 
 Result<uint64_t> Binary::g_goid_offset() const {

@@ -51,6 +51,29 @@ struct Signature {
   bool has_dictionary = false;
 };
 
+// One piece of a variable's value at a PC, from its DWARF location.
+struct LocationPiece {
+  enum class Kind : uint8_t {
+    reg,    // in DWARF register `reg`
+    frame,  // in memory at CFA + `offset` (Go's frame base is the CFA)
+    absent, // optimized away for these bytes
+  };
+  Kind kind = Kind::absent;
+  int reg = 0;
+  int64_t offset = 0;
+  uint64_t size = 0;  // bytes; 0 for a location without DW_OP_piece (whole value)
+};
+
+// A parameter or local variable visible at a PC.
+struct ScopedVariable {
+  Variable var;
+  bool is_param = false;  // a formal parameter (arguments and results)
+  int decl_line = 0;
+  int depth = 0;          // lexical nesting: 0 for the function's own scope
+  // Where the value is at that PC; empty when DWARF gives no location there.
+  std::vector<LocationPiece> pieces;
+};
+
 class Binary {
  public:
   // Fails with Errc::not_found (no file), Errc::unsupported (not ELF, not a
@@ -83,6 +106,14 @@ class Binary {
   // PCs that begin statements of `line` in files whose path ends with `file`
   // (suffix match on a path-component boundary, like Delve).
   std::vector<uint64_t> line_to_pcs(std::string_view file, int line) const;
+
+  // Parameters and locals of `fn` in scope at `pc`, with their locations
+  // there: parameters first, then locals from the outermost scope inwards.
+  // Locals declared on a later line than pc's are left out, as Delve does.
+  // A pc inside inlined code gives the inlined function's variables.
+  Result<std::vector<ScopedVariable>> variables_at(const Function& fn, uint64_t pc) const;
+  // CFA - SP at `pc`, from the call frame information (.debug_frame).
+  Result<int64_t> cfa_offset(uint64_t pc) const;
 
   // Offsets inside runtime.g, from DWARF.
   Result<uint64_t> g_goid_offset() const;
