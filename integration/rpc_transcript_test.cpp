@@ -255,8 +255,6 @@ const std::vector<Deviation>& deviations() {
        "succeeds: gotrace is eBPF; Delve 1.20.2 failed on this kernel (BTF ENUM64)"},
       {[](auto& m, auto&) { return m == "Restart"; },
        "gotrace does not restart like Delve (no stop at entry; return tracepoints are kept)"},
-      {[](auto& m, auto& p) { return m == "CreateBreakpoint" && loc_of(p) == "prog.go:25"; },
-       "a file:line inside a function body: gotrace traces only entries and returns"},
       {[](auto& m, auto&) {
          return m == "ListGoroutines" || m == "ListThreads" || m == "Stacktrace" || m == "Eval" ||
                 m == "ListFunctionArgs";

@@ -221,6 +221,35 @@ async function startHeadless(bin, args = []) {
   return { proc, port: Number(m[1]) };
 }
 
+// `gotrace dap` on TCP, then initialize and launch (mode exec) in VS Code's
+// order: resolves {proc, s} once `initialized` and the launch response came.
+async function launchExec(program, args = []) {
+  const { proc, port } = await startDapServer();
+  const s = await Session.tcp(port);
+  try {
+    await s.ok('initialize', VSCODE_INIT);
+    const launch = s.request('launch', { name: program, type: 'go', request: 'launch', mode: 'exec', program: fixture(program), args });
+    await s.waitEvent('initialized', 20000);
+    assert.equal((await launch).success, true);
+  } catch (e) {
+    s.close();
+    kill(proc);
+    throw e;
+  }
+  return { proc, s };
+}
+
+// The end of a session whose program ran to completion: it never stopped,
+// every message was valid DAP in sequence, and disconnect ends the server.
+async function finishClean(s, proc) {
+  assert.equal(s.events('stopped').length, 0);
+  s.assertSchemaValid();
+  s.assertSeqNumbers();
+  await s.ok('disconnect', {});
+  s.close();
+  assert.deepEqual(await waitExit(proc), { code: 0, signal: null });
+}
+
 async function waitExit(p, timeout = 10000) {
   if (p.exited) return p.exited;
   let timer;
@@ -255,5 +284,5 @@ function isAlive(pid) {
 
 module.exports = {
   GOTRACE, FIXTURES, SOURCE, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
-  spawnTracked, waitStdout, startDapServer, startHeadless, waitExit, kill, sleep, isAlive,
+  spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };

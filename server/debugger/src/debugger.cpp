@@ -44,6 +44,7 @@ Result<void> Debugger::start_target() {
   process_.reset();
   engine_.reset();
   traced_.clear();
+  lines_.clear();
   if (opts_.attach_pid) {
     auto p = tracer::Process::attach(opts_.attach_pid);
     if (!p) return p.error();
@@ -154,9 +155,14 @@ bool Debugger::pump() {
 void Debugger::route(const tracer::TraceEvent& ev) {
   const symbols::Function* fn = ev.function->function;
   bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
+  bool is_line = ev.kind == tracer::TraceEvent::Kind::line;
   for (Breakpoint& bp : bps_) {
     if (bp.disabled || bp.trace_return != is_ret) continue;
-    if (is_ret ? bp.addr != ev.site_link_pc : bp.addr != fn->entry) continue;
+    if (is_line) {
+      if (std::find(bp.addrs.begin(), bp.addrs.end(), ev.site_link_pc) == bp.addrs.end()) continue;
+    } else if (is_ret ? bp.addr != ev.site_link_pc : bp.addr != fn->entry) {
+      continue;
+    }
     if (!passes(bp, ev)) continue;
     Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count};
     (bp.ebpf ? buffered_ : hits_).push_back(std::move(h));
@@ -228,9 +234,15 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc) co
     std::string num = loc.substr(colon + 1);
     auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), line);
     if (ec == std::errc() && p == num.data() + num.size()) {
+      // Like Delve: the first statement of the line in each function it
+      // has code in (a line can be in several: closures, generic shapes).
       auto pcs = bin.line_to_pcs(loc.substr(0, colon), line);
-      if (pcs.empty()) return not_found();
-      out.push_back(at(pcs.front(), bin.function_at(pcs.front())));
+      for (uint64_t pc : pcs) {
+        const symbols::Function* f = bin.function_at(pc);
+        if (std::none_of(out.begin(), out.end(), [&](const Location& l) { return l.function == f; }))
+          out.push_back(at(pc, f));
+      }
+      if (out.empty()) return not_found();
       return out;
     }
   }
@@ -268,10 +280,83 @@ Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_dept
   return {};
 }
 
+namespace {
+
+// The variables a breakpoint reads at a line: its Cond and its `variables`
+// expressions name them (p.Name and len(p) both read p).
+Result<tracer::LineCapture> line_capture(const Breakpoint& bp) {
+  tracer::LineCapture c;
+  auto add = [&](const std::string& text) -> Result<void> {
+    auto parsed = Condition::parse(text);
+    if (!parsed) return parsed.error();
+    for (std::string& id : parsed->identifiers())
+      if (std::find(c.names.begin(), c.names.end(), id) == c.names.end()) c.names.push_back(std::move(id));
+    return {};
+  };
+  if (!bp.cond.empty())
+    if (auto r = add(bp.cond); !r) return r.error();
+  for (const std::string& v : bp.variables)
+    if (auto r = add(v); !r) return r.error();
+  c.arguments = true;
+  c.locals = bp.load_locals.has_value();
+  return c;
+}
+
+}  // namespace
+
+Result<void> Debugger::check_reads(const Breakpoint& bp) const {
+  auto capture = line_capture(bp);
+  if (!capture) return capture.error();
+  // Line tracepoints were planned with exactly these names already.
+  if (!bp.addrs.empty() && lines_.count(bp.addrs.front())) return {};
+  const symbols::Function* fn = engine_->binary().function_at(bp.addr);
+  if (!fn) return {};
+  auto sig = engine_->binary().signature(*fn);
+  if (!sig) return sig.error();
+  const auto& vars = bp.trace_return ? sig->results : sig->params;
+  for (const std::string& name : capture->names)
+    if (std::none_of(vars.begin(), vars.end(), [&](const symbols::Variable& v) { return v.name == name; }))
+      return make_error(Errc::not_found, "could not find symbol value for " + name);
+  return {};
+}
+
+Result<void> Debugger::trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs) {
+  auto capture = line_capture(bp);
+  if (!capture) return capture.error();
+  const symbols::Binary& bin = engine_->binary();
+  std::vector<std::pair<uint64_t, const tracer::TracedFunction*>> added;
+  for (uint64_t pc : pcs) {
+    const symbols::Function* fn = bin.function_at(pc);
+    if (!fn) return make_error(Errc::not_found, "no function at " + hex(pc));
+    auto tf = engine_->add_line(*fn, pc, *capture, capture_options(bp.stacktrace));
+    if (!tf) {
+      for (auto& [p, t] : added) (void)engine_->remove(t);
+      return tf.error();
+    }
+    added.emplace_back(pc, *tf);
+  }
+  // The new probes are in: drop the ones they replace.
+  for (auto& [pc, tf] : added) {
+    if (auto it = lines_.find(pc); it != lines_.end()) (void)engine_->remove(it->second);
+    lines_[pc] = tf;
+  }
+  return {};
+}
+
+void Debugger::release_lines(const Breakpoint& bp) {
+  for (uint64_t pc : bp.addrs) {
+    auto it = lines_.find(pc);
+    if (it == lines_.end()) continue;
+    (void)engine_->remove(it->second);
+    lines_.erase(it);
+  }
+}
+
 void Debugger::release_if_unused(const symbols::Function* fn) {
+  if (!fn) return;
   for (const Breakpoint& bp : bps_) {
     const symbols::Function* f = engine_->binary().function_at(bp.addr);
-    if (f == fn) return;
+    if (f == fn && (bp.trace_return || bp.addr == fn->entry)) return;
   }
   auto it = traced_.find(fn);
   if (it == traced_.end()) return;
@@ -297,6 +382,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   // functionName (+line); addrs; addr; then the location expression.
   uint64_t pc = 0;
   const symbols::Function* fn = nullptr;
+  std::vector<uint64_t> line_pcs;  // a line inside a body: its statements
   if (bp.trace_return) {
     pc = bp.addr;
     fn = bin.function_at(pc);
@@ -328,19 +414,18 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       pc = locs->front().pc;
       fn = locs->front().function;
       if (!fn) return make_error(Errc::not_found, "location \"" + where + "\" is not in a function");
+      for (const Location& l : *locs)
+        if (l.function) line_pcs.push_back(l.pc);
     }
     if (pc != fn->entry) {
-      // A line that starts the function is its entry; any other line would
-      // need a probe mid-function.
+      // A line that starts the function is its entry (the arguments are
+      // where the ABI puts them); any other line is a probe mid-function.
       auto entry_line = bin.pc_to_line(fn->entry);
       auto here = bin.pc_to_line(pc);
-      if (!entry_line || !here || entry_line->line != here->line || entry_line->file != here->file)
-        return make_error(Errc::unsupported,
-                          "cannot trace " + (here ? here->file + ":" + std::to_string(here->line) : where) +
-                              ": gotrace traces function entries and returns; that line is inside " +
-                              fn->name);
-      pc = fn->entry;
+      if (entry_line && here && entry_line->line == here->line && entry_line->file == here->file)
+        pc = fn->entry;
     }
+    if (pc == fn->entry) line_pcs.clear();
   }
   auto line = bin.pc_to_line(pc);
   for (const Breakpoint& b : bps_)
@@ -348,11 +433,16 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       return make_error(Errc::invalid_argument,
                         "Breakpoint exists at " + (line ? line->file + ":" + std::to_string(line->line) : std::string("?")) +
                             " at " + hex(pc));
-  if (auto r = ensure_traced(*fn, bp.stacktrace); !r) return r.error();
+  if (!line_pcs.empty()) {
+    bp.addrs = line_pcs;
+    if (auto r = trace_lines(bp, line_pcs); !r) return r.error();
+  } else {
+    if (auto r = ensure_traced(*fn, bp.stacktrace); !r) return r.error();
+    bp.addrs = {pc};
+  }
 
   bp.id = id;
   bp.addr = pc;
-  bp.addrs = {pc};
   bp.function_name = fn->name;
   bp.file = line ? line->file : "";
   bp.line = line ? line->line : 0;
@@ -393,6 +483,7 @@ Result<Breakpoint> Debugger::clear_breakpoint(int id, const std::string& name) {
   if (!b) return no_breakpoint(id, name);
   Breakpoint copy = *b;
   bps_.erase(bps_.begin() + (b - bps_.data()));
+  release_lines(copy);
   release_if_unused(engine_->binary().function_at(copy.addr));
   // Queued hits of a cleared breakpoint are no longer reported.
   std::erase_if(hits_, [&](const Hit& h) { return h.breakpoint == copy.id; });
@@ -412,7 +503,16 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
   if (!nb.cond.empty())
     if (auto c = Condition::parse(nb.cond); !c) return c.error();
   if (auto r = check_hit_condition(nb.hit_cond); !r) return r.error();
-  if (nb.stacktrace > b->stacktrace) {
+  bool is_line = !b->addrs.empty() && lines_.count(b->addrs.front());
+  if (is_line) {
+    // What the line captures follows what the breakpoint reads.
+    Breakpoint probe = *b;
+    probe.cond = nb.cond;
+    probe.variables = nb.variables;
+    probe.load_locals = nb.load_locals;
+    probe.stacktrace = nb.stacktrace;
+    if (auto r = trace_lines(probe, b->addrs); !r) return r.error();
+  } else if (nb.stacktrace > b->stacktrace) {
     const symbols::Function* fn = engine_->binary().function_at(b->addr);
     if (fn)
       if (auto r = ensure_traced(*fn, nb.stacktrace); !r) return r.error();

@@ -137,7 +137,17 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
   }
   rpc::BreakpointInfo info;
   bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
-  if (bp && bp->load_args) {
+  if (ev.kind == tracer::TraceEvent::Kind::line) {
+    // A statement inside the body: arguments and locals as captured there.
+    values::LoadConfig cfg = bp && bp->load_args   ? *bp->load_args
+                             : bp && bp->load_locals ? *bp->load_locals
+                                                     : values::LoadConfig{};
+    for (const auto& v : dbg.engine().load_values(ev, cfg)) {
+      bool arg = v.flags & (values::kVarArgument | values::kVarReturnArgument);
+      if (arg && bp && bp->load_args) info.arguments.push_back(to_rpc(v));
+      if (!arg && bp && bp->load_locals) info.locals.push_back(to_rpc(v));
+    }
+  } else if (bp && bp->load_args) {
     // At a return, the call's arguments come from its paired entry.
     if (is_ret)
       for (const auto& v : dbg.engine().load_entry_values(ev, *bp->load_args))
@@ -177,7 +187,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     info.goroutine = goroutine_of(dbg, ev);
   }
   if (!info.arguments.empty() || !info.stacktrace.empty() || info.goroutine ||
-      !info.variables.empty())
+      !info.variables.empty() || !info.locals.empty())
     t.breakPointInfo = info;
   if (is_ret && ret_cfg) {
     std::vector<rpc::Variable> rv;

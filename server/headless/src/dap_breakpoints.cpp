@@ -37,9 +37,12 @@ void clear(DapSession& s, std::vector<int>& ids) {
 // one function.
 Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Function& fn,
                                             const std::string& cond, const std::string& hit_cond,
-                                            bool returns, int stack, std::vector<int>& ids) {
+                                            bool returns, int stack, std::vector<int>& ids,
+                                            const std::vector<pdap::Segment>& message = {}) {
   debugger::Debugger& d = *s.dbg();
   debugger::BreakpointRequest req;
+  for (const auto& seg : message)
+    if (seg.is_expr) req.bp.variables.push_back(seg.text);
   req.bp.function_name = fn.name;
   req.bp.tracepoint = true;
   req.bp.cond = cond;
@@ -48,6 +51,10 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Functi
   req.bp.load_args = values::LoadConfig{};
   auto entry = d.create_breakpoint(req);
   if (!entry) return entry.error();
+  if (auto r = d.check_reads(*entry); !r) {
+    (void)d.clear_breakpoint(entry->id, "");
+    return r.error();
+  }
   ids.push_back(entry->id);
   if (returns) {
     auto rets = d.return_locations(fn.name);
@@ -114,12 +121,20 @@ void set_breakpoints(DapSession& s, int64_t seq, const json::object& a) {
       req.bp.cond = str(b, "condition").value_or("");
       req.bp.hit_cond = str(b, "hitCondition").value_or("");
       req.bp.load_args = values::LoadConfig{};
+      // The logpoint's expressions are what a line tracepoint captures.
+      for (const auto& seg : message)
+        if (seg.is_expr) req.bp.variables.push_back(seg.text);
       auto created = s.dbg()->create_breakpoint(req);
       if (!created) {
         out.push_back(unverified(created.error().message));
         continue;
       }
       // Every expression must name something the hit captures.
+      if (auto r = s.dbg()->check_reads(*created); !r) {
+        (void)s.dbg()->clear_breakpoint(created->id, "");
+        out.push_back(unverified(r.error().message));
+        continue;
+      }
       ids.push_back(created->id);
       auto kind = message.empty() ? DapSession::BpPrint::Kind::source : DapSession::BpPrint::Kind::logpoint;
       plain = plain || message.empty();
@@ -211,7 +226,8 @@ void set_tracepoints(DapSession& s, int64_t seq, const json::object& a) {
       for (const symbols::Function* fn : *fns) {
         auto entry = trace_function(s, *fn, str(*t, "condition").value_or(""),
                                     str(*t, "hitCondition").value_or(""), flag(*t, "returns", true),
-                                    static_cast<int>(num(*t, "stack").value_or(0)), s.tracepoint_bps);
+                                    static_cast<int>(num(*t, "stack").value_or(0)), s.tracepoint_bps,
+                                    message);
         if (!entry) {
           json::object u = unverified(fn->name + ": " + entry.error().message);
           out.push_back(std::move(u));

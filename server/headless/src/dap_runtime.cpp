@@ -48,7 +48,23 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   const std::string& fn = ev.function->function->name;
   goroutines_seen[static_cast<int64_t>(ev.goroutine)] = fn;
   bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
+  bool is_line = ev.kind == tracer::TraceEvent::Kind::line;
   std::vector<values::Variable> vals = d.engine().load_values(ev, values::LoadConfig{});
+  // At a line, the captured locals (what the logpoint reads) go apart from
+  // the arguments the trace line prints.
+  std::vector<values::Variable> locals;
+  if (is_line) {
+    auto is_local = [](const values::Variable& v) {
+      return (v.flags & (values::kVarArgument | values::kVarReturnArgument)) == 0;
+    };
+    for (const auto& v : vals)
+      if (is_local(v)) locals.push_back(v);
+    // Results mid-body hold whatever was last stored; the trace line, like
+    // Delve's, shows the arguments only.
+    std::erase_if(vals, [&](const values::Variable& v) {
+      return is_local(v) || (v.flags & values::kVarReturnArgument);
+    });
+  }
   std::string text;
   if (p.kind == BpPrint::Kind::logpoint) {
     std::vector<std::string> subs;
@@ -65,9 +81,10 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   }
   json::object data{{"goroutine", ev.goroutine},
                     {"function", fn},
-                    {"kind", is_ret ? "return" : "entry"},
+                    {"kind", is_line ? "line" : is_ret ? "return" : "entry"},
                     {"timestamp", values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), 0)}};
   data[is_ret ? "returnValues" : "arguments"] = values_json(vals);
+  if (is_line) data["locals"] = values_json(locals);
   if (ev.duration_ns) data["durationNs"] = *ev.duration_ns;
   json::object extra{{"source", json::object{{"name", std::filesystem::path(h.file).filename().string()},
                                              {"path", h.file}}},

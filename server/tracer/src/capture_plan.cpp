@@ -196,9 +196,27 @@ class DerefPlanner {
 
 }  // namespace
 
+Placement placement_of(const arch::ValueLocation& loc, uint64_t size) {
+  Placement p;
+  if (loc.on_stack) {
+    p.pieces.push_back({Piece::Kind::stack, 0, false, loc.stack_offset, 0, size});
+  } else {
+    for (const arch::RegPiece& r : loc.pieces)
+      p.pieces.push_back({Piece::Kind::reg, r.dwarf_reg, r.is_float, 0, r.value_offset, r.size});
+  }
+  return p;
+}
+
 SitePlan plan_site(const std::vector<symbols::Variable>& vars,
-                   std::span<const arch::ValueLocation> locs,
-                   const values::LoadConfig& cfg) {
+                   std::span<const arch::ValueLocation> locs, const values::LoadConfig& cfg) {
+  std::vector<Placement> places;
+  for (size_t i = 0; i < vars.size() && i < locs.size(); i++)
+    places.push_back(placement_of(locs[i], vars[i].type ? vars[i].type->size : 0));
+  return plan_site(vars, places, cfg);
+}
+
+SitePlan plan_site(const std::vector<symbols::Variable>& vars,
+                   std::span<const Placement> places, const values::LoadConfig& cfg) {
   SitePlan plan;
   SpecBuilder b(plan.spec);
   std::vector<Locator> locators(vars.size());
@@ -213,53 +231,61 @@ SitePlan plan_site(const std::vector<symbols::Variable>& vars,
     vp.size = var.type ? var.type->size : 0;
     if (!var.type) {
       vp.unreadable = "no type information";
-    } else if (i >= locs.size()) {
+    } else if (i >= places.size()) {
       vp.unreadable = "no location";
-    } else if (locs[i].on_stack) {
-      vp.on_stack = true;
-      vp.stack_offset = locs[i].stack_offset;
-      uint32_t count = static_cast<uint32_t>((vp.size + 7) / 8);
-      if (count > GT_MAX_STACK_WORDS) {
-        vp.unreadable = "value too large to capture (" + std::to_string(vp.size) + " bytes)";
-      } else if (count > 0) {
-        auto first = b.add_stack(locs[i].stack_offset, count);
-        if (!first) {
-          vp.unreadable = "too many values to capture";
-        } else {
-          for (uint32_t w = 0; w < count; w++)
-            vp.chunks.push_back({static_cast<uint16_t>(*first + w), w * 8,
-                                 static_cast<uint32_t>(std::min<uint64_t>(8, vp.size - w * 8))});
-          uint16_t base = *first;
-          locators[i] = [base, count](uint64_t off) -> std::optional<Src> {
-            if (off % 8 || off / 8 >= count) return std::nullopt;
-            return Src{GT_SRC_WORD, static_cast<uint16_t>(base + off / 8), 0};
-          };
-        }
-      }
+    } else if (!places[i].unreadable.empty()) {
+      vp.unreadable = places[i].unreadable;
     } else {
+      const auto& pieces = places[i].pieces;
+      if (pieces.size() == 1 && pieces[0].kind == Piece::Kind::stack && pieces[0].value_offset == 0) {
+        vp.on_stack = true;
+        vp.stack_offset = pieces[0].stack_offset;
+      }
       std::map<uint64_t, uint16_t> word_at;
-      for (const arch::RegPiece& piece : locs[i].pieces) {
-        if (piece.is_float) {
+      for (const Piece& piece : pieces) {
+        if (piece.kind == Piece::Kind::absent) {
+          vp.unreadable = "optimized away at this address";
+        } else if (piece.is_float) {
           // pt_regs, the uprobe context, has no float registers.
           vp.unreadable = "unreadable float register";
-          vp.chunks.clear();
-          break;
+        } else if (piece.kind == Piece::Kind::reg) {
+          auto w = b.add_reg(piece.dwarf_reg);
+          if (!w) {
+            vp.unreadable = "too many values to capture";
+          } else {
+            vp.chunks.push_back({*w, static_cast<uint32_t>(piece.value_offset),
+                                 static_cast<uint32_t>(std::min<uint64_t>(piece.size, 8))});
+            if (piece.size == 8) word_at[piece.value_offset] = *w;
+          }
+        } else {
+          uint32_t count = static_cast<uint32_t>((piece.size + 7) / 8);
+          if (count > GT_MAX_STACK_WORDS) {
+            vp.unreadable = "value too large to capture (" + std::to_string(vp.size) + " bytes)";
+          } else if (count > 0) {
+            auto first = b.add_stack(piece.stack_offset, count);
+            if (!first) {
+              vp.unreadable = "too many values to capture";
+            } else {
+              for (uint32_t w = 0; w < count; w++) {
+                uint64_t off = piece.value_offset + w * 8;
+                uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(8, piece.size - w * 8));
+                vp.chunks.push_back({static_cast<uint16_t>(*first + w), static_cast<uint32_t>(off), n});
+                if (n == 8) word_at[off] = static_cast<uint16_t>(*first + w);
+              }
+            }
+          }
         }
-        auto w = b.add_reg(piece.dwarf_reg);
-        if (!w) {
-          vp.unreadable = "too many values to capture";
-          break;
-        }
-        vp.chunks.push_back({*w, static_cast<uint32_t>(piece.value_offset),
-                             static_cast<uint32_t>(piece.size)});
-        if (piece.size == 8) word_at[piece.value_offset] = *w;
+        if (!vp.unreadable.empty()) break;
       }
-      if (vp.unreadable.empty())
+      if (vp.unreadable.empty()) {
         locators[i] = [word_at](uint64_t off) -> std::optional<Src> {
           auto it = word_at.find(off);
           if (it == word_at.end()) return std::nullopt;
           return Src{GT_SRC_WORD, it->second, 0};
         };
+      } else {
+        vp.chunks.clear();
+      }
     }
     plan.values.push_back(std::move(vp));
   }

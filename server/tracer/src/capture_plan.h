@@ -32,6 +32,7 @@ struct ValuePlan {
   std::string name;
   const symbols::Type* type = nullptr;
   bool is_result = false;
+  bool is_local = false;  // a local variable (a line site), not an argument
   std::string unreadable;  // set: the value cannot be captured here
   uint64_t size = 0;
   std::vector<Chunk> chunks;
@@ -44,7 +45,30 @@ struct SitePlan {
   std::vector<ValuePlan> values;
 };
 
-// Plans the capture of `vars` located at `locs` (same length) under `cfg`.
+// Where `size` bytes at `value_offset` of a value are at a site. Inside a
+// function body DWARF can split one value between registers and the stack,
+// or leave part of it without a location.
+struct Piece {
+  enum class Kind : uint8_t { reg, stack, absent };
+  Kind kind = Kind::absent;
+  int dwarf_reg = 0;
+  bool is_float = false;
+  int64_t stack_offset = 0;  // from SP at the site
+  uint64_t value_offset = 0;
+  uint64_t size = 0;
+};
+struct Placement {
+  std::vector<Piece> pieces;
+  std::string unreadable;  // set: the value has no location here
+};
+
+// The ABI's location of a parameter or result as pieces.
+Placement placement_of(const arch::ValueLocation& loc, uint64_t size);
+
+// Plans the capture of `vars` placed at `places` (same length) under `cfg`.
+SitePlan plan_site(const std::vector<symbols::Variable>& vars,
+                   std::span<const Placement> places, const values::LoadConfig& cfg);
+// The same for the ABI's locations.
 SitePlan plan_site(const std::vector<symbols::Variable>& vars,
                    std::span<const arch::ValueLocation> locs,
                    const values::LoadConfig& cfg);

@@ -2,6 +2,7 @@
 
 #include "backend.h"
 #include "binary_types.h"
+#include "line_plan.h"
 #include "pairing.h"
 #include "record.h"
 #include "site_plan.h"
@@ -61,6 +62,39 @@ struct Engine::Impl {
     return out;
   }
 
+  // Gives `proto` an id and its sites spec ids; attaches it at once when
+  // the backend runs.
+  Result<const TracedFunction*> register_traced(TracedFunction proto, std::vector<PlannedSite> planned) {
+    const std::string& name = proto.function->name;
+    size_t cap = backend ? spec_capacity : kMaxSpecs;
+    if (specs.size() + planned.size() > cap)
+      return make_error(Errc::unsupported,
+                        name + ": too many probe sites (at most " + std::to_string(cap) + " per session)");
+    TracedFunction& tf = functions.emplace_back(std::move(proto));
+    tf.id = static_cast<uint32_t>(functions.size() - 1);
+    Attached& att = attached.emplace_back();
+    for (PlannedSite& ps : planned) {
+      uint32_t spec_id = static_cast<uint32_t>(specs.size());
+      ps.spec.fn_id = tf.id;
+      ps.info.fn = &tf;
+      specs.push_back(ps.spec);
+      sites.push_back(std::move(ps.info));
+      att.sites.push_back({ps.file_offset, spec_id});
+    }
+    if (backend) {
+      for (const bpf::Site& s : att.sites)
+        if (auto r = backend->set_spec(s.spec_id, specs[s.spec_id]); !r) {
+          tf.active = false;
+          return r.error();
+        }
+      if (auto link = attach_functions({tf.id}); !link) {
+        tf.active = false;
+        return make_error(link.error().code, name + ": " + link.error().message);
+      }
+    }
+    return &tf;
+  }
+
   Result<uint64_t> attach_functions(const std::vector<uint32_t>& ids) {
     std::vector<bpf::Site> all;
     for (uint32_t id : ids) all.insert(all.end(), attached[id].sites.begin(), attached[id].sites.end());
@@ -101,41 +135,34 @@ Result<std::vector<const symbols::Function*>> Engine::match(std::string_view reg
 Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const TraceOptions& opts) {
   auto plan = plan_function(*impl_->binary, fn, opts);
   if (!plan) return plan.error();
-  size_t cap = impl_->backend ? impl_->spec_capacity : kMaxSpecs;
-  if (impl_->specs.size() + plan->sites.size() > cap)
-    return make_error(Errc::unsupported,
-                      fn.name + ": too many probe sites (at most " + std::to_string(cap) +
-                          " per session)");
-
-  TracedFunction& tf = impl_->functions.emplace_back();
-  tf.id = static_cast<uint32_t>(impl_->functions.size() - 1);
+  TracedFunction tf;
   tf.function = &fn;
   tf.signature = std::move(plan->signature);
   tf.entry_line = plan->entry_line;
   tf.entry_probe = plan->entry_probe;
   tf.return_probes = std::move(plan->return_probes);
   tf.options = opts;
-  Attached& att = impl_->attached.emplace_back();
-  for (PlannedSite& ps : plan->sites) {
-    uint32_t spec_id = static_cast<uint32_t>(impl_->specs.size());
-    ps.spec.fn_id = tf.id;
-    ps.info.fn = &tf;
-    impl_->specs.push_back(ps.spec);
-    impl_->sites.push_back(std::move(ps.info));
-    att.sites.push_back({ps.file_offset, spec_id});
-  }
-  if (impl_->backend) {
-    for (const bpf::Site& s : att.sites)
-      if (auto r = impl_->backend->set_spec(s.spec_id, impl_->specs[s.spec_id]); !r) {
-        tf.active = false;
-        return r.error();
-      }
-    if (auto link = impl_->attach_functions({tf.id}); !link) {
-      tf.active = false;
-      return make_error(link.error().code, fn.name + ": " + link.error().message);
-    }
-  }
-  return &tf;
+  return impl_->register_traced(std::move(tf), std::move(plan->sites));
+}
+
+Result<const TracedFunction*> Engine::add_line(const symbols::Function& fn, uint64_t pc,
+                                               const LineCapture& capture,
+                                               const TraceOptions& opts) {
+  auto plan = plan_line(*impl_->binary, fn, pc, capture, opts);
+  if (!plan) return plan.error();
+  TracedFunction tf;
+  tf.function = &fn;
+  tf.signature = std::move(plan->signature);
+  tf.entry_line = plan->line;
+  tf.entry_probe = pc;
+  tf.options = opts;
+  tf.options.returns = false;
+  tf.line_pc = pc;
+  tf.line = plan->line;
+  plan->site.info.is_line = true;
+  std::vector<PlannedSite> sites;
+  sites.push_back(std::move(plan->site));
+  return impl_->register_traced(std::move(tf), std::move(sites));
 }
 
 Result<void> Engine::remove(const TracedFunction* fn) {
@@ -305,7 +332,9 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
     auto record = std::make_shared<const std::vector<uint8_t>>(raw.begin(), raw.end());
     auto emit = [&](bool is_return, size_t first, size_t last) {
       TraceEvent ev;
-      ev.kind = is_return ? TraceEvent::Kind::ret : TraceEvent::Kind::entry;
+      ev.kind = site.is_line  ? TraceEvent::Kind::line
+                : is_return   ? TraceEvent::Kind::ret
+                              : TraceEvent::Kind::entry;
       ev.function = site.fn;
       ev.goroutine = rec->hdr.goid;
       ev.pid = rec->hdr.tgid;
@@ -321,7 +350,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
           ev.entry_first = call->first;
           ev.entry_last = call->last;
         }
-      } else {
+      } else if (!site.is_line) {
         impl_->pairing.entered(key, {rec->hdr.ts_ns, record, static_cast<uint32_t>(first),
                                      static_cast<uint32_t>(last)});
       }

@@ -17,6 +17,7 @@ namespace gotrace::tracer {
 struct SiteInfo {
   const TracedFunction* fn = nullptr;
   bool is_return = false;
+  bool is_line = false;  // a statement inside the body (Engine::add_line)
   uint64_t pc = 0;     // reported address: the function's entry for entries
   uint64_t probe = 0;  // the probed instruction
   std::vector<ValuePlan> values;

@@ -30,7 +30,7 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
       }
       v = values::load_variable(vp.name, *vp.type, bytes, mem, types, cfg, addr);
     }
-    v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
+    if (!vp.is_local) v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
     out.push_back(std::move(v));
   }
   return out;

@@ -92,6 +92,11 @@ class Debugger {
   std::vector<Breakpoint> breakpoints() const;
   const Breakpoint* breakpoint(int id) const;
 
+  // Checks that every variable the breakpoint's Cond and `variables` read
+  // exists where it is (Delve only finds out at a hit; DAP clients want to
+  // know up front). Errc::not_found names the first unknown one.
+  Result<void> check_reads(const Breakpoint& bp) const;
+
   // Evaluates a breakpoint `variables` expression (argument, field path,
   // len(x)) over a hit's captured values.
   Result<values::Variable> evaluate(const std::string& expr, const tracer::TraceEvent& ev) const;
@@ -125,6 +130,10 @@ class Debugger {
  private:
   Debugger() = default;
   Result<void> ensure_traced(const symbols::Function& fn, int stack_depth);
+  // Line tracepoints of a breakpoint inside a function body, one per pc;
+  // re-planned when what the breakpoint reads changes.
+  Result<void> trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs);
+  void release_lines(const Breakpoint& bp);
   Result<void> start_target();
   void route(const tracer::TraceEvent& ev);
   bool passes(Breakpoint& bp, const tracer::TraceEvent& ev);
@@ -139,6 +148,7 @@ class Debugger {
   std::vector<Breakpoint> bps_;
   int next_id_ = 1;
   std::map<const symbols::Function*, const tracer::TracedFunction*> traced_;
+  std::map<uint64_t, const tracer::TracedFunction*> lines_;  // by statement pc
   // Parsed Cond text, so a hit does not parse it again.
   std::map<std::string, std::shared_ptr<const Condition>> conditions_;
   std::deque<Hit> hits_;

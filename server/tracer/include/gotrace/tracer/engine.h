@@ -28,6 +28,13 @@ struct TraceOptions {
   int stack_depth = 0;      // caller frames to capture per hit (dlv -s N)
 };
 
+// What a line tracepoint captures each time its statement runs.
+struct LineCapture {
+  std::vector<std::string> names;  // variables asked for by name
+  bool arguments = true;           // every parameter, results included (as Delve's LoadArgs)
+  bool locals = false;             // every local variable in scope
+};
+
 // One symbolized stack frame.
 struct Frame {
   uint64_t pc = 0;
@@ -46,6 +53,9 @@ struct TracedFunction {
   std::vector<uint64_t> return_probes;
   TraceOptions options;
   bool active = true;  // false once removed
+  // A line tracepoint (add_line): the statement's address, else 0.
+  uint64_t line_pc = 0;
+  symbols::SourceLine line;
 };
 
 class Engine {
@@ -65,6 +75,12 @@ class Engine {
   // for start(); after it, it is attached at once (its own link).
   Result<const TracedFunction*> add(const symbols::Function& fn,
                                     const TraceOptions& opts);
+  // Traces the statement at `pc` inside `fn`: every time it runs, a line
+  // event carries the variables `capture` names, read from their DWARF
+  // locations at that pc (innermost scope first for equal names). Fails
+  // naming an unknown variable. Attached at once if started.
+  Result<const TracedFunction*> add_line(const symbols::Function& fn, uint64_t pc,
+                                         const LineCapture& capture, const TraceOptions& opts);
   // Stops tracing a function: its probes are removed (functions attached
   // together with it at start() are re-attached without it).
   Result<void> remove(const TracedFunction* fn);

@@ -15,7 +15,7 @@ namespace gotrace::tracer {
 struct TracedFunction;
 
 struct TraceEvent {
-  enum class Kind : uint8_t { entry, ret };
+  enum class Kind : uint8_t { entry, ret, line };
   Kind kind = Kind::entry;
   const TracedFunction* function = nullptr;
   uint64_t goroutine = 0;
@@ -24,7 +24,8 @@ struct TraceEvent {
   uint64_t mono_ns = 0;  // CLOCK_MONOTONIC at the hit
   uint64_t wall_ns = 0;  // CLOCK_REALTIME at the hit (for --timestamp)
   // entry: the parameters (flag Argument). ret: the results (flag
-  // ReturnArgument).
+  // ReturnArgument). line: what the LineCapture asked for (arguments flagged
+  // Argument, locals without a flag).
   std::vector<values::Variable> values;
   // ret only: the call's duration, when its entry was seen.
   std::optional<uint64_t> duration_ns;
