@@ -296,6 +296,45 @@ static long copy_deref_op(__u32 i, void *arg) {
   return 0;
 }
 
+/* The spec's condition terms over the captured words; a term whose word was
+ * not captured fails (like a condition Delve cannot evaluate). */
+static __always_inline int predicates_hold(struct scratch *s, struct gt_spec *spec,
+                                           __u32 n_words) {
+#pragma unroll
+  for (int i = 0; i < GT_MAX_PREDS; i++) {
+    if (i >= spec->n_preds)
+      break;
+    struct gt_pred *p = &spec->preds[i];
+    __u32 w = p->word;
+    if (w >= n_words || w >= GT_MAX_WORDS)
+      return 0;
+    __u64 v = *(__u64 *)&s->data[(w * 8) & POS_MASK];
+    __u32 size = p->size;
+    if (size < 8) {
+      __u32 bits = (size * 8) & 63;
+      v &= (1ull << bits) - 1;
+      if (p->is_signed && bits && ((v >> (bits - 1)) & 1))
+        v |= ~0ull << bits;
+    }
+    __u64 c = p->value;
+    int lt = p->is_signed ? (__s64)v < (__s64)c : v < c;
+    int gt = p->is_signed ? (__s64)v > (__s64)c : v > c;
+    int ok;
+    switch (p->op) {
+    case GT_CMP_EQ: ok = v == c; break;
+    case GT_CMP_NE: ok = v != c; break;
+    case GT_CMP_LT: ok = lt; break;
+    case GT_CMP_LE: ok = !gt; break;
+    case GT_CMP_GT: ok = gt; break;
+    case GT_CMP_GE: ok = !lt; break;
+    default: ok = 0;
+    }
+    if (!ok)
+      return 0;
+  }
+  return 1;
+}
+
 SEC("uprobe")
 int gotrace_probe(struct pt_regs *uctx) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -343,6 +382,9 @@ int gotrace_probe(struct pt_regs *uctx) {
   __u32 n_words = s->n_words;
   if (n_words > GT_MAX_WORDS)
     n_words = GT_MAX_WORDS;
+  /* A failed condition costs the trap and the words, nothing more. */
+  if (spec->n_preds && !predicates_hold(s, spec, n_words))
+    return 0;
   s->pos = n_words * 8;
   s->n_frames = 0;
   __u32 frames = spec->stack_frames;

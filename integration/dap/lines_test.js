@@ -124,3 +124,21 @@ test('names not in scope at the line: verified:false naming the variable; the se
   ] });
   assert.deepEqual(r.hits.map((h) => h.output), ['> [Go 1]: ok 10\n', '> [Go 1]: ok 18\n']);
 });
+
+test('condition and hitCondition: a conditional function breakpoint prints the matching calls\' entries and returns; counts follow the condition', { timeout: 60000 }, async () => {
+  const LOOP = line('loop');
+  const r = await run('lines-N', ['10'], async (s) => {
+    const bps = await s.ok('setBreakpoints', { source: { ...REF }, breakpoints: [{ line: LOOP, logMessage: 'i={i}', condition: 'i > 0', hitCondition: '% 4' }] });
+    const fbps = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.greet', condition: 'len(greeting) == 5 && p.Age > 40' }] });
+    return [bps.body, fbps.body];
+  });
+  assert.deepEqual(r.configured[0], { breakpoints: [{ id: 1, verified: true, source: REF, line: LOOP }] });
+  assert.equal(r.configured[1].breakpoints.length, 1);
+  assert.equal(r.configured[1].breakpoints[0].verified, true);
+  assert.deepEqual(r.hits.map((h) => [h.data.function, h.data.kind, h.output.replace(ADDR, '0xADDR')]), [
+    ['main.greet', 'entry', '> goroutine(1): main.greet((*main.Person)(0xADDR), "Hello")\n'],
+    ['main.greet', 'return', '>> goroutine(1): main.greet => ("Hello, Bar")\n'],
+    ['main.sumTo', 'line', '> [Go 1]: i=4\n'],
+    ['main.sumTo', 'line', '> [Go 1]: i=8\n'],
+  ]);
+});

@@ -282,6 +282,63 @@ Result<Condition> Condition::parse(const std::string& text) {
   return c;
 }
 
+namespace {
+
+std::optional<tracer::KernelTerm::Op> term_op(const std::string& op, bool flipped) {
+  using Op = tracer::KernelTerm::Op;
+  if (op == "==") return Op::eq;
+  if (op == "!=") return Op::ne;
+  if (op == "<") return flipped ? Op::gt : Op::lt;
+  if (op == "<=") return flipped ? Op::ge : Op::le;
+  if (op == ">") return flipped ? Op::lt : Op::gt;
+  if (op == ">=") return flipped ? Op::le : Op::ge;
+  return std::nullopt;
+}
+
+void conjuncts(const NodeP& n, std::vector<tracer::KernelTerm>& out) {
+  if (!n) return;
+  if (n->op == Node::Op::and_) {
+    conjuncts(n->l, out);
+    conjuncts(n->r, out);
+    return;
+  }
+  if (n->op != Node::Op::cmp || !n->l || !n->r) return;
+  auto is_operand = [](const NodeP& x) { return x->op == Node::Op::ident || x->op == Node::Op::len; };
+  auto is_literal = [](const NodeP& x) {
+    return x->op == Node::Op::lit_int || x->op == Node::Op::lit_bool || x->op == Node::Op::lit_nil;
+  };
+  bool flipped = false;
+  NodeP var = n->l, lit = n->r;
+  if (!is_operand(var) || !is_literal(lit)) {
+    std::swap(var, lit);
+    flipped = true;
+    if (!is_operand(var) || !is_literal(lit)) return;
+  }
+  auto op = term_op(n->text, flipped);
+  if (!op) return;
+  tracer::KernelTerm t;
+  t.path = var->op == Node::Op::len ? "len(" + var->text + ")" : var->text;
+  t.op = *op;
+  if (lit->op == Node::Op::lit_int) {
+    t.literal = tracer::KernelTerm::Literal::integer;
+    t.value = lit->num;
+  } else if (lit->op == Node::Op::lit_bool) {
+    t.literal = tracer::KernelTerm::Literal::boolean;
+    t.value = lit->b ? 1 : 0;
+  } else {
+    t.literal = tracer::KernelTerm::Literal::nil;
+  }
+  out.push_back(std::move(t));
+}
+
+}  // namespace
+
+std::vector<tracer::KernelTerm> Condition::kernel_terms() const {
+  std::vector<tracer::KernelTerm> out;
+  conjuncts(root_, out);
+  return out;
+}
+
 std::vector<std::string> Condition::identifiers() const {
   std::vector<std::string> out;
   collect(root_, out);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gotrace/support/result.h"
+#include "gotrace/tracer/engine.h"
 #include "gotrace/values/variable.h"
 
 #include <memory>
@@ -18,6 +19,10 @@ class Condition {
   static Result<Condition> parse(const std::string& text);
   // The identifiers the condition reads (to check they exist up front).
   std::vector<std::string> identifiers() const;
+  // The comparisons of a variable (field path, len) with a constant joined
+  // by && at the top of the condition: each must hold for the condition to,
+  // so the kernel may drop a hit failing any of them.
+  std::vector<tracer::KernelTerm> kernel_terms() const;
   // Evaluates against a hit's variables; fails if a value is missing or the
   // types do not compare.
   Result<bool> eval(const std::vector<values::Variable>& vars) const;

@@ -177,7 +177,16 @@ bool Debugger::passes(Breakpoint& bp, const tracer::TraceEvent& ev) {
       if (!c) return false;
       cached = std::make_shared<const Condition>(std::move(*c));
     }
-    auto ok = cached->eval(ev.values);
+    // At a return the condition may name the call's arguments too (Delve
+    // evaluates it in the returning frame): they come from the paired entry.
+    std::vector<values::Variable> scope;
+    const std::vector<values::Variable>* vars = &ev.values;
+    if (ev.kind == tracer::TraceEvent::Kind::ret) {
+      scope = engine_->load_entry_values(ev, ev.function->options.load);
+      scope.insert(scope.end(), ev.values.begin(), ev.values.end());
+      vars = &scope;
+    }
+    auto ok = cached->eval(*vars);
     // Like Delve, a condition that cannot be evaluated does not stop.
     if (!ok || !*ok) return false;
   }
@@ -277,6 +286,7 @@ Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_dept
   auto tf = engine_->add(fn, capture_options(stack_depth));
   if (!tf) return tf.error();
   traced_[&fn] = *tf;
+  refresh_filter(&fn);
   return {};
 }
 
@@ -341,6 +351,47 @@ Result<void> Debugger::trace_lines(const Breakpoint& bp, const std::vector<uint6
     lines_[pc] = tf;
   }
   return {};
+}
+
+namespace {
+
+std::vector<tracer::KernelTerm> kernel_terms_of(const std::string& cond) {
+  if (cond.empty()) return {};
+  auto c = Condition::parse(cond);
+  return c ? c->kernel_terms() : std::vector<tracer::KernelTerm>{};
+}
+
+}  // namespace
+
+void Debugger::refresh_filter(const symbols::Function* fn) {
+  if (!fn) return;
+  auto it = traced_.find(fn);
+  if (it == traced_.end()) return;
+  const Breakpoint* entry = nullptr;
+  for (const Breakpoint& b : bps_)
+    if (!b.disabled && !b.trace_return && b.addr == fn->entry) entry = &b;
+  bool returns_agree = true;
+  if (entry)
+    for (const Breakpoint& b : bps_)
+      if (!b.disabled && b.trace_return && b.cond != entry->cond &&
+          engine_->binary().function_at(b.addr) == fn)
+        returns_agree = false;
+  std::vector<tracer::KernelTerm> terms;
+  if (entry && returns_agree) terms = kernel_terms_of(entry->cond);
+  (void)engine_->set_kernel_filter(it->second, terms);
+}
+
+void Debugger::refresh_filters(const Breakpoint& bp) {
+  if (!bp.addrs.empty() && lines_.count(bp.addrs.front()))
+    refresh_line_filter(bp);
+  else
+    refresh_filter(engine_->binary().function_at(bp.addr));
+}
+
+void Debugger::refresh_line_filter(const Breakpoint& bp) {
+  std::vector<tracer::KernelTerm> terms = bp.disabled ? std::vector<tracer::KernelTerm>{} : kernel_terms_of(bp.cond);
+  for (uint64_t pc : bp.addrs)
+    if (auto it = lines_.find(pc); it != lines_.end()) (void)engine_->set_kernel_filter(it->second, terms);
 }
 
 void Debugger::release_lines(const Breakpoint& bp) {
@@ -450,6 +501,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   bp.total_hit_count = 0;
   bp.loc_expr = req.loc_expr;
   bps_.push_back(bp);
+  refresh_filters(bps_.back());
   return bp;
 }
 
@@ -485,6 +537,7 @@ Result<Breakpoint> Debugger::clear_breakpoint(int id, const std::string& name) {
   bps_.erase(bps_.begin() + (b - bps_.data()));
   release_lines(copy);
   release_if_unused(engine_->binary().function_at(copy.addr));
+  refresh_filter(engine_->binary().function_at(copy.addr));
   // Queued hits of a cleared breakpoint are no longer reported.
   std::erase_if(hits_, [&](const Hit& h) { return h.breakpoint == copy.id; });
   return copy;
@@ -494,6 +547,7 @@ Result<Breakpoint> Debugger::toggle_breakpoint(int id, const std::string& name) 
   Breakpoint* b = find(id, name);
   if (!b) return no_breakpoint(id, name);
   b->disabled = !b->disabled;
+  refresh_filters(*b);
   return *b;
 }
 
@@ -528,6 +582,7 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
   b->load_args = nb.load_args;
   b->load_locals = nb.load_locals;
   b->disabled = nb.disabled;
+  refresh_filters(*b);
   return {};
 }
 

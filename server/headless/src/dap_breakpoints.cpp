@@ -63,6 +63,11 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Functi
         debugger::BreakpointRequest r;
         r.bp.addr = a;
         r.bp.trace_return = true;
+        // The call's returns print when its entry does: the condition may
+        // name arguments (evaluated with the entry's values) and then the
+        // kernel can drop non-matching calls at their entry.
+        r.bp.cond = cond;
+        r.bp.hit_cond = hit_cond;
         r.bp.stacktrace = stack;
         r.bp.load_args = values::LoadConfig{};
         auto rb = d.create_breakpoint(r);

@@ -2,6 +2,7 @@
 
 #include "backend.h"
 #include "binary_types.h"
+#include "kernel_filter.h"
 #include "line_plan.h"
 #include "pairing.h"
 #include "record.h"
@@ -163,6 +164,36 @@ Result<const TracedFunction*> Engine::add_line(const symbols::Function& fn, uint
   std::vector<PlannedSite> sites;
   sites.push_back(std::move(plan->site));
   return impl_->register_traced(std::move(tf), std::move(sites));
+}
+
+Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
+                                         const std::vector<KernelTerm>& terms) {
+  if (!fn || fn->id >= impl_->functions.size() || !impl_->functions[fn->id].active)
+    return make_error(Errc::not_found, "function is not being traced");
+  size_t installed = 0;
+  for (const bpf::Site& site : impl_->attached[fn->id].sites) {
+    const SiteInfo& info = impl_->sites[site.spec_id];
+    // A combined entry+return site would lose its returns too.
+    if (info.is_return || info.entry_and_return) continue;
+    gt_spec& spec = impl_->specs[site.spec_id];
+    spec.n_preds = 0;
+    for (const KernelTerm& t : terms) {
+      if (spec.n_preds >= GT_MAX_PREDS) break;
+      if (auto p = kernel_predicate(t, info.values)) spec.preds[spec.n_preds++] = *p;
+    }
+    installed = spec.n_preds;
+    if (impl_->backend)
+      if (auto r = impl_->backend->set_spec(site.spec_id, spec); !r) return r.error();
+  }
+  return installed;
+}
+
+size_t Engine::kernel_filter_size(const TracedFunction* fn) const {
+  if (!fn || fn->id >= impl_->functions.size()) return 0;
+  size_t n = 0;
+  for (const bpf::Site& site : impl_->attached[fn->id].sites)
+    n = std::max<size_t>(n, impl_->specs[site.spec_id].n_preds);
+  return n;
 }
 
 Result<void> Engine::remove(const TracedFunction* fn) {

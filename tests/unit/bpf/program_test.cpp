@@ -70,13 +70,17 @@ Decoded decode(std::span<const uint8_t> rec) {
   return d;
 }
 
-TEST(TraceProgram, CapturesRegistersAndStrings) {
-  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+Result<std::unique_ptr<TraceProgram>> load_for_this_process() {
   ProgramOptions opts;
   opts.tgid = getpid();
   opts.ring_bytes = 1 << 20;
   opts.max_specs = 8;
-  auto prog = TraceProgram::load(opts);
+  return TraceProgram::load(opts);
+}
+
+TEST(TraceProgram, CapturesRegistersAndStrings) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto prog = load_for_this_process();
   ASSERT_TRUE(prog) << prog.error().message;
 
   // System V ABI: a=RDI(5) b=RSI(4) s=RDX(1) n=RCX(2).
@@ -146,6 +150,80 @@ TEST(TraceProgram, RejectsBadOffsetsWithAClearError) {
   EXPECT_NE(att.error().message.find("uprobe_multi link on /proc/self/exe (1 sites)"),
             std::string::npos)
       << att.error().message;
+}
+
+}  // namespace
+}  // namespace gotrace::bpf
+
+namespace gotrace::bpf {
+namespace {
+
+// Runs gt_test_target(a, -a, nullptr, n) for a in [-50, 50) under `preds`
+// and returns the `a` of every recorded hit.
+std::vector<int64_t> filtered_hits(std::vector<gt_pred> preds, long n = 7) {
+  auto prog = load_for_this_process();
+  EXPECT_TRUE(prog) << prog.error().message;
+  if (!prog) return {};
+  gt_spec spec{};
+  spec.n_word_ops = 3;
+  spec.words[0] = {GT_WORD_REG, 5, 0, 0};  // a (RDI)
+  spec.words[1] = {GT_WORD_REG, 4, 0, 0};  // b (RSI)
+  spec.words[2] = {GT_WORD_REG, 2, 0, 0};  // n (RCX)
+  spec.n_preds = static_cast<gt_u8>(preds.size());
+  for (size_t i = 0; i < preds.size(); i++) spec.preds[i] = preds[i];
+  EXPECT_TRUE((*prog)->set_spec(1, spec));
+  std::string path;
+  uint64_t off = file_offset_of(reinterpret_cast<void*>(&gt_test_target), &path);
+  Site site{off, 1};
+  auto att = (*prog)->attach(path, std::span<const Site>(&site, 1), getpid());
+  EXPECT_TRUE(att) << att.error().message;
+  if (!att) return {};
+  for (long a = -50; a < 50; a++) gt_test_target(a, -a, nullptr, n);
+  std::vector<int64_t> out;
+  EXPECT_TRUE((*prog)->drain([&](std::span<const uint8_t> rec) {
+    out.push_back(static_cast<int64_t>(decode(rec).words.at(0)));
+  }));
+  return out;
+}
+
+std::vector<int64_t> range(int64_t lo, int64_t hi) {
+  std::vector<int64_t> v;
+  for (int64_t i = lo; i < hi; i++) v.push_back(i);
+  return v;
+}
+
+gt_pred pred(uint16_t word, uint8_t op, int64_t value, uint8_t size = 8, bool is_signed = true) {
+  gt_pred p{};
+  p.word = word;
+  p.op = op;
+  p.size = size;
+  p.is_signed = is_signed;
+  p.value = static_cast<uint64_t>(value);
+  return p;
+}
+
+TEST(TraceProgram, KernelPredicatesDropHitsBeforeTheyAreRecorded) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  EXPECT_EQ(filtered_hits({}), range(-50, 50));
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_EQ, 17)}), std::vector<int64_t>{17});
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_NE, 0)}).size(), 99u);
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_LT, -48)}), range(-50, -48));
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_LE, -48)}), range(-50, -47));
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GT, 47)}), range(48, 50));
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 47)}), range(47, 50));
+  // A conjunction: every term must hold.
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 10), pred(1, GT_CMP_GT, -13)}), range(10, 13));
+  // Unsigned: negative numbers are huge.
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_LT, 3, 8, false)}), range(0, 3));
+  // Narrow operands use only their low bytes, sign-extended when signed:
+  // as an int8, a = -50..49 is itself; as a uint8, -1 is 255.
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_LT, -45, 1, true)}), range(-50, -45));
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 250, 1, false)}), range(-6, 0));
+  // A term on a word that was not captured fails, like a condition that
+  // cannot be evaluated.
+  EXPECT_EQ(filtered_hits({pred(5, GT_CMP_EQ, 0)}), std::vector<int64_t>{});
+  // Every hit fails on n.
+  EXPECT_EQ(filtered_hits({pred(2, GT_CMP_EQ, 8)}, 7), std::vector<int64_t>{});
 }
 
 }  // namespace

@@ -109,3 +109,40 @@ TEST(HitCondition, FollowsDelveOperators) {
 
 }  // namespace
 }  // namespace gotrace::debugger
+
+namespace gotrace::debugger {
+namespace {
+
+std::string terms(const std::string& cond) {
+  auto c = Condition::parse(cond);
+  EXPECT_TRUE(c) << cond;
+  if (!c) return "";
+  static const char* ops[] = {"==", "!=", "<", "<=", ">", ">="};
+  std::string out;
+  for (const auto& t : c->kernel_terms()) {
+    out += t.path + " " + ops[static_cast<int>(t.op)] + " ";
+    switch (t.literal) {
+      case tracer::KernelTerm::Literal::integer: out += std::to_string(t.value); break;
+      case tracer::KernelTerm::Literal::boolean: out += t.value ? "true" : "false"; break;
+      case tracer::KernelTerm::Literal::nil: out += "nil"; break;
+    }
+    out += "; ";
+  }
+  return out;
+}
+
+TEST(Condition, KernelTermsAreTheTopLevelConjunctsAgainstConstants) {
+  EXPECT_EQ(terms("x > 5"), "x > 5; ");
+  EXPECT_EQ(terms("5 < x"), "x > 5; ");
+  EXPECT_EQ(terms("-3 >= x"), "x <= -3; ");
+  EXPECT_EQ(terms("x == 1 && len(s) != 0 && (p.Y <= 2 && ok == true)"), "x == 1; len(s) != 0; p.Y <= 2; ok == true; ");
+  EXPECT_EQ(terms("p != nil && x == y"), "p != nil; ");
+  EXPECT_EQ(terms("s == \"go\" && x < 3"), "x < 3; ");
+  // Nothing under || or ! is a necessary condition.
+  EXPECT_EQ(terms("x == 1 || y == 2"), "");
+  EXPECT_EQ(terms("!(x == 1)"), "");
+  EXPECT_EQ(terms("(x == 1 || y == 2) && z > 0"), "z > 0; ");
+}
+
+}  // namespace
+}  // namespace gotrace::debugger

@@ -1,8 +1,8 @@
 // Variables in scope at a PC inside a function body, with their DWARF
 // locations there, and the CFA from the call frame information.
 #include "fixture.h"
+#include "lines_fixture.h"
 
-#include <fstream>
 
 namespace gotrace::symbols {
 namespace {
@@ -10,14 +10,7 @@ namespace {
 using testing::fixture;
 using Kind = LocationPiece::Kind;
 
-int marker_line(const std::string& marker) {
-  std::ifstream in(std::string(GOTRACE_SOURCE_DIR) + "/tests/fixtures/go/lines/main.go");
-  std::string text;
-  for (int n = 1; std::getline(in, text); ++n)
-    if (text.find("// LINE:" + marker) != std::string::npos) return n;
-  ADD_FAILURE() << "no LINE:" << marker;
-  return -1;
-}
+int marker_line(const std::string& marker) { return gotrace::testing::lines_marker(marker); }
 
 uint64_t pc_of(const Binary& bin, const std::string& marker) {
   auto pcs = bin.line_to_pcs("lines/main.go", marker_line(marker));

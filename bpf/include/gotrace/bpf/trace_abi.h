@@ -38,6 +38,7 @@ typedef __u64 gt_u64;
 #define GT_MAX_DEREF_BYTES 1024
 #define GT_MAX_FRAMES 64       /* return addresses one event may carry */
 #define GT_EVENT_MAX 16384     /* largest record */
+#define GT_MAX_PREDS 4         /* kernel-side condition terms per spec */
 
 /* gt_word_op.kind */
 #define GT_WORD_REG 1   /* one register, by DWARF number */
@@ -58,6 +59,14 @@ typedef __u64 gt_u64;
 #define GT_COND_AMD64_JB 2
 #define GT_COND_ARM64_LS 3
 #define GT_COND_ARM64_LO 4
+
+/* gt_pred.op: `word OP value` */
+#define GT_CMP_EQ 1
+#define GT_CMP_NE 2
+#define GT_CMP_LT 3
+#define GT_CMP_LE 4
+#define GT_CMP_GT 5
+#define GT_CMP_GE 6
 
 /* gt_deref_header.status */
 #define GT_DEREF_OK 0
@@ -90,6 +99,18 @@ struct gt_deref_op {
   gt_u32 add;       /* added to the pointer before reading */
 };
 
+/* One term of a breakpoint condition the kernel applies: the hit is dropped
+ * before anything else is copied unless `low size bytes of words[word] OP
+ * value` holds (all terms of a spec must hold). */
+struct gt_pred {
+  gt_u16 word;
+  gt_u8 op;
+  gt_u8 size;      /* 1, 2, 4 or 8 */
+  gt_u8 is_signed; /* compare as signed, sign-extending the low bytes */
+  gt_u8 pad[3];
+  gt_u64 value;
+};
+
 struct gt_spec {
   gt_u32 fn_id;
   gt_u16 flags;
@@ -98,9 +119,11 @@ struct gt_spec {
   gt_u8 n_derefs;
   gt_u8 stack_frames; /* return addresses to collect by walking frame
                          pointers (Go keeps them on amd64 and arm64) */
-  gt_u8 pad[6];
+  gt_u8 n_preds;
+  gt_u8 pad[5];
   struct gt_word_op words[GT_MAX_WORD_OPS];
   struct gt_deref_op derefs[GT_MAX_DEREFS];
+  struct gt_pred preds[GT_MAX_PREDS];
 };
 
 struct gt_event_header {
@@ -138,8 +161,9 @@ struct gt_config {
 
 GT_STATIC_ASSERT(sizeof(struct gt_word_op) == 8, "gt_word_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
+GT_STATIC_ASSERT(sizeof(struct gt_pred) == 16, "gt_pred layout");
 GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
-                                               20 * GT_MAX_DEREFS,
+                                               20 * GT_MAX_DEREFS + 16 * GT_MAX_PREDS,
                  "gt_spec layout");
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");

@@ -134,6 +134,12 @@ class Debugger {
   // re-planned when what the breakpoint reads changes.
   Result<void> trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs);
   void release_lines(const Breakpoint& bp);
+  // Hands the conjunctive part of a condition to the kernel: on a function
+  // entry when its return breakpoints share the condition (a dropped entry
+  // leaves its return unpaired), on a breakpoint's own line probes always.
+  void refresh_filter(const symbols::Function* fn);
+  void refresh_line_filter(const Breakpoint& bp);
+  void refresh_filters(const Breakpoint& bp);  // whichever of the two bp has
   Result<void> start_target();
   void route(const tracer::TraceEvent& ev);
   bool passes(Breakpoint& bp, const tracer::TraceEvent& ev);

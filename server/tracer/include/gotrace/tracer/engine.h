@@ -35,6 +35,18 @@ struct LineCapture {
   bool locals = false;             // every local variable in scope
 };
 
+// One term of a breakpoint condition, `path OP literal`, that the kernel may
+// check before a hit is recorded. `path` is a variable, a field path through
+// struct values ("p.X"), or "len(s)".
+struct KernelTerm {
+  enum class Op : uint8_t { eq, ne, lt, le, gt, ge };
+  enum class Literal : uint8_t { integer, boolean, nil };
+  std::string path;
+  Op op = Op::eq;
+  Literal literal = Literal::integer;
+  int64_t value = 0;  // integer value, or 0/1 for booleans
+};
+
 // One symbolized stack frame.
 struct Frame {
   uint64_t pc = 0;
@@ -81,6 +93,14 @@ class Engine {
   // naming an unknown variable. Attached at once if started.
   Result<const TracedFunction*> add_line(const symbols::Function& fn, uint64_t pc,
                                          const LineCapture& capture, const TraceOptions& opts);
+  // Makes the kernel drop `fn`'s entry (or line) hits unless every term it
+  // can decide from the captured words holds; the others are left to the
+  // caller, who must still check the whole condition. Returns how many terms
+  // the kernel checks; an empty list removes the filter. Returns are never
+  // filtered (the terms are about the call's arguments).
+  Result<size_t> set_kernel_filter(const TracedFunction* fn, const std::vector<KernelTerm>& terms);
+  // How many terms the kernel checks for `fn` now.
+  size_t kernel_filter_size(const TracedFunction* fn) const;
   // Stops tracing a function: its probes are removed (functions attached
   // together with it at start() are re-attached without it).
   Result<void> remove(const TracedFunction* fn);

@@ -1,0 +1,123 @@
+// Conditions reach the kernel: the Debugger installs the conjunctive terms
+// of a breakpoint's condition on its probes, and the hits that come back are
+// exactly the ones the whole condition accepts. Launches the lines fixture
+// under eBPF: root required (fails, never skips, without it).
+#include "gotrace/debugger/debugger.h"
+#include "lines_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+namespace gotrace::debugger {
+namespace {
+
+int marker_line(const std::string& marker) { return testing::lines_marker(marker); }
+
+std::unique_ptr<Debugger> launch(const std::string& arg) {
+  TargetOptions o;
+  o.program = std::string(GOTRACE_FIXTURE_DIR) + "/lines-N";
+  o.args = {arg};
+  o.launch.capture_output = true;
+  auto d = Debugger::create(o);
+  EXPECT_TRUE(d) << d.error().message;
+  return d ? std::move(*d) : nullptr;
+}
+
+const tracer::TracedFunction* traced(const Debugger& d, const std::string& fn, bool line) {
+  for (const tracer::TracedFunction* t : d.engine().traced())
+    if (t->function->name == fn && (t->line_pc != 0) == line) return t;
+  return nullptr;
+}
+
+std::vector<Hit> run_to_exit(Debugger& d) {
+  EXPECT_TRUE(d.resume());
+  std::vector<Hit> hits;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!d.exit_status() && std::chrono::steady_clock::now() < deadline) {
+    d.pump();
+    for (Hit& h : d.take_hits(1000)) hits.push_back(std::move(h));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_TRUE(d.exit_status()) << "the program did not exit";
+  for (Hit& h : d.take_hits(100000)) hits.push_back(std::move(h));
+  return hits;
+}
+
+std::string value_of(const tracer::TraceEvent& ev, const std::string& name) {
+  for (const auto& v : ev.values)
+    if (v.name == name) return v.value;
+  return "<none>";
+}
+
+BreakpointRequest at_line(int line, std::string cond) {
+  BreakpointRequest r;
+  r.bp.file = "lines/main.go";
+  r.bp.line = line;
+  r.bp.tracepoint = true;
+  r.bp.cond = std::move(cond);
+  return r;
+}
+
+TEST(KernelFilter, LineConditionRunsInTheKernel) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto d = launch("6");
+  ASSERT_TRUE(d);
+  auto bp = d->create_breakpoint(at_line(marker_line("loop"), "i >= 3 && limit == 6 && total != i"));
+  ASSERT_TRUE(bp) << bp.error().message;
+  const tracer::TracedFunction* t = traced(*d, "main.sumTo", true);
+  ASSERT_NE(t, nullptr);
+  // `total != i` compares two variables: user space checks it.
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 2u);
+  std::vector<std::string> got;
+  for (const Hit& h : run_to_exit(*d)) got.push_back(value_of(h.event, "i") + ":" + value_of(h.event, "total"));
+  // total before `total += i` is 0 1 3 6 10 15; at i = 3 it equals i.
+  EXPECT_EQ(got, (std::vector<std::string>{"4:6", "5:10"}));
+}
+
+TEST(KernelFilter, EntryConditionGoesToTheKernelOnlyWhenReturnsShareIt) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto d = launch("3");
+  ASSERT_TRUE(d);
+  BreakpointRequest entry;
+  entry.bp.function_name = "main.shadow";
+  entry.bp.tracepoint = true;
+  entry.bp.cond = "x == 5";
+  auto e = d->create_breakpoint(entry);
+  ASSERT_TRUE(e) << e.error().message;
+  const tracer::TracedFunction* t = traced(*d, "main.shadow", false);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
+
+  auto rets = d->return_locations("main.shadow");
+  ASSERT_TRUE(rets && !rets->empty());
+  BreakpointRequest ret;
+  ret.bp.addr = rets->front();
+  ret.bp.trace_return = true;
+  auto r = d->create_breakpoint(ret);
+  ASSERT_TRUE(r) << r.error().message;
+  // A return without the condition needs every entry to pair with.
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 0u);
+  Breakpoint amended = *r;
+  amended.cond = "x == 5";
+  ASSERT_TRUE(d->amend_breakpoint(amended));
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
+  ASSERT_TRUE(d->toggle_breakpoint(e->id, ""));  // disabled: nothing to filter for
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 0u);
+  ASSERT_TRUE(d->toggle_breakpoint(e->id, ""));
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
+
+  std::vector<std::string> got;
+  for (const Hit& h : run_to_exit(*d)) {
+    bool is_ret = h.event.kind == tracer::TraceEvent::Kind::ret;
+    got.push_back(std::string(is_ret ? "ret " : "entry ") + (is_ret ? value_of(h.event, "~r0") : value_of(h.event, "x")));
+  }
+  // shadow(5): y = 10, inner x = 11, y = 33; returns 5 + 33.
+  EXPECT_EQ(got, (std::vector<std::string>{"entry 5", "ret 38"}));
+}
+
+}  // namespace
+}  // namespace gotrace::debugger
