@@ -59,6 +59,27 @@ test('launch debug of a missing package directory names that directory', { timeo
   });
 });
 
+test('launch of a file that is not a Go program, or without a program: the error says which', { timeout: 30000 }, async () => {
+  const readme = path.join(L.SOURCE, 'README.md');
+  for (const [args, format] of [
+    [{ mode: 'exec', program: '/bin/true' }, 'Failed to launch: could not launch process: not a Go binary (no .go.buildinfo or .gopclntab): /bin/true'],
+    [{ mode: 'exec', program: readme }, `Failed to launch: could not launch process: not an ELF file: ${readme}`],
+    [{ mode: 'exec' }, 'Failed to launch: The program attribute is missing in debug configuration.'],
+  ]) {
+    await withServer(async (s, proc) => {
+      const r = await s.request('launch', { name: 'x', type: 'go', request: 'launch', ...args });
+      assert.deepEqual([r.success, r.message, r.body], [false, 'Failed to launch', { error: { id: 3000, format, showUser: true } }]);
+      // The session goes on: a good launch still works.
+      const ok = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N') });
+      await s.waitEvent('initialized', 20000);
+      assert.equal((await ok).success, true);
+      await s.ok('disconnect', {});
+      s.close();
+      await L.waitExit(proc);
+    });
+  }
+});
+
 test('launch with a bad mode: Delve\'s exact message', { timeout: 30000 }, async () => {
   await withServer(async (s, proc) => {
     const r = await s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'bogus', program: L.fixture('dlvprog-N') });
