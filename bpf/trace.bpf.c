@@ -131,6 +131,15 @@ struct {
   __type(value, struct scratch);
 } scratch_map SEC(".maps");
 
+/* Hit counts for kernel-side hit conditions; sized to the spec count by the
+ * loader. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} hit_counters SEC(".maps");
+
 __u64 lost_events = 0;  /* records the ring could not take */
 
 /* Offsets into scratch.data are masked with POS_MASK and every copy is at most
@@ -335,6 +344,28 @@ static __always_inline int predicates_hold(struct scratch *s, struct gt_spec *sp
   return 1;
 }
 
+/* Counts the hit and applies the hit condition to the new count, which is
+ * stored in *count. */
+static __always_inline int hit_condition_holds(struct gt_spec *spec, __u64 *count) {
+  __u32 id = spec->counter;
+  __u64 *counter = bpf_map_lookup_elem(&hit_counters, &id);
+  if (!counter)
+    return 0;
+  __u64 n = __sync_fetch_and_add(counter, 1) + 1;
+  *count = n;
+  __u64 v = spec->hit_value;
+  switch (spec->hit_op) {
+  case GT_HIT_EQ: return n == v;
+  case GT_HIT_NE: return n != v;
+  case GT_HIT_LT: return n < v;
+  case GT_HIT_LE: return n <= v;
+  case GT_HIT_GT: return n > v;
+  case GT_HIT_GE: return n >= v;
+  case GT_HIT_MOD: return v && n % v == 0;
+  }
+  return 1;
+}
+
 SEC("uprobe")
 int gotrace_probe(struct pt_regs *uctx) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -385,6 +416,16 @@ int gotrace_probe(struct pt_regs *uctx) {
   /* A failed condition costs the trap and the words, nothing more. */
   if (spec->n_preds && !predicates_hold(s, spec, n_words))
     return 0;
+  if (spec->hit_op != GT_HIT_NONE) {
+    __u64 count = 0;
+    if (!hit_condition_holds(spec, &count) || n_words >= GT_MAX_WORDS)
+      return 0;
+    /* The count as of this hit travels as one more word. */
+    *(__u64 *)&s->data[(n_words * 8) & POS_MASK] = count;
+    n_words++;
+    s->n_words = n_words;
+    s->hdr.flags |= GT_EVENT_COUNTED;
+  }
   s->pos = n_words * 8;
   s->n_frames = 0;
   __u32 frames = spec->stack_frames;

@@ -104,6 +104,7 @@ static Result<SkelPtr> open_and_load(const ProgramOptions& opts, bool multi) {
   skel->rodata->cfg.tgid = static_cast<uint32_t>(opts.tgid);
   skel->rodata->cfg.wakeup_bytes = opts.ring_bytes / 4;
   bpf_map__set_max_entries(skel->maps.specs, opts.max_specs);
+  bpf_map__set_max_entries(skel->maps.hit_counters, opts.max_specs);
   bpf_map__set_max_entries(skel->maps.events, opts.ring_bytes);
   if (multi)
     bpf_program__set_expected_attach_type(
@@ -183,6 +184,20 @@ Result<size_t> TraceProgram::drain(const RecordFn& fn) {
   impl_->sink = nullptr;
   if (n < 0) return make_error(Errc::io, std::string("ring buffer: ") + std::strerror(-n));
   return static_cast<size_t>(n);
+}
+
+Result<uint64_t> TraceProgram::hit_count(uint32_t counter) const {
+  uint64_t v = 0;
+  if (bpf_map__lookup_elem(impl_->skel->maps.hit_counters, &counter, sizeof counter, &v, sizeof v, 0) != 0)
+    return make_error(Errc::io, "hit counter " + std::to_string(counter) + ": " + std::strerror(errno));
+  return v;
+}
+
+Result<void> TraceProgram::set_hit_count(uint32_t counter, uint64_t value) {
+  if (bpf_map__update_elem(impl_->skel->maps.hit_counters, &counter, sizeof counter, &value, sizeof value,
+                           BPF_ANY) != 0)
+    return make_error(Errc::io, "hit counter " + std::to_string(counter) + ": " + std::strerror(errno));
+  return {};
 }
 
 uint64_t TraceProgram::lost() const {

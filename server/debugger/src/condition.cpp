@@ -295,13 +295,17 @@ std::optional<tracer::KernelTerm::Op> term_op(const std::string& op, bool flippe
   return std::nullopt;
 }
 
-void conjuncts(const NodeP& n, std::vector<tracer::KernelTerm>& out) {
+// Appends the kernel terms of n's top-level conjuncts; clears `complete` if
+// any conjunct is not one.
+void conjuncts(const NodeP& n, std::vector<tracer::KernelTerm>& out, bool& complete) {
   if (!n) return;
   if (n->op == Node::Op::and_) {
-    conjuncts(n->l, out);
-    conjuncts(n->r, out);
+    conjuncts(n->l, out, complete);
+    conjuncts(n->r, out, complete);
     return;
   }
+  bool was_complete = complete;
+  complete = false;  // until n turns out to be a term
   if (n->op != Node::Op::cmp || !n->l || !n->r) return;
   auto is_operand = [](const NodeP& x) { return x->op == Node::Op::ident || x->op == Node::Op::len; };
   auto is_literal = [](const NodeP& x) {
@@ -329,13 +333,16 @@ void conjuncts(const NodeP& n, std::vector<tracer::KernelTerm>& out) {
     t.literal = tracer::KernelTerm::Literal::nil;
   }
   out.push_back(std::move(t));
+  complete = was_complete;
 }
 
 }  // namespace
 
-std::vector<tracer::KernelTerm> Condition::kernel_terms() const {
+std::vector<tracer::KernelTerm> Condition::kernel_terms(bool* complete) const {
   std::vector<tracer::KernelTerm> out;
-  conjuncts(root_, out);
+  bool all = true;
+  conjuncts(root_, out, all);
+  if (complete) *complete = all;
   return out;
 }
 
@@ -411,6 +418,22 @@ Result<void> check_hit_condition(const std::string& text) {
   return make_error(Errc::invalid_argument,
                     "invalid hit condition \"" + text + "\": expected an operator (>, >=, <, "
                     "<=, ==, !=, %) and a number");
+}
+
+std::optional<tracer::KernelHitCondition> kernel_hit_condition(const std::string& text) {
+  auto h = parse_hit(text);
+  if (!h) return std::nullopt;
+  using Op = tracer::KernelHitCondition::Op;
+  tracer::KernelHitCondition k;
+  k.n = h->n;
+  k.op = h->op == ">"    ? Op::gt
+         : h->op == ">=" ? Op::ge
+         : h->op == "<"  ? Op::lt
+         : h->op == "<=" ? Op::le
+         : h->op == "==" ? Op::eq
+         : h->op == "!=" ? Op::ne
+                         : Op::mod;
+  return k;
 }
 
 bool hit_condition_true(const std::string& text, uint64_t count) {

@@ -22,7 +22,8 @@ class Condition {
   // The comparisons of a variable (field path, len) with a constant joined
   // by && at the top of the condition: each must hold for the condition to,
   // so the kernel may drop a hit failing any of them.
-  std::vector<tracer::KernelTerm> kernel_terms() const;
+  // `complete` is set when the terms are the whole condition.
+  std::vector<tracer::KernelTerm> kernel_terms(bool* complete = nullptr) const;
   // Evaluates against a hit's variables; fails if a value is missing or the
   // types do not compare.
   Result<bool> eval(const std::vector<values::Variable>& vars) const;
@@ -45,5 +46,7 @@ Result<values::Variable> evaluate_expression(const std::string& expr,
 // "% N" against a hit count.
 Result<void> check_hit_condition(const std::string& text);
 bool hit_condition_true(const std::string& text, uint64_t count);
+// The kernel form of a valid hit condition (counter left 0).
+std::optional<tracer::KernelHitCondition> kernel_hit_condition(const std::string& text);
 
 }  // namespace gotrace::debugger

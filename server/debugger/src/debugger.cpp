@@ -192,6 +192,11 @@ bool Debugger::passes(Breakpoint& bp, const tracer::TraceEvent& ev) {
   }
   int64_t g = static_cast<int64_t>(ev.goroutine);
   uint64_t per_g = ++bp.hit_count[g];
+  if (bp.kernel_counter >= 0 && ev.kernel_hit_count) {
+    // The kernel applied the hit condition and counted every hit.
+    bp.total_hit_count = *ev.kernel_hit_count;
+    return true;
+  }
   uint64_t total = ++bp.total_hit_count;
   if (!bp.hit_cond.empty() && !hit_condition_true(bp.hit_cond, bp.hit_cond_per_g ? per_g : total))
     return false;
@@ -355,10 +360,11 @@ Result<void> Debugger::trace_lines(const Breakpoint& bp, const std::vector<uint6
 
 namespace {
 
-std::vector<tracer::KernelTerm> kernel_terms_of(const std::string& cond) {
+std::vector<tracer::KernelTerm> kernel_terms_of(const std::string& cond, bool* complete = nullptr) {
+  if (complete) *complete = cond.empty();
   if (cond.empty()) return {};
   auto c = Condition::parse(cond);
-  return c ? c->kernel_terms() : std::vector<tracer::KernelTerm>{};
+  return c ? c->kernel_terms(complete) : std::vector<tracer::KernelTerm>{};
 }
 
 }  // namespace
@@ -367,31 +373,72 @@ void Debugger::refresh_filter(const symbols::Function* fn) {
   if (!fn) return;
   auto it = traced_.find(fn);
   if (it == traced_.end()) return;
-  const Breakpoint* entry = nullptr;
-  for (const Breakpoint& b : bps_)
+  Breakpoint* entry = nullptr;
+  for (Breakpoint& b : bps_)
     if (!b.disabled && !b.trace_return && b.addr == fn->entry) entry = &b;
-  bool returns_agree = true;
-  if (entry)
-    for (const Breakpoint& b : bps_)
-      if (!b.disabled && b.trace_return && b.cond != entry->cond &&
-          engine_->binary().function_at(b.addr) == fn)
-        returns_agree = false;
+  bool returns_agree = true, any_return = false;
+  for (const Breakpoint& b : bps_)
+    if (!b.disabled && b.trace_return && engine_->binary().function_at(b.addr) == fn) {
+      any_return = true;
+      if (!entry || b.cond != entry->cond) returns_agree = false;
+    }
   std::vector<tracer::KernelTerm> terms;
-  if (entry && returns_agree) terms = kernel_terms_of(entry->cond);
-  (void)engine_->set_kernel_filter(it->second, terms);
+  bool complete = false;
+  if (entry && returns_agree) terms = kernel_terms_of(entry->cond, &complete);
+  auto n = engine_->set_kernel_filter(it->second, terms);
+  // A hit condition drops calls whose returns would then be unpaired: only
+  // without return breakpoints.
+  if (entry)
+    apply_kernel_hit_condition(*entry, {it->second}, terms,
+                               complete && !any_return && n && *n == terms.size());
 }
 
-void Debugger::refresh_filters(const Breakpoint& bp) {
+void Debugger::refresh_filters(Breakpoint& bp) {
   if (!bp.addrs.empty() && lines_.count(bp.addrs.front()))
     refresh_line_filter(bp);
   else
     refresh_filter(engine_->binary().function_at(bp.addr));
 }
 
-void Debugger::refresh_line_filter(const Breakpoint& bp) {
-  std::vector<tracer::KernelTerm> terms = bp.disabled ? std::vector<tracer::KernelTerm>{} : kernel_terms_of(bp.cond);
+void Debugger::refresh_line_filter(Breakpoint& bp) {
+  bool complete = false;
+  std::vector<tracer::KernelTerm> terms =
+      bp.disabled ? std::vector<tracer::KernelTerm>{} : kernel_terms_of(bp.cond, &complete);
+  std::vector<const tracer::TracedFunction*> probes;
+  bool installed = true;
   for (uint64_t pc : bp.addrs)
-    if (auto it = lines_.find(pc); it != lines_.end()) (void)engine_->set_kernel_filter(it->second, terms);
+    if (auto it = lines_.find(pc); it != lines_.end()) {
+      probes.push_back(it->second);
+      auto n = engine_->set_kernel_filter(it->second, terms);
+      installed = installed && n && *n == terms.size();
+    }
+  apply_kernel_hit_condition(bp, probes, terms, complete && installed);
+}
+
+void Debugger::apply_kernel_hit_condition(Breakpoint& bp,
+                                          const std::vector<const tracer::TracedFunction*>& probes,
+                                          const std::vector<tracer::KernelTerm>& terms,
+                                          bool whole_condition_in_kernel) {
+  // The kernel can count only when it decides the whole condition (Delve
+  // counts the hits whose condition holds) and the count is not per
+  // goroutine.
+  std::optional<tracer::KernelHitCondition> hit;
+  if (!bp.disabled && whole_condition_in_kernel && !bp.hit_cond.empty() && !bp.hit_cond_per_g)
+    hit = kernel_hit_condition(bp.hit_cond);
+  if (hit && bp.kernel_counter < 0) {
+    if (auto c = engine_->new_hit_counter(bp.total_hit_count)) bp.kernel_counter = *c;
+    else hit.reset();
+  }
+  if (!hit) {
+    if (bp.kernel_counter >= 0) {
+      // Back to counting in user space, from where the kernel got.
+      bp.total_hit_count = engine_->hit_count(static_cast<uint32_t>(bp.kernel_counter));
+      bp.kernel_counter = -1;
+    }
+    return;
+  }
+  hit->counter = static_cast<uint32_t>(bp.kernel_counter);
+  for (const tracer::TracedFunction* t : probes) (void)engine_->set_kernel_filter(t, terms, hit);
 }
 
 void Debugger::release_lines(const Breakpoint& bp) {
@@ -499,6 +546,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   bp.line = line ? line->line : 0;
   bp.hit_count.clear();
   bp.total_hit_count = 0;
+  bp.kernel_counter = -1;
   bp.loc_expr = req.loc_expr;
   bps_.push_back(bp);
   refresh_filters(bps_.back());

@@ -35,6 +35,8 @@ class Backend {
   virtual int wait_fd() const = 0;
   virtual Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) = 0;
   virtual uint64_t lost() const = 0;
+  virtual Result<uint64_t> hit_count(uint32_t counter) const = 0;
+  virtual Result<void> set_hit_count(uint32_t counter, uint64_t value) = 0;
 };
 
 Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg);

@@ -27,6 +27,10 @@ class BpfBackend final : public Backend {
     return prog_->drain(fn);
   }
   uint64_t lost() const override { return prog_->lost(); }
+  Result<uint64_t> hit_count(uint32_t counter) const override { return prog_->hit_count(counter); }
+  Result<void> set_hit_count(uint32_t counter, uint64_t value) override {
+    return prog_->set_hit_count(counter, value);
+  }
 
  private:
   std::unique_ptr<bpf::TraceProgram> prog_;

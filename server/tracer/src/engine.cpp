@@ -46,6 +46,8 @@ struct Engine::Impl {
   int64_t wall_offset_ns = 0;
   bool bias_known = false;
   uint32_t spec_capacity = 0;  // size of the kernel's spec array
+  uint32_t next_counter = 0;   // kernel hit counters handed out
+  std::vector<std::pair<uint32_t, uint64_t>> counter_starts;  // set at start()
 
   // The first hit tells where a PIE binary was loaded: the record carries the
   // runtime address of a site whose link-time address we know. (Reading
@@ -166,8 +168,40 @@ Result<const TracedFunction*> Engine::add_line(const symbols::Function& fn, uint
   return impl_->register_traced(std::move(tf), std::move(sites));
 }
 
+namespace {
+uint8_t hit_op_code(KernelHitCondition::Op op) {
+  switch (op) {
+    case KernelHitCondition::Op::eq: return GT_HIT_EQ;
+    case KernelHitCondition::Op::ne: return GT_HIT_NE;
+    case KernelHitCondition::Op::lt: return GT_HIT_LT;
+    case KernelHitCondition::Op::le: return GT_HIT_LE;
+    case KernelHitCondition::Op::gt: return GT_HIT_GT;
+    case KernelHitCondition::Op::ge: return GT_HIT_GE;
+    case KernelHitCondition::Op::mod: return GT_HIT_MOD;
+  }
+  return GT_HIT_NONE;
+}
+}  // namespace
+
+std::optional<uint32_t> Engine::new_hit_counter(uint64_t start) {
+  // Counter ids index a map sized like the spec array.
+  uint32_t cap = impl_->backend ? impl_->spec_capacity : 4096;
+  if (impl_->next_counter >= cap) return std::nullopt;
+  uint32_t id = impl_->next_counter++;
+  if (impl_->backend && !impl_->backend->set_hit_count(id, start)) return std::nullopt;
+  if (!impl_->backend) impl_->counter_starts.emplace_back(id, start);
+  return id;
+}
+
+uint64_t Engine::hit_count(uint32_t counter) const {
+  if (!impl_->backend) return 0;
+  auto n = impl_->backend->hit_count(counter);
+  return n ? *n : 0;
+}
+
 Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
-                                         const std::vector<KernelTerm>& terms) {
+                                         const std::vector<KernelTerm>& terms,
+                                         const std::optional<KernelHitCondition>& hit) {
   if (!fn || fn->id >= impl_->functions.size() || !impl_->functions[fn->id].active)
     return make_error(Errc::not_found, "function is not being traced");
   size_t installed = 0;
@@ -182,6 +216,9 @@ Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
       if (auto p = kernel_predicate(t, info.values)) spec.preds[spec.n_preds++] = *p;
     }
     installed = spec.n_preds;
+    spec.hit_op = hit ? hit_op_code(hit->op) : GT_HIT_NONE;
+    spec.counter = hit ? hit->counter : 0;
+    spec.hit_value = hit ? hit->n : 0;
     if (impl_->backend)
       if (auto r = impl_->backend->set_spec(site.spec_id, spec); !r) return r.error();
   }
@@ -252,6 +289,8 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
   if (!be) return be.error();
   for (uint32_t id = 0; id < impl_->specs.size(); id++)
     if (auto r = (*be)->set_spec(id, impl_->specs[id]); !r) return r.error();
+  for (auto [id, start] : impl_->counter_starts)
+    if (auto r = (*be)->set_hit_count(id, start); !r) return r.error();
   impl_->backend = std::move(*be);
   impl_->path = path;
   impl_->wall_offset_ns = static_cast<int64_t>(clock_ns(CLOCK_REALTIME)) -
@@ -388,6 +427,8 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
       ev.site_pc = site.pc + impl_->types->bias();
       ev.site_link_pc = site.pc;
       ev.return_addresses = rec->frames;
+      if ((rec->hdr.flags & GT_EVENT_COUNTED) && !rec->words.empty())
+        ev.kernel_hit_count = rec->words.back();
       ev.record = record;
       ev.value_first = static_cast<uint32_t>(first);
       ev.value_last = static_cast<uint32_t>(last);

@@ -160,7 +160,8 @@ namespace {
 
 // Runs gt_test_target(a, -a, nullptr, n) for a in [-50, 50) under `preds`
 // and returns the `a` of every recorded hit.
-std::vector<int64_t> filtered_hits(std::vector<gt_pred> preds, long n = 7) {
+std::vector<int64_t> filtered_hits(std::vector<gt_pred> preds, long n = 7, uint8_t hit_op = GT_HIT_NONE,
+                                   uint64_t hit_value = 0, std::vector<uint64_t>* counts = nullptr) {
   auto prog = load_for_this_process();
   EXPECT_TRUE(prog) << prog.error().message;
   if (!prog) return {};
@@ -171,6 +172,10 @@ std::vector<int64_t> filtered_hits(std::vector<gt_pred> preds, long n = 7) {
   spec.words[2] = {GT_WORD_REG, 2, 0, 0};  // n (RCX)
   spec.n_preds = static_cast<gt_u8>(preds.size());
   for (size_t i = 0; i < preds.size(); i++) spec.preds[i] = preds[i];
+  spec.hit_op = hit_op;
+  spec.hit_value = hit_value;
+  spec.counter = 2;
+  EXPECT_TRUE((*prog)->set_hit_count(2, 100));  // counts continue from here
   EXPECT_TRUE((*prog)->set_spec(1, spec));
   std::string path;
   uint64_t off = file_offset_of(reinterpret_cast<void*>(&gt_test_target), &path);
@@ -181,8 +186,17 @@ std::vector<int64_t> filtered_hits(std::vector<gt_pred> preds, long n = 7) {
   for (long a = -50; a < 50; a++) gt_test_target(a, -a, nullptr, n);
   std::vector<int64_t> out;
   EXPECT_TRUE((*prog)->drain([&](std::span<const uint8_t> rec) {
-    out.push_back(static_cast<int64_t>(decode(rec).words.at(0)));
+    Decoded d = decode(rec);
+    out.push_back(static_cast<int64_t>(d.words.at(0)));
+    EXPECT_EQ(d.words.size(), hit_op ? 4u : 3u);
+    EXPECT_EQ((d.hdr.flags & GT_EVENT_COUNTED) != 0, hit_op != GT_HIT_NONE);
+    if (counts && hit_op) counts->push_back(d.words.back());
   }));
+  if (hit_op) {
+    auto total = (*prog)->hit_count(2);
+    EXPECT_TRUE(total);
+    if (counts && total) counts->push_back(*total);
+  }
   return out;
 }
 
@@ -224,6 +238,19 @@ TEST(TraceProgram, KernelPredicatesDropHitsBeforeTheyAreRecorded) {
   EXPECT_EQ(filtered_hits({pred(5, GT_CMP_EQ, 0)}), std::vector<int64_t>{});
   // Every hit fails on n.
   EXPECT_EQ(filtered_hits({pred(2, GT_CMP_EQ, 8)}, 7), std::vector<int64_t>{});
+}
+
+TEST(TraceProgram, KernelHitConditionsCountHitsThatPassThePredicates) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  // The counter starts at 100; 50 hits pass a >= 0: counts 101..150, and
+  // every 20th is recorded with its count as a last word.
+  std::vector<uint64_t> counts;
+  EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 0)}, 7, GT_HIT_MOD, 20, &counts), (std::vector<int64_t>{19, 39}));
+  EXPECT_EQ(counts, (std::vector<uint64_t>{120, 140, 150}));
+  counts.clear();
+  EXPECT_EQ(filtered_hits({}, 7, GT_HIT_GT, 197, &counts), (std::vector<int64_t>{47, 48, 49}));
+  EXPECT_EQ(counts, (std::vector<uint64_t>{198, 199, 200, 200}));
+  EXPECT_EQ(filtered_hits({}, 7, GT_HIT_EQ, 101), (std::vector<int64_t>{-50}));
 }
 
 }  // namespace

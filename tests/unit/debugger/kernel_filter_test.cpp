@@ -43,7 +43,8 @@ std::vector<Hit> run_to_exit(Debugger& d) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_TRUE(d.exit_status()) << "the program did not exit";
-  for (Hit& h : d.take_hits(100000)) hits.push_back(std::move(h));
+  while (d.has_hits())
+    for (Hit& h : d.take_hits(1000)) hits.push_back(std::move(h));
   return hits;
 }
 
@@ -117,6 +118,43 @@ TEST(KernelFilter, EntryConditionGoesToTheKernelOnlyWhenReturnsShareIt) {
   }
   // shadow(5): y = 10, inner x = 11, y = 33; returns 5 + 33.
   EXPECT_EQ(got, (std::vector<std::string>{"entry 5", "ret 38"}));
+}
+
+}  // namespace
+}  // namespace gotrace::debugger
+
+namespace gotrace::debugger {
+namespace {
+
+TEST(KernelFilter, HitConditionCountsInTheKernelWhenItDecidesTheWholeCondition) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto d = launch("10");
+  ASSERT_TRUE(d);
+  BreakpointRequest req = at_line(marker_line("loop"), "i > 0");
+  req.bp.hit_cond = "% 3";
+  auto bp = d->create_breakpoint(req);
+  ASSERT_TRUE(bp) << bp.error().message;
+  EXPECT_GE(d->get_breakpoint(bp->id, "")->kernel_counter, 0);
+
+  // Not in the kernel: per-goroutine counts, or a condition it cannot decide.
+  BreakpointRequest per_g = at_line(marker_line("short"), "");
+  per_g.bp.hit_cond = "> 1";
+  per_g.bp.hit_cond_per_g = true;
+  auto pg = d->create_breakpoint(per_g);
+  ASSERT_TRUE(pg) << pg.error().message;
+  EXPECT_EQ(pg->kernel_counter, -1);
+  BreakpointRequest partial = at_line(marker_line("inner"), "x > 0 && y != x");
+  partial.bp.hit_cond = "== 1";
+  auto pa = d->create_breakpoint(partial);
+  ASSERT_TRUE(pa) << pa.error().message;
+  EXPECT_EQ(pa->kernel_counter, -1);
+
+  std::vector<std::string> got;
+  for (const Hit& h : run_to_exit(*d))
+    if (h.breakpoint == bp->id) got.push_back(value_of(h.event, "i") + "@" + std::to_string(h.total_hit_count));
+  EXPECT_EQ(got, (std::vector<std::string>{"3@3", "6@6", "9@9"}));
+  // Every hit whose condition held was counted, the dropped ones included.
+  EXPECT_EQ(d->get_breakpoint(bp->id, "")->total_hit_count, 9u);
 }
 
 }  // namespace

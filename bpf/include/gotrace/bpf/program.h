@@ -65,6 +65,9 @@ class TraceProgram {
   Result<size_t> drain(const RecordFn& fn);
   // Records the BPF program could not queue because the ring was full.
   uint64_t lost() const;
+  // The kernel-side hit counters of gt_spec.counter (ids < max_specs).
+  Result<uint64_t> hit_count(uint32_t counter) const;
+  Result<void> set_hit_count(uint32_t counter, uint64_t value);
 
  private:
   TraceProgram();

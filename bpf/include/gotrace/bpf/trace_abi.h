@@ -54,6 +54,10 @@ typedef __u64 gt_u64;
 #define GT_SPEC_SKIP_BRANCH 2u /* entry on the stack-check branch: drop the
                                   pass that branches to morestack */
 
+/* gt_event_header.flags only */
+#define GT_EVENT_COUNTED 0x100u /* the spec's hit condition passed; the last
+                                   word is the hit count */
+
 /* gt_spec.branch_cond (mirrors arch::BranchCond) */
 #define GT_COND_AMD64_JBE 1
 #define GT_COND_AMD64_JB 2
@@ -67,6 +71,18 @@ typedef __u64 gt_u64;
 #define GT_CMP_LE 4
 #define GT_CMP_GT 5
 #define GT_CMP_GE 6
+
+/* gt_spec.hit_op: a hit condition on the count of hits that passed the
+ * predicates, kept in hit_counters[gt_spec.counter] (shared by every probe
+ * of one breakpoint) */
+#define GT_HIT_NONE 0
+#define GT_HIT_EQ 1
+#define GT_HIT_NE 2
+#define GT_HIT_LT 3
+#define GT_HIT_LE 4
+#define GT_HIT_GT 5
+#define GT_HIT_GE 6
+#define GT_HIT_MOD 7 /* count % hit_value == 0 */
 
 /* gt_deref_header.status */
 #define GT_DEREF_OK 0
@@ -120,10 +136,14 @@ struct gt_spec {
   gt_u8 stack_frames; /* return addresses to collect by walking frame
                          pointers (Go keeps them on amd64 and arm64) */
   gt_u8 n_preds;
-  gt_u8 pad[5];
+  gt_u8 hit_op;
+  gt_u8 pad[4];
   struct gt_word_op words[GT_MAX_WORD_OPS];
   struct gt_deref_op derefs[GT_MAX_DEREFS];
   struct gt_pred preds[GT_MAX_PREDS];
+  gt_u32 counter;
+  gt_u32 pad2;
+  gt_u64 hit_value;
 };
 
 struct gt_event_header {
@@ -163,7 +183,7 @@ GT_STATIC_ASSERT(sizeof(struct gt_word_op) == 8, "gt_word_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_pred) == 16, "gt_pred layout");
 GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
-                                               20 * GT_MAX_DEREFS + 16 * GT_MAX_PREDS,
+                                               20 * GT_MAX_DEREFS + 16 * GT_MAX_PREDS + 16,
                  "gt_spec layout");
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");

@@ -42,6 +42,9 @@ struct Breakpoint {
   std::string loc_expr;
   bool ebpf = false;  // created by CreateEBPFTracepoint: hits go to the
                       // GetBufferedTracepoints buffer, not to stops
+  // The kernel counter applying hit_cond, when the kernel does (then it
+  // also holds the total hit count); -1 otherwise.
+  int64_t kernel_counter = -1;
 };
 
 // What CreateBreakpoint asks for: a Breakpoint whose location fields say

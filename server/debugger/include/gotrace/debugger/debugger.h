@@ -138,8 +138,14 @@ class Debugger {
   // entry when its return breakpoints share the condition (a dropped entry
   // leaves its return unpaired), on a breakpoint's own line probes always.
   void refresh_filter(const symbols::Function* fn);
-  void refresh_line_filter(const Breakpoint& bp);
-  void refresh_filters(const Breakpoint& bp);  // whichever of the two bp has
+  void refresh_line_filter(Breakpoint& bp);
+  void refresh_filters(Breakpoint& bp);  // whichever of the two bp has
+  // Moves bp's hit condition into the kernel when it can decide it there,
+  // or back to user space.
+  void apply_kernel_hit_condition(Breakpoint& bp,
+                                  const std::vector<const tracer::TracedFunction*>& probes,
+                                  const std::vector<tracer::KernelTerm>& terms,
+                                  bool whole_condition_in_kernel);
   Result<void> start_target();
   void route(const tracer::TraceEvent& ev);
   bool passes(Breakpoint& bp, const tracer::TraceEvent& ev);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,16 @@ struct KernelTerm {
   Op op = Op::eq;
   Literal literal = Literal::integer;
   int64_t value = 0;  // integer value, or 0/1 for booleans
+};
+
+// A hit condition the kernel applies to the count of hits that passed the
+// kernel's condition terms: `count OP n`, or `count % n == 0`.
+struct KernelHitCondition {
+  enum class Op : uint8_t { eq, ne, lt, le, gt, ge, mod };
+  Op op = Op::gt;
+  uint64_t n = 0;
+  uint32_t counter = 0;  // from Engine::new_hit_counter(); shared by the
+                         // probes of one breakpoint
 };
 
 // One symbolized stack frame.
@@ -98,7 +109,13 @@ class Engine {
   // caller, who must still check the whole condition. Returns how many terms
   // the kernel checks; an empty list removes the filter. Returns are never
   // filtered (the terms are about the call's arguments).
-  Result<size_t> set_kernel_filter(const TracedFunction* fn, const std::vector<KernelTerm>& terms);
+  Result<size_t> set_kernel_filter(const TracedFunction* fn, const std::vector<KernelTerm>& terms,
+                                   const std::optional<KernelHitCondition>& hit = std::nullopt);
+  // A fresh kernel hit counter starting at `start`, or nullopt when none is
+  // left.
+  std::optional<uint32_t> new_hit_counter(uint64_t start = 0);
+  // Its count of hits so far (0 before start()).
+  uint64_t hit_count(uint32_t counter) const;
   // How many terms the kernel checks for `fn` now.
   size_t kernel_filter_size(const TracedFunction* fn) const;
   // Stops tracing a function: its probes are removed (functions attached

@@ -32,6 +32,9 @@ struct TraceEvent {
   uint64_t site_pc = 0;       // the reported address, at run time (PIE: biased)
   uint64_t site_link_pc = 0;  // the same, as a link-time address
   std::vector<uint64_t> return_addresses;  // callers, innermost first
+  // Set when the kernel applied a hit condition: the hit count as of this
+  // hit (Engine::set_kernel_filter).
+  std::optional<uint64_t> kernel_hit_count;
 
   // The raw hit, so the values can be loaded again under another LoadConfig
   // (Engine::load_values).
