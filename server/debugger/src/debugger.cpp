@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <set>
 
 namespace gotrace::debugger {
 namespace {
@@ -77,6 +78,8 @@ Result<std::vector<Debugger::Discarded>> Debugger::restart(
   if (args) opts_.args = *args;
   if (engine_) engine_->stop();
   if (process_) process_->kill_launched();
+  std::set<uint64_t> lines_before;
+  for (const auto& [pc, tf] : lines_) lines_before.insert(pc);
   if (auto r = start_target(); !r) return r.error();
   std::vector<Breakpoint> old = std::move(bps_);
   bps_.clear();
@@ -90,6 +93,15 @@ Result<std::vector<Debugger::Discarded>> Debugger::restart(
     req.bp = bp;
     req.loc_expr = bp.loc_expr;
     if (!bp.trace_return) {
+      // A breakpoint set by file and line inside a body (DAP's source
+      // breakpoints) comes back at that line, not at its function.
+      bool body_line = bp.loc_expr.empty() && !bp.file.empty() && bp.line > 0 &&
+                       std::find(bp.addrs.begin(), bp.addrs.end(), bp.addr) != bp.addrs.end() &&
+                       lines_before.count(bp.addr);
+      if (body_line) {
+        req.loc_expr = bp.file + ":" + std::to_string(bp.line);
+        req.bp.function_name.clear();
+      }
       req.bp.addr = 0;
       req.bp.addrs.clear();
       req.bp.file.clear();

@@ -159,3 +159,30 @@ TEST(KernelFilter, HitConditionCountsInTheKernelWhenItDecidesTheWholeCondition) 
 
 }  // namespace
 }  // namespace gotrace::debugger
+
+namespace gotrace::debugger {
+namespace {
+
+TEST(LineBreakpoints, SurviveARestartAtTheirLineWithTheirCondition) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto d = launch("5");
+  ASSERT_TRUE(d);
+  auto bp = d->create_breakpoint(at_line(marker_line("loop"), "i >= 3"));
+  ASSERT_TRUE(bp) << bp.error().message;
+  auto discarded = d->restart(std::vector<std::string>{"6"});
+  ASSERT_TRUE(discarded) << discarded.error().message;
+  EXPECT_TRUE(discarded->empty());
+  auto again = d->get_breakpoint(bp->id, "");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->line, marker_line("loop"));
+  EXPECT_EQ(again->addrs, bp->addrs);
+  const tracer::TracedFunction* t = traced(*d, "main.sumTo", true);
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
+  std::vector<std::string> got;
+  for (const Hit& h : run_to_exit(*d)) got.push_back(value_of(h.event, "i"));
+  EXPECT_EQ(got, (std::vector<std::string>{"3", "4", "5"}));
+}
+
+}  // namespace
+}  // namespace gotrace::debugger
