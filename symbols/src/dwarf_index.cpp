@@ -8,9 +8,12 @@
 
 namespace gotrace::symbols::detail {
 
+// dwarf_attr_integrate: the out-of-line copy of a function that is also
+// inlined elsewhere, and its parameters, carry only DW_AT_abstract_origin;
+// their name, type and flags are on the abstract DIE.
 std::optional<std::string_view> attr_string(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute attr;
-  if (!dwarf_attr(die, name, &attr)) return std::nullopt;
+  if (!dwarf_attr_integrate(die, name, &attr)) return std::nullopt;
   const char* s = dwarf_formstring(&attr);
   if (!s) return std::nullopt;
   return std::string_view(s);
@@ -18,7 +21,7 @@ std::optional<std::string_view> attr_string(Dwarf_Die* die, unsigned name) {
 
 std::optional<uint64_t> attr_udata(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute attr;
-  if (!dwarf_attr(die, name, &attr)) return std::nullopt;
+  if (!dwarf_attr_integrate(die, name, &attr)) return std::nullopt;
   Dwarf_Word w = 0;
   if (dwarf_formudata(&attr, &w) == 0) return w;
   Dwarf_Addr a = 0;  // DW_AT_go_runtime_type is DW_FORM_addr
@@ -28,7 +31,7 @@ std::optional<uint64_t> attr_udata(Dwarf_Die* die, unsigned name) {
 
 bool attr_flag(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute attr;
-  if (!dwarf_attr(die, name, &attr)) return false;
+  if (!dwarf_attr_integrate(die, name, &attr)) return false;
   bool b = false;
   if (dwarf_formflag(&attr, &b) == 0) return b;
   Dwarf_Word w = 0;
@@ -37,7 +40,7 @@ bool attr_flag(Dwarf_Die* die, unsigned name) {
 
 std::optional<Dwarf_Die> attr_ref(Dwarf_Die* die, unsigned name) {
   Dwarf_Attribute attr;
-  if (!dwarf_attr(die, name, &attr)) return std::nullopt;
+  if (!dwarf_attr_integrate(die, name, &attr)) return std::nullopt;
   Dwarf_Die out;
   if (!dwarf_formref_die(&attr, &out)) return std::nullopt;
   return out;

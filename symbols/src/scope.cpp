@@ -133,38 +133,6 @@ std::vector<LocationPiece> location_at(Dwarf_Die* die, uint64_t pc) {
   return decode_location(ops);
 }
 
-std::optional<std::string_view> integrated_string(Dwarf_Die* die, unsigned name) {
-  Dwarf_Attribute attr;
-  if (!dwarf_attr_integrate(die, name, &attr)) return std::nullopt;
-  const char* s = dwarf_formstring(&attr);
-  if (!s) return std::nullopt;
-  return std::string_view(s);
-}
-
-std::optional<uint64_t> integrated_udata(Dwarf_Die* die, unsigned name) {
-  Dwarf_Attribute attr;
-  Dwarf_Word w = 0;
-  if (!dwarf_attr_integrate(die, name, &attr) || dwarf_formudata(&attr, &w) != 0) return std::nullopt;
-  return w;
-}
-
-bool integrated_flag(Dwarf_Die* die, unsigned name) {
-  Dwarf_Attribute attr;
-  if (!dwarf_attr_integrate(die, name, &attr)) return false;
-  bool b = false;
-  if (dwarf_formflag(&attr, &b) == 0) return b;
-  Dwarf_Word w = 0;
-  return dwarf_formudata(&attr, &w) == 0 && w != 0;
-}
-
-std::optional<Dwarf_Die> integrated_type(Dwarf_Die* die) {
-  Dwarf_Attribute attr;
-  Dwarf_Die out;
-  if (!dwarf_attr_integrate(die, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &out))
-    return std::nullopt;
-  return out;
-}
-
 }  // namespace
 
 Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTable& types,
@@ -190,11 +158,11 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
         int tag = dwarf_tag(&child);
         if (tag == DW_TAG_formal_parameter || tag == DW_TAG_variable) {
           ScopedVariable v;
-          v.var.name = std::string(integrated_string(&child, DW_AT_name).value_or(""));
+          v.var.name = std::string(attr_string(&child, DW_AT_name).value_or(""));
           if (v.var.name.empty() || v.var.name == ".dict") continue;
           v.is_param = tag == DW_TAG_formal_parameter;
-          v.var.is_result = v.is_param && integrated_flag(&child, DW_AT_variable_parameter);
-          v.decl_line = static_cast<int>(integrated_udata(&child, DW_AT_decl_line).value_or(0));
+          v.var.is_result = v.is_param && attr_flag(&child, DW_AT_variable_parameter);
+          v.decl_line = static_cast<int>(attr_udata(&child, DW_AT_decl_line).value_or(0));
           if (!v.is_param && line > 0 && v.decl_line > line) continue;
           // Go 1.18 can emit the same parameter DIE twice (golang/go#51725).
           if (v.is_param && v.var.name != "_" &&
@@ -202,7 +170,7 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
                 return o.is_param && o.var.name == v.var.name && o.depth == depth;
               }))
             continue;
-          if (auto t = integrated_type(&child)) v.var.type = types.from_die(&*t);
+          if (auto t = attr_ref(&child, DW_AT_type)) v.var.type = types.from_die(&*t);
           v.depth = depth;
           v.pieces = location_at(&child, pc);
           out.push_back(std::move(v));

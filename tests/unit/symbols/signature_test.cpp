@@ -286,6 +286,17 @@ TEST(Signature, UnknownFunctionIsNotFound) {
   EXPECT_EQ(s.error().code, Errc::not_found);
 }
 
+// Optimized builds keep an out-of-line copy of a function that is also
+// inlined elsewhere; its DIEs name nothing themselves, only
+// DW_AT_abstract_origin.
+TEST_P(Signatures, FunctionAlsoInlinedElsewhere) {
+  Signature s = sig("main.Rect.Area");
+  ASSERT_EQ(s.params.size(), 1u);
+  expect_var(s.params[0], "r", "main.Rect", Kind::struct_, 16);
+  ASSERT_EQ(s.results.size(), 1u);
+  expect_var(s.results[0], "~r0", "int", Kind::int_, 8);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, Signatures, ::testing::Values("types-O", "types-N"));
 
 }  // namespace
