@@ -387,15 +387,16 @@ Result<values::Variable> evaluate_expression(const std::string& expr,
                     "cannot evaluate \"" + expr + "\": only arguments, their fields and len() are captured");
 }
 
-namespace {
-struct HitCond {
-  std::string op;
-  uint64_t n = 0;
-};
-std::optional<HitCond> parse_hit(const std::string& text) {
+using HitOp = tracer::KernelHitCondition::Op;
+
+std::optional<tracer::KernelHitCondition> parse_hit_condition(const std::string& text) {
+  static const std::pair<const char*, HitOp> kOps[] = {
+      {">=", HitOp::ge}, {"<=", HitOp::le}, {"==", HitOp::eq}, {"!=", HitOp::ne},
+      {">", HitOp::gt},  {"<", HitOp::lt},  {"%", HitOp::mod}};
   size_t i = 0;
   while (i < text.size() && text[i] == ' ') i++;
-  for (std::string op : {">=", "<=", "==", "!=", ">", "<", "%"}) {
+  for (auto [spelling, hit_op] : kOps) {
+    std::string op = spelling;
     if (text.compare(i, op.size(), op) == 0) {
       std::string rest = text.substr(i + op.size());
       size_t a = rest.find_first_not_of(' ');
@@ -405,47 +406,36 @@ std::optional<HitCond> parse_hit(const std::string& text) {
       uint64_t n = 0;
       auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
       if (ec != std::errc() || p != rest.data() + rest.size()) return std::nullopt;
-      if (op == "%" && n == 0) return std::nullopt;
-      return HitCond{op, n};
+      if (hit_op == HitOp::mod && n == 0) return std::nullopt;
+      tracer::KernelHitCondition h;
+      h.op = hit_op;
+      h.n = n;
+      return h;
     }
   }
   return std::nullopt;
 }
-}  // namespace
 
 Result<void> check_hit_condition(const std::string& text) {
-  if (text.empty() || parse_hit(text)) return {};
+  if (text.empty() || parse_hit_condition(text)) return {};
   return make_error(Errc::invalid_argument,
                     "invalid hit condition \"" + text + "\": expected an operator (>, >=, <, "
                     "<=, ==, !=, %) and a number");
 }
 
-std::optional<tracer::KernelHitCondition> kernel_hit_condition(const std::string& text) {
-  auto h = parse_hit(text);
-  if (!h) return std::nullopt;
-  using Op = tracer::KernelHitCondition::Op;
-  tracer::KernelHitCondition k;
-  k.n = h->n;
-  k.op = h->op == ">"    ? Op::gt
-         : h->op == ">=" ? Op::ge
-         : h->op == "<"  ? Op::lt
-         : h->op == "<=" ? Op::le
-         : h->op == "==" ? Op::eq
-         : h->op == "!=" ? Op::ne
-                         : Op::mod;
-  return k;
-}
-
 bool hit_condition_true(const std::string& text, uint64_t count) {
-  auto h = parse_hit(text);
+  auto h = parse_hit_condition(text);
   if (!h) return true;
-  if (h->op == ">") return count > h->n;
-  if (h->op == ">=") return count >= h->n;
-  if (h->op == "<") return count < h->n;
-  if (h->op == "<=") return count <= h->n;
-  if (h->op == "==") return count == h->n;
-  if (h->op == "!=") return count != h->n;
-  return count % h->n == 0;
+  switch (h->op) {
+    case HitOp::gt: return count > h->n;
+    case HitOp::ge: return count >= h->n;
+    case HitOp::lt: return count < h->n;
+    case HitOp::le: return count <= h->n;
+    case HitOp::eq: return count == h->n;
+    case HitOp::ne: return count != h->n;
+    case HitOp::mod: return count % h->n == 0;
+  }
+  return true;
 }
 
 }  // namespace gotrace::debugger

@@ -46,7 +46,8 @@ Result<values::Variable> evaluate_expression(const std::string& expr,
 // "% N" against a hit count.
 Result<void> check_hit_condition(const std::string& text);
 bool hit_condition_true(const std::string& text, uint64_t count);
-// The kernel form of a valid hit condition (counter left 0).
-std::optional<tracer::KernelHitCondition> kernel_hit_condition(const std::string& text);
+// A valid hit condition parsed, in the form the kernel applies too (counter
+// left 0); nullopt if invalid.
+std::optional<tracer::KernelHitCondition> parse_hit_condition(const std::string& text);
 
 }  // namespace gotrace::debugger

@@ -436,7 +436,7 @@ void Debugger::apply_kernel_hit_condition(Breakpoint& bp,
   // goroutine.
   std::optional<tracer::KernelHitCondition> hit;
   if (!bp.disabled && whole_condition_in_kernel && !bp.hit_cond.empty() && !bp.hit_cond_per_g)
-    hit = kernel_hit_condition(bp.hit_cond);
+    hit = parse_hit_condition(bp.hit_cond);
   if (hit && bp.kernel_counter < 0) {
     if (auto c = engine_->new_hit_counter(bp.total_hit_count)) bp.kernel_counter = *c;
     else hit.reset();

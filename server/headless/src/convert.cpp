@@ -143,7 +143,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
                              : bp && bp->load_locals ? *bp->load_locals
                                                      : values::LoadConfig{};
     for (const auto& v : dbg.engine().load_values(ev, cfg)) {
-      bool arg = v.flags & (values::kVarArgument | values::kVarReturnArgument);
+      bool arg = values::is_argument(v);
       if (arg && bp && bp->load_args) info.arguments.push_back(to_rpc(v));
       if (!arg && bp && bp->load_locals) info.locals.push_back(to_rpc(v));
     }

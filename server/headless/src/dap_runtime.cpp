@@ -54,16 +54,11 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   // the arguments the trace line prints.
   std::vector<values::Variable> locals;
   if (is_line) {
-    auto is_local = [](const values::Variable& v) {
-      return (v.flags & (values::kVarArgument | values::kVarReturnArgument)) == 0;
-    };
     for (const auto& v : vals)
-      if (is_local(v)) locals.push_back(v);
+      if (!values::is_argument(v)) locals.push_back(v);
     // Results mid-body hold whatever was last stored; the trace line, like
     // Delve's, shows the arguments only.
-    std::erase_if(vals, [&](const values::Variable& v) {
-      return is_local(v) || (v.flags & values::kVarReturnArgument);
-    });
+    std::erase_if(vals, [](const values::Variable& v) { return (v.flags & values::kVarArgument) == 0; });
   }
   std::string text;
   if (p.kind == BpPrint::Kind::logpoint) {

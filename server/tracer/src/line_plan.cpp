@@ -7,10 +7,6 @@
 namespace gotrace::tracer {
 namespace {
 
-arch::Machine machine_of(symbols::Machine m) {
-  return m == symbols::Machine::arm64 ? arch::Machine::arm64 : arch::Machine::amd64;
-}
-
 // A DWARF location at the site as capture pieces. Go's frame base is the
 // CFA, and CFA = SP + cfa at this pc.
 Placement placement_of(const symbols::ScopedVariable& v, int64_t cfa, arch::Machine m) {

@@ -9,10 +9,6 @@
 namespace gotrace::tracer {
 namespace {
 
-arch::Machine machine_of(symbols::Machine m) {
-  return m == symbols::Machine::arm64 ? arch::Machine::arm64 : arch::Machine::amd64;
-}
-
 uint8_t branch_cond_code(arch::BranchCond c) {
   switch (c) {
     case arch::BranchCond::amd64_jbe: return GT_COND_AMD64_JBE;
@@ -29,6 +25,10 @@ Error for_function(const symbols::Function& fn, const Error& e) {
 }
 
 }  // namespace
+
+arch::Machine machine_of(symbols::Machine m) {
+  return m == symbols::Machine::arm64 ? arch::Machine::arm64 : arch::Machine::amd64;
+}
 
 Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Function& fn,
                                    const TraceOptions& opts) {

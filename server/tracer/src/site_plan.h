@@ -4,6 +4,7 @@
 #pragma once
 
 #include "capture_plan.h"
+#include "gotrace/arch/machine.h"
 #include "gotrace/bpf/trace_abi.h"
 #include "gotrace/symbols/binary.h"
 #include "gotrace/tracer/engine.h"
@@ -41,6 +42,9 @@ struct FunctionPlan {
   std::vector<uint64_t> return_probes;
   std::vector<PlannedSite> sites;  // entry first
 };
+
+// The arch layer's name for a binary's machine.
+arch::Machine machine_of(symbols::Machine m);
 
 // Fails for a function that cannot be probed safely (no RET, undecodable,
 // missing types); nothing is registered anywhere.

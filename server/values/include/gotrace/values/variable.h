@@ -62,6 +62,12 @@ struct Variable {
   std::string unreadable;  // non-empty: why the value could not be read
 };
 
+// A parameter or result of the function (Delve lists both as arguments), as
+// opposed to a local variable.
+inline bool is_argument(const Variable& v) {
+  return (v.flags & (kVarArgument | kVarReturnArgument)) != 0;
+}
+
 // Sparse memory of the target as captured at the probe hit (dereferenced
 // blobs), plus static read-only data from the binary.
 class MemoryView {
