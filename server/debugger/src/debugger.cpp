@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <set>
 
 namespace gotrace::debugger {
 namespace {
@@ -78,8 +77,11 @@ Result<std::vector<Debugger::Discarded>> Debugger::restart(
   if (args) opts_.args = *args;
   if (engine_) engine_->stop();
   if (process_) process_->kill_launched();
-  std::set<uint64_t> lines_before;
-  for (const auto& [pc, tf] : lines_) lines_before.insert(pc);
+  // Breakpoints set by file and line inside a body (DAP's source
+  // breakpoints) have no location expression: give them theirs, so they come
+  // back at that line.
+  for (Breakpoint& bp : bps_)
+    if (bp.loc_expr.empty() && is_line(bp)) bp.loc_expr = bp.file + ":" + std::to_string(bp.line);
   if (auto r = start_target(); !r) return r.error();
   std::vector<Breakpoint> old = std::move(bps_);
   bps_.clear();
@@ -93,15 +95,9 @@ Result<std::vector<Debugger::Discarded>> Debugger::restart(
     req.bp = bp;
     req.loc_expr = bp.loc_expr;
     if (!bp.trace_return) {
-      // A breakpoint set by file and line inside a body (DAP's source
-      // breakpoints) comes back at that line, not at its function.
-      bool body_line = bp.loc_expr.empty() && !bp.file.empty() && bp.line > 0 &&
-                       std::find(bp.addrs.begin(), bp.addrs.end(), bp.addr) != bp.addrs.end() &&
-                       lines_before.count(bp.addr);
-      if (body_line) {
-        req.loc_expr = bp.file + ":" + std::to_string(bp.line);
-        req.bp.function_name.clear();
-      }
+      // The location expression is what the client asked for; the function
+      // name was filled in from it (and would win over it).
+      if (!req.loc_expr.empty()) req.bp.function_name.clear();
       req.bp.addr = 0;
       req.bp.addrs.clear();
       req.bp.file.clear();
@@ -335,7 +331,7 @@ Result<void> Debugger::check_reads(const Breakpoint& bp) const {
   auto capture = line_capture(bp);
   if (!capture) return capture.error();
   // Line tracepoints were planned with exactly these names already.
-  if (!bp.addrs.empty() && lines_.count(bp.addrs.front())) return {};
+  if (is_line(bp)) return {};
   const symbols::Function* fn = engine_->binary().function_at(bp.addr);
   if (!fn) return {};
   auto sig = engine_->binary().signature(*fn);
@@ -405,8 +401,12 @@ void Debugger::refresh_filter(const symbols::Function* fn) {
                                complete && !any_return && n && *n == terms.size());
 }
 
+bool Debugger::is_line(const Breakpoint& bp) const {
+  return !bp.addrs.empty() && lines_.count(bp.addrs.front());
+}
+
 void Debugger::refresh_filters(Breakpoint& bp) {
-  if (!bp.addrs.empty() && lines_.count(bp.addrs.front()))
+  if (is_line(bp))
     refresh_line_filter(bp);
   else
     refresh_filter(engine_->binary().function_at(bp.addr));
@@ -617,8 +617,7 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
   if (!nb.cond.empty())
     if (auto c = Condition::parse(nb.cond); !c) return c.error();
   if (auto r = check_hit_condition(nb.hit_cond); !r) return r.error();
-  bool is_line = !b->addrs.empty() && lines_.count(b->addrs.front());
-  if (is_line) {
+  if (is_line(*b)) {
     // What the line captures follows what the breakpoint reads.
     Breakpoint probe = *b;
     probe.cond = nb.cond;

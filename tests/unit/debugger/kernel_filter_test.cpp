@@ -169,9 +169,19 @@ TEST(LineBreakpoints, SurviveARestartAtTheirLineWithTheirCondition) {
   ASSERT_TRUE(d);
   auto bp = d->create_breakpoint(at_line(marker_line("loop"), "i >= 3"));
   ASSERT_TRUE(bp) << bp.error().message;
+  // The same by location expression, as JSON-RPC clients set it.
+  BreakpointRequest by_expr;
+  by_expr.loc_expr = "lines/main.go:" + std::to_string(marker_line("inner"));
+  by_expr.bp.tracepoint = true;
+  auto inner = d->create_breakpoint(by_expr);
+  ASSERT_TRUE(inner) << inner.error().message;
   auto discarded = d->restart(std::vector<std::string>{"6"});
   ASSERT_TRUE(discarded) << discarded.error().message;
   EXPECT_TRUE(discarded->empty());
+  auto inner_again = d->get_breakpoint(inner->id, "");
+  ASSERT_TRUE(inner_again);
+  EXPECT_EQ(inner_again->line, marker_line("inner"));
+  EXPECT_EQ(inner_again->addrs, inner->addrs);
   auto again = d->get_breakpoint(bp->id, "");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->line, marker_line("loop"));
@@ -180,8 +190,11 @@ TEST(LineBreakpoints, SurviveARestartAtTheirLineWithTheirCondition) {
   ASSERT_NE(t, nullptr);
   EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
   std::vector<std::string> got;
-  for (const Hit& h : run_to_exit(*d)) got.push_back(value_of(h.event, "i"));
-  EXPECT_EQ(got, (std::vector<std::string>{"3", "4", "5"}));
+  for (const Hit& h : run_to_exit(*d))
+    got.push_back(h.breakpoint != inner->id ? value_of(h.event, "i")
+                  : h.event.kind == tracer::TraceEvent::Kind::line ? "inner line"
+                                                                    : "inner elsewhere");
+  EXPECT_EQ(got, (std::vector<std::string>{"inner line", "3", "4", "5"}));
 }
 
 }  // namespace

@@ -134,6 +134,7 @@ class Debugger {
   // re-planned when what the breakpoint reads changes.
   Result<void> trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs);
   void release_lines(const Breakpoint& bp);
+  bool is_line(const Breakpoint& bp) const;  // probes a statement in a body
   // Hands the conjunctive part of a condition to the kernel: on a function
   // entry when its return breakpoints share the condition (a dropped entry
   // leaves its return unpaired), on a breakpoint's own line probes always.
