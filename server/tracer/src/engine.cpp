@@ -161,7 +161,6 @@ Result<const TracedFunction*> Engine::add_line(const symbols::Function& fn, uint
   tf.options = opts;
   tf.options.returns = false;
   tf.line_pc = pc;
-  tf.line = plan->line;
   plan->site.info.is_line = true;
   std::vector<PlannedSite> sites;
   sites.push_back(std::move(plan->site));

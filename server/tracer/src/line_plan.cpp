@@ -60,25 +60,27 @@ Result<LinePlan> plan_line(const symbols::Binary& bin, const symbols::Function& 
   auto off = bin.file_offset(pc);
   if (!off) return off.error();
 
-  // Named variables first, so they have the capture budget first; the
-  // innermost of equal names is the one in scope.
+  // Parameters come first and locals outer scope first, so the last of
+  // equal names is the one the name means here; the others are shadowed.
+  auto innermost = [&](const std::string& name) -> const symbols::ScopedVariable* {
+    const symbols::ScopedVariable* found = nullptr;
+    for (const auto& v : *scope)
+      if (v.var.name == name) found = &v;
+    return found;
+  };
+  // Named variables first, so they have the capture budget first.
   std::vector<const symbols::ScopedVariable*> chosen;
   auto take = [&](const symbols::ScopedVariable* v) {
     if (std::find(chosen.begin(), chosen.end(), v) == chosen.end()) chosen.push_back(v);
   };
   for (const std::string& name : capture.names) {
-    const symbols::ScopedVariable* found = nullptr;
-    for (const auto& v : *scope)
-      if (v.var.name == name) found = &v;
+    const symbols::ScopedVariable* found = innermost(name);
     if (!found) return make_error(Errc::not_found, "could not find symbol value for " + name);
     take(found);
   }
   for (const auto& v : *scope) {
-    // A shadowed outer variable is not what the name means here.
-    bool shadowed = std::any_of(scope->begin(), scope->end(), [&](const symbols::ScopedVariable& o) {
-      return o.var.name == v.var.name && (o.depth > v.depth || (o.depth == v.depth && v.is_param && !o.is_param));
-    });
-    if (shadowed) continue;
+    // Blank parameters (`_`) declare nothing, so they shadow nothing.
+    if (v.var.name != "_" && &v != innermost(v.var.name)) continue;
     if (v.is_param ? capture.arguments : capture.locals) take(&v);
   }
 

@@ -76,9 +76,9 @@ struct TracedFunction {
   std::vector<uint64_t> return_probes;
   TraceOptions options;
   bool active = true;  // false once removed
-  // A line tracepoint (add_line): the statement's address, else 0.
+  // A line tracepoint (add_line): the statement's address (also
+  // entry_probe; entry_line is its line), else 0.
   uint64_t line_pc = 0;
-  symbols::SourceLine line;
 };
 
 class Engine {
