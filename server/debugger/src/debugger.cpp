@@ -219,6 +219,7 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc) co
   auto at = [&](uint64_t pc, const symbols::Function* fn) {
     Location l;
     l.pc = pc;
+    l.pcs = {pc};
     l.function = fn;
     if (auto sl = bin.pc_to_line(pc)) {
       l.file = sl->file;
@@ -258,13 +259,17 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc) co
     if (ec == std::errc() && p == num.data() + num.size()) {
       // Like Delve: the first statement of the line in each function it
       // has code in (a line can be in several: closures, generic shapes).
-      auto pcs = bin.line_to_pcs(loc.substr(0, colon), line);
-      for (uint64_t pc : pcs) {
+      std::vector<const symbols::Function*> seen;
+      std::vector<uint64_t> firsts;
+      for (uint64_t pc : bin.line_to_pcs(loc.substr(0, colon), line)) {
         const symbols::Function* f = bin.function_at(pc);
-        if (std::none_of(out.begin(), out.end(), [&](const Location& l) { return l.function == f; }))
-          out.push_back(at(pc, f));
+        if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+        seen.push_back(f);
+        firsts.push_back(pc);
       }
-      if (out.empty()) return not_found();
+      if (firsts.empty()) return not_found();
+      out.push_back(at(firsts.front(), seen.front()));
+      out.back().pcs = std::move(firsts);
       return out;
     }
   }
@@ -524,8 +529,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       pc = locs->front().pc;
       fn = locs->front().function;
       if (!fn) return make_error(Errc::not_found, "location \"" + where + "\" is not in a function");
-      for (const Location& l : *locs)
-        if (l.function) line_pcs.push_back(l.pc);
+      line_pcs = locs->front().pcs;
     }
     if (pc != fn->entry) {
       // A line that starts the function is its entry (the arguments are

@@ -29,19 +29,10 @@ void add_location_methods(MethodTable& t) {
     auto locs = s.dbg().find_location(loc);
     if (!locs) co_return locs.error();
     std::vector<rpc::Location> out;
-    if (loc.front() != '/' && locs->size() > 1) {
-      // A file:line in several functions is one location with several PCs.
-      rpc::Location r = location_of(s.dbg(), locs->front().pc);
-      r.pcs.clear();
-      for (const auto& l : *locs) r.pcs.push_back(l.pc);
-      r.pcpids.assign(r.pcs.size(), s.dbg().pid());
-      out.push_back(std::move(r));
-      co_return json::value(json::object{{"Locations", rpc::to_json(out)}});
-    }
     for (const auto& l : *locs) {
       rpc::Location r = location_of(s.dbg(), l.pc);
-      r.pcs = {l.pc};
-      r.pcpids = {s.dbg().pid()};
+      r.pcs = l.pcs;
+      r.pcpids.assign(r.pcs.size(), s.dbg().pid());
       out.push_back(std::move(r));
     }
     co_return json::value(json::object{{"Locations", rpc::to_json(out)}});

@@ -32,10 +32,13 @@ struct TargetOptions {
 };
 
 struct Location {
-  uint64_t pc = 0;
+  uint64_t pc = 0;  // the first of pcs
   std::string file;
   int line = 0;
-  const symbols::Function* function = nullptr;
+  const symbols::Function* function = nullptr;  // pc's
+  // Every address the location stands for: a file:line in several functions
+  // (closures, generic shapes) has the line's first statement in each.
+  std::vector<uint64_t> pcs;
 };
 
 // One collected tracepoint hit.
