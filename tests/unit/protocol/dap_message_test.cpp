@@ -11,22 +11,9 @@ namespace gotrace::protocol::dap {
 namespace {
 
 namespace json = boost::json;
+using testing::dap_schema_errors;
 using testing::SchemaValidator;
 
-const SchemaValidator* schema() {
-  static const std::optional<SchemaValidator> s = SchemaValidator::load_dap();
-  return s ? &*s : nullptr;
-}
-
-// Every error found validating v against #/definitions/<def>, joined.
-std::string schema_errors(const json::value& v, std::string_view def) {
-  if (schema() == nullptr) return "debugAdapterProtocol.json not found";
-  std::string out;
-  for (const auto& e : schema()->validate(v, def)) out += e + "\n";
-  return out;
-}
-
-#define EXPECT_VALID(value, def) EXPECT_EQ(schema_errors((value), (def)), "") << json::serialize(value)
 
 Result<Request> parse(std::string_view text) { return parse_request(json::parse(text)); }
 
@@ -118,19 +105,20 @@ TEST(DapMessage, EventShape) {
 }
 
 TEST(DapMessage, ValidatorCatchesBadMessages) {
-  ASSERT_NE(schema(), nullptr) << "debugAdapterProtocol.json not found";
+  // Without the schema every check below would pass on "not found".
+  ASSERT_TRUE(SchemaValidator::load_dap()) << "debugAdapterProtocol.json not found";
   // Sanity checks on the validator itself.
-  EXPECT_NE(schema_errors(json::parse(R"({"seq":1,"type":"response","request_seq":1,"command":"x"})"), "Response"),
+  EXPECT_NE(dap_schema_errors(json::parse(R"({"seq":1,"type":"response","request_seq":1,"command":"x"})"), "Response"),
             "");  // no success
-  EXPECT_NE(schema_errors(make_event(1, "initialized"), "Response"), "");  // wrong type enum
-  EXPECT_NE(schema_errors(make_event(0, "initialized"), "InitializedEvent"), "");  // seq minimum 1
-  EXPECT_NE(schema_errors(make_event(1, "exited", json::object{}), "ExitedEvent"), "");  // exitCode missing
-  EXPECT_NE(schema_errors(make_event(1, "output", json::parse(R"({"output":3})")), "OutputEvent"), "");
-  EXPECT_NE(schema_errors(make_response(1, 1, "threads", true, std::nullopt,
+  EXPECT_NE(dap_schema_errors(make_event(1, "initialized"), "Response"), "");  // wrong type enum
+  EXPECT_NE(dap_schema_errors(make_event(0, "initialized"), "InitializedEvent"), "");  // seq minimum 1
+  EXPECT_NE(dap_schema_errors(make_event(1, "exited", json::object{}), "ExitedEvent"), "");  // exitCode missing
+  EXPECT_NE(dap_schema_errors(make_event(1, "output", json::parse(R"({"output":3})")), "OutputEvent"), "");
+  EXPECT_NE(dap_schema_errors(make_response(1, 1, "threads", true, std::nullopt,
                                         json::parse(R"({"threads":[{"id":"1","name":"x"}]})")),
                           "ThreadsResponse"),
             "");
-  EXPECT_NE(schema_errors(json::object{}, "NoSuchDefinition"), "");
+  EXPECT_NE(dap_schema_errors(json::object{}, "NoSuchDefinition"), "");
 }
 
 }  // namespace

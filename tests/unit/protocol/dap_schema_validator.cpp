@@ -48,6 +48,14 @@ bool has_type(const json::value& v, std::string_view t) {
 
 }  // namespace
 
+std::string dap_schema_errors(const boost::json::value& v, std::string_view def) {
+  static const std::optional<SchemaValidator> schema = SchemaValidator::load_dap();
+  if (!schema) return "debugAdapterProtocol.json not found";
+  std::string out;
+  for (const auto& e : schema->validate(v, def)) out += e + "\n";
+  return out;
+}
+
 std::optional<SchemaValidator> SchemaValidator::load_dap() {
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("GOTRACE_DAP_SCHEMA")) candidates.emplace_back(env);

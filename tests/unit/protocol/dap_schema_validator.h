@@ -6,6 +6,7 @@
 // (description, _enum, format...) is ignored.
 #pragma once
 
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <optional>
@@ -38,4 +39,14 @@ class SchemaValidator {
   boost::json::value root_;
 };
 
+// Every error found validating v against the DAP schema's
+// #/definitions/<def>, one per line ("" when valid); names the missing
+// schema file if it cannot be loaded. The schema is loaded once.
+std::string dap_schema_errors(const boost::json::value& v, std::string_view def);
+
 }  // namespace gotrace::protocol::dap::testing
+
+// Expects `value` to be a valid DAP `def`, printing it when it is not.
+#define EXPECT_VALID(value, def)                                                                  \
+  EXPECT_EQ(::gotrace::protocol::dap::testing::dap_schema_errors((value), (def)), "")             \
+      << boost::json::serialize(value)

@@ -11,21 +11,6 @@ namespace gotrace::protocol::dap {
 namespace {
 
 namespace json = boost::json;
-using testing::SchemaValidator;
-
-const SchemaValidator* schema() {
-  static const std::optional<SchemaValidator> s = SchemaValidator::load_dap();
-  return s ? &*s : nullptr;
-}
-
-std::string schema_errors(const json::value& v, std::string_view def) {
-  if (schema() == nullptr) return "debugAdapterProtocol.json not found";
-  std::string out;
-  for (const auto& e : schema()->validate(v, def)) out += e + "\n";
-  return out;
-}
-
-#define EXPECT_VALID(value, def) EXPECT_EQ(schema_errors((value), (def)), "") << json::serialize(value)
 
 // Parses a whole request line from a transcript and its typed arguments.
 template <class T>
