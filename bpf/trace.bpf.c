@@ -353,17 +353,7 @@ static __always_inline int hit_condition_holds(struct gt_spec *spec, __u64 *coun
     return 0;
   __u64 n = __sync_fetch_and_add(counter, 1) + 1;
   *count = n;
-  __u64 v = spec->hit_value;
-  switch (spec->hit_op) {
-  case GT_HIT_EQ: return n == v;
-  case GT_HIT_NE: return n != v;
-  case GT_HIT_LT: return n < v;
-  case GT_HIT_LE: return n <= v;
-  case GT_HIT_GT: return n > v;
-  case GT_HIT_GE: return n >= v;
-  case GT_HIT_MOD: return v && n % v == 0;
-  }
-  return 1;
+  return gt_hit_holds(spec->hit_op, n, spec->hit_value);
 }
 
 SEC("uprobe")

@@ -1,5 +1,6 @@
 // gotrace exec|attach|debug --headless: Delve's headless server, fed by eBPF.
 #include "args.h"
+#include "backend_flag.h"
 #include "commands.h"
 #include "go_build.h"
 #include "gotrace/headless/server.h"
@@ -29,8 +30,11 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
                                   {"continue", 0, false},
                                   {"output", 'o'},
                                   {"log", 0, false},
-                                  {"only-same-user", 0}});
+                                  {"only-same-user", 0},
+                                  {"backend", 0}});
   if (!parsed) return fail(parsed.error().message);
+  auto backend = backend_flag(*parsed);
+  if (!backend) return fail(backend.error().message);
   if (!parsed->has("headless"))
     return fail("gotrace " + mode +
                 " needs --headless: gotrace has no interactive terminal; connect with "
@@ -54,6 +58,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   if (auto r = headless::check_listen(so); !r) return fail(r.error().message);
 
   debugger::TargetOptions to;
+  to.backend = *backend;
   const auto& pos = parsed->positional;
   std::string temp_binary;
   if (mode == "attach") {
@@ -80,6 +85,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   }
   auto dbg = debugger::Debugger::create(to);
   if (!dbg) return fail(dbg.error().message);
+  report_backend((*dbg)->engine());
   boost::asio::io_context io;
   auto server = headless::Server::create(io, so, std::move(*dbg));
   if (!server) return fail(server.error().message);

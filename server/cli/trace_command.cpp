@@ -1,5 +1,6 @@
-// gotrace trace: dlv trace's command line, served by the eBPF engine.
+// gotrace trace: dlv trace's command line, served by the tracing engine.
 #include "args.h"
+#include "backend_flag.h"
 #include "commands.h"
 #include "go_build.h"
 #include "gotrace/bpf/trace_abi.h"
@@ -36,6 +37,7 @@ struct TraceFlags {
   bool returns = true;
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says
+  tracer::BackendKind backend = tracer::BackendKind::automatic;
   std::vector<std::string> program_args;
 };
 
@@ -54,9 +56,13 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"no-return", 0, false},
                                   {"ring-size", 0},
                                   {"max-string-len", 0},
-                                  {"ebpf", 0, false}});
+                                  {"ebpf", 0, false},
+                                  {"backend", 0}});
   if (!parsed) return parsed.error();
   TraceFlags f;
+  auto backend = backend_flag(*parsed);
+  if (!backend) return backend.error();
+  f.backend = *backend;
   f.program_args = parsed->passthrough;
   if (auto v = parsed->get("exec")) f.exec = *v;
   if (auto v = parsed->get("pid")) {
@@ -256,11 +262,16 @@ int run_trace(const std::vector<std::string>& args) {
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
-  auto started = (*engine)->start(target->pid(), probe_path, flags->ring_bytes);
+  tracer::StartOptions start_opts;
+  start_opts.ring_bytes = flags->ring_bytes;
+  start_opts.backend = flags->backend;
+  start_opts.launched = static_cast<bool>(launched);
+  auto started = (*engine)->start(target->pid(), probe_path, start_opts);
   if (!started) {
     close(sfd);
     return fail(started.error().message);  // a launched target is killed by ~Process
   }
+  report_backend(**engine);
   for (const auto& s : *started)
     std::fprintf(stderr, "gotrace: not tracing %s: %s\n", s.function->function->name.c_str(),
                  s.error.message.c_str());
@@ -282,6 +293,7 @@ int run_trace(const std::vector<std::string>& args) {
     auto n = (*engine)->drain(sink);
     if (!n) std::fprintf(stderr, "gotrace: %s\n", n.error().message.c_str());
     printer.flush();
+    for (const std::string& note : (*engine)->take_notices()) std::fprintf(stderr, "%s\n", note.c_str());
     if (fds[2].revents & POLLIN) {
       signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == sizeof si) exit_signal = static_cast<int>(si.ssi_signo);

@@ -62,7 +62,10 @@ Result<void> Debugger::start_target() {
   } else {
     started_ = true;
   }
-  auto started = engine_->start(process_->pid(), binary);
+  tracer::StartOptions so;
+  so.backend = opts_.backend;
+  so.launched = !opts_.attach_pid;
+  auto started = engine_->start(process_->pid(), binary, so);
   if (!started) return started.error();
   exit_status_.reset();
   hits_.clear();

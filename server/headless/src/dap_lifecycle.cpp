@@ -93,6 +93,23 @@ std::vector<std::string> build_flags(const pdap::LaunchArguments& la) {
   return strings(o, "f");  // one string: split on spaces
 }
 
+// The "backend" attribute: gotrace's ebpf|ptrace|auto; Delve's own
+// "default" and "native" (what vscode-go may send) mean gotrace's default.
+Result<tracer::BackendKind> backend_attribute(const std::optional<std::string>& value) {
+  if (!value || *value == "default" || *value == "native") return tracer::default_backend();
+  if (auto k = tracer::parse_backend(*value)) return *k;
+  return make_error(Errc::invalid_argument,
+                    "invalid debug configuration - unsupported 'backend' attribute \"" + *value +
+                        "\": must be ebpf, ptrace or auto");
+}
+
+// Tells the client when `auto` fell back to ptrace, and why.
+void report_backend(DapSession& s) {
+  const tracer::Engine& e = s.dbg()->engine();
+  if (e.backend() == tracer::BackendKind::ptrace && !e.fallback_reason().empty())
+    s.output("console", "gotrace: tracing with ptrace: eBPF is unavailable: " + e.fallback_reason() + "\n");
+}
+
 void launch(DapSession& s, int64_t seq, const json::object& a) {
   auto failed = [&](const std::string& why) {
     s.fail(seq, "launch", "Failed to launch", 3000, "Failed to launch: " + why);
@@ -104,7 +121,10 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   if (mode != "exec" && mode != "debug" && mode != "test")
     return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
   if (la->program.empty()) return failed("The program attribute is missing in debug configuration.");
+  auto backend = backend_attribute(la->backend);
+  if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
+  to.backend = *backend;
   to.program = la->program;
   to.args = la->args;
   to.launch.capture_output = true;
@@ -127,6 +147,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   if (!d) return failed("could not launch process: " + d.error().message);
   s.server().dbg = std::move(*d);
   s.launched_here = true;
+  report_backend(s);
   started(s, seq, "launch");
 }
 
@@ -148,12 +169,16 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (s.dbg()) return failed("a program is already being traced in this session");
   auto pid = aa->processId;
   if (!pid || *pid <= 0) return failed("the processId attribute is missing or invalid");
+  auto backend = backend_attribute(aa->backend);
+  if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
+  to.backend = *backend;
   to.attach_pid = static_cast<pid_t>(*pid);
   auto d = debugger::Debugger::create(to);
   if (!d) return failed(d.error().message);
   s.server().dbg = std::move(*d);
   s.launched_here = true;
+  report_backend(s);
   started(s, seq, "attach");
 }
 

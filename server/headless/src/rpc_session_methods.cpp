@@ -15,7 +15,7 @@ void add_session_methods(MethodTable& t) {
     json::object r;
     r["DelveVersion"] = "Version: 1.20.2\nBuild: gotrace";
     r["APIVersion"] = s.server().api_version;
-    r["Backend"] = "ebpf";
+    r["Backend"] = std::string(tracer::backend_name(s.dbg().engine().backend()));
     r["TargetGoVersion"] = "";
     r["MinSupportedVersionOfGo"] = "1.18.0";
     r["MaxSupportedVersionOfGo"] = "1.20.0";

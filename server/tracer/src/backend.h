@@ -1,6 +1,6 @@
 // What the engine needs from a hit collector. The eBPF backend implements it
-// with uprobes; a ptrace backend (issue 5) will implement the same contract
-// with int3 and produce the same records, so decoding is shared.
+// with uprobes; the ptrace backend implements the same contract with int3
+// breakpoints and produces the same records, so decoding is shared.
 #pragma once
 
 #include "gotrace/bpf/program.h"
@@ -13,6 +13,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace gotrace::tracer {
 
@@ -22,6 +23,10 @@ struct BackendConfig {
   pid_t pid = 0;
   uint32_t max_specs = 0;
   uint32_t ring_bytes = 0;
+  // ptrace: the process is held before exec (Process::launch), and dies
+  // with us.
+  bool await_exec = false;
+  bool kill_on_exit = false;
 };
 
 class Backend {
@@ -37,8 +42,14 @@ class Backend {
   virtual uint64_t lost() const = 0;
   virtual Result<uint64_t> hit_count(uint32_t counter) const = 0;
   virtual Result<void> set_hit_count(uint32_t counter, uint64_t value) = 0;
+  // Whether words of float registers hold their values (uprobe contexts
+  // have no float registers; ptrace reads them).
+  virtual bool reads_float_registers() const { return false; }
+  // Messages about the target the user should see (it forked, exec'd).
+  virtual std::vector<std::string> take_notices() { return {}; }
 };
 
 Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg);
+Result<std::unique_ptr<Backend>> make_ptrace_backend(const BackendConfig& cfg);
 
 }  // namespace gotrace::tracer

@@ -245,10 +245,10 @@ SitePlan plan_site(const std::vector<symbols::Variable>& vars,
       for (const Piece& piece : pieces) {
         if (piece.kind == Piece::Kind::absent) {
           vp.unreadable = "optimized away at this address";
-        } else if (piece.is_float) {
-          // pt_regs, the uprobe context, has no float registers.
-          vp.unreadable = "unreadable float register";
         } else if (piece.kind == Piece::Kind::reg) {
+          // Captured by number either way; only a backend that can read
+          // float registers fills the word (ValuePlan::in_float_registers).
+          if (piece.is_float) vp.in_float_registers = true;
           auto w = b.add_reg(piece.dwarf_reg);
           if (!w) {
             vp.unreadable = "too many values to capture";

@@ -34,6 +34,9 @@ struct ValuePlan {
   bool is_result = false;
   bool is_local = false;  // a local variable (a line site), not an argument
   std::string unreadable;  // set: the value cannot be captured here
+  // Some of its words come from float registers, which uprobe contexts
+  // (pt_regs) do not hold: readable only from backends that read them.
+  bool in_float_registers = false;
   uint64_t size = 0;
   std::vector<Chunk> chunks;
   bool on_stack = false;

@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <deque>
 #include <map>
@@ -48,6 +49,19 @@ struct Engine::Impl {
   uint32_t spec_capacity = 0;  // size of the kernel's spec array
   uint32_t next_counter = 0;   // kernel hit counters handed out
   std::vector<std::pair<uint32_t, uint64_t>> counter_starts;  // set at start()
+  BackendKind kind = BackendKind::automatic;
+  std::string fallback_reason;
+  bool float_registers = false;
+
+  Result<std::unique_ptr<Backend>> make_backend(BackendKind k, const BackendConfig& cfg) {
+    auto be = k == BackendKind::ptrace ? make_ptrace_backend(cfg) : make_bpf_backend(cfg);
+    if (!be) return be.error();
+    for (uint32_t id = 0; id < specs.size(); id++)
+      if (auto r = (*be)->set_spec(id, specs[id]); !r) return r.error();
+    for (auto [id, start] : counter_starts)
+      if (auto r = (*be)->set_hit_count(id, start); !r) return r.error();
+    return be;
+  }
 
   // The first hit tells where a PIE binary was loaded: the record carries the
   // runtime address of a site whose link-time address we know. (Reading
@@ -263,9 +277,48 @@ std::vector<const TracedFunction*> Engine::traced() const {
   return out;
 }
 
+std::string_view backend_name(BackendKind k) {
+  switch (k) {
+    case BackendKind::automatic: return "auto";
+    case BackendKind::ebpf: return "ebpf";
+    case BackendKind::ptrace: return "ptrace";
+  }
+  return "auto";
+}
+
+std::optional<BackendKind> parse_backend(std::string_view name) {
+  if (name == "auto") return BackendKind::automatic;
+  if (name == "ebpf") return BackendKind::ebpf;
+  if (name == "ptrace") return BackendKind::ptrace;
+  return std::nullopt;
+}
+
+Result<BackendKind> default_backend() {
+  const char* env = std::getenv("GOTRACE_BACKEND");
+  if (!env || !*env) return BackendKind::automatic;
+  if (auto k = parse_backend(env)) return *k;
+  return make_error(Errc::invalid_argument, "GOTRACE_BACKEND=" + std::string(env) +
+                                                " is not one of ebpf, ptrace, auto");
+}
+
 Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string& path,
                                                    uint32_t ring_bytes) {
+  StartOptions o;
+  o.ring_bytes = ring_bytes;
+  return start(pid, path, o);
+}
+
+BackendKind Engine::backend() const { return impl_->kind; }
+const std::string& Engine::fallback_reason() const { return impl_->fallback_reason; }
+
+std::vector<std::string> Engine::take_notices() {
+  return impl_->backend ? impl_->backend->take_notices() : std::vector<std::string>{};
+}
+
+Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string& path,
+                                                   const StartOptions& opts) {
   if (impl_->backend) return make_error(Errc::invalid_argument, "already started");
+  uint32_t ring_bytes = opts.ring_bytes;
   if (ring_bytes < 4096 || (ring_bytes & (ring_bytes - 1)) != 0)
     return make_error(Errc::invalid_argument,
                       "ring buffer size " + std::to_string(ring_bytes) +
@@ -284,13 +337,8 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
   impl_->spec_capacity = static_cast<uint32_t>(std::min<size_t>(want, kMaxSpecs));
   cfg.max_specs = impl_->spec_capacity;
   cfg.ring_bytes = ring_bytes;
-  auto be = make_bpf_backend(cfg);
-  if (!be) return be.error();
-  for (uint32_t id = 0; id < impl_->specs.size(); id++)
-    if (auto r = (*be)->set_spec(id, impl_->specs[id]); !r) return r.error();
-  for (auto [id, start] : impl_->counter_starts)
-    if (auto r = (*be)->set_hit_count(id, start); !r) return r.error();
-  impl_->backend = std::move(*be);
+  cfg.await_exec = opts.launched;
+  cfg.kill_on_exit = opts.launched;
   impl_->path = path;
   impl_->wall_offset_ns = static_cast<int64_t>(clock_ns(CLOCK_REALTIME)) -
                           static_cast<int64_t>(clock_ns(CLOCK_MONOTONIC));
@@ -298,6 +346,39 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
   std::vector<uint32_t> ids;
   for (const TracedFunction& f : impl_->functions)
     if (f.active) ids.push_back(f.id);
+
+  // eBPF first unless ptrace was asked for; `automatic` falls back to ptrace
+  // when eBPF cannot be loaded or cannot attach at all.
+  if (opts.backend != BackendKind::ptrace) {
+    auto be = impl_->make_backend(BackendKind::ebpf, cfg);
+    if (be) {
+      impl_->backend = std::move(*be);
+      impl_->kind = BackendKind::ebpf;
+      impl_->float_registers = false;
+      auto attached = attach_all(ids);
+      if (attached || opts.backend == BackendKind::ebpf) return attached;
+      impl_->fallback_reason = attached.error().message;
+      impl_->backend.reset();
+    } else if (opts.backend == BackendKind::ebpf) {
+      return be.error();
+    } else {
+      impl_->fallback_reason = be.error().message;
+    }
+  }
+  auto be = impl_->make_backend(BackendKind::ptrace, cfg);
+  if (!be) {
+    if (opts.backend == BackendKind::automatic)
+      return make_error(be.error().code, "eBPF is unavailable (" + impl_->fallback_reason +
+                                             ") and ptrace failed: " + be.error().message);
+    return be.error();
+  }
+  impl_->backend = std::move(*be);
+  impl_->kind = BackendKind::ptrace;
+  impl_->float_registers = impl_->backend->reads_float_registers();
+  return attach_all(ids);
+}
+
+Result<std::vector<Engine::Skipped>> Engine::attach_all(const std::vector<uint32_t>& ids) {
   std::vector<Skipped> skipped;
   if (ids.empty()) return skipped;
   if (auto r = impl_->attach_functions(ids); !r) {
@@ -313,6 +394,7 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
         skipped.push_back({&impl_->functions[id], one.error()});
       }
     if (skipped.size() == ids.size()) {
+      for (const Skipped& sk : skipped) impl_->functions[sk.function->id].active = true;
       impl_->backend.reset();
       return r.error();
     }
@@ -325,24 +407,25 @@ std::vector<values::Variable> load_from(const std::shared_ptr<const std::vector<
                                         uint32_t first, uint32_t last,
                                         const std::vector<SiteInfo>& sites,
                                         const symbols::Binary& binary, const BinaryTypes& types,
-                                        const values::LoadConfig& cfg) {
+                                        const values::LoadConfig& cfg, bool float_registers) {
   if (!raw) return {};
   auto rec = parse_record(*raw);
   if (!rec || rec->hdr.spec_id >= sites.size()) return {};
-  return load_site_values(*rec, sites[rec->hdr.spec_id], first, last, binary, types, cfg);
+  return load_site_values(*rec, sites[rec->hdr.spec_id], first, last, binary, types, cfg,
+                          float_registers);
 }
 }  // namespace
 
 std::vector<values::Variable> Engine::load_values(const TraceEvent& ev,
                                                   const values::LoadConfig& cfg) const {
   return load_from(ev.record, ev.value_first, ev.value_last, impl_->sites, *impl_->binary,
-                   *impl_->types, cfg);
+                   *impl_->types, cfg, impl_->float_registers);
 }
 
 std::vector<values::Variable> Engine::load_entry_values(const TraceEvent& ev,
                                                         const values::LoadConfig& cfg) const {
   return load_from(ev.entry_record, ev.entry_first, ev.entry_last, impl_->sites, *impl_->binary,
-                   *impl_->types, cfg);
+                   *impl_->types, cfg, impl_->float_registers);
 }
 
 std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {
@@ -432,7 +515,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
       ev.value_first = static_cast<uint32_t>(first);
       ev.value_last = static_cast<uint32_t>(last);
       ev.values = load_site_values(*rec, site, first, last, *impl_->binary, *impl_->types,
-                                   site.fn->options.load);
+                                   site.fn->options.load, impl_->float_registers);
       sink(ev);
     };
     if (site.entry_and_return) {

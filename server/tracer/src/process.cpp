@@ -1,5 +1,7 @@
 #include "gotrace/tracer/process.h"
 
+#include "child_exits.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -118,6 +120,7 @@ Process::~Process() {
   if (out_fd_ >= 0) close(out_fd_);
   if (err_fd_ >= 0) close(err_fd_);
   if (pidfd_ >= 0) close(pidfd_);
+  if (pid_ > 0) child_exits::forget(pid_);
 }
 
 std::pair<int, int> Process::take_output_fds() {
@@ -147,6 +150,13 @@ Result<void> Process::resume() {
 
 std::optional<int> Process::poll_exit() {
   if (exited_) return exit_status_;
+  if (auto st = child_exits::status(pid_)) {
+    exited_ = true;
+    exit_status_ = *st;
+    return exit_status_;
+  }
+  // The ptrace tracer thread alone may wait for a process it holds.
+  if (child_exits::claimed(pid_)) return std::nullopt;
   if (launched_) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
@@ -168,8 +178,13 @@ std::optional<int> Process::poll_exit() {
 void Process::kill_launched() {
   if (!launched_ || exited_ || pid_ <= 0) return;
   ::kill(pid_, SIGKILL);
-  int status;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  if (child_exits::claimed(pid_) || child_exits::status(pid_)) {
+    // Its tracer thread reaps it.
+    (void)child_exits::wait(pid_, std::chrono::seconds(5));
+  } else {
+    int status;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   exited_ = true;
   exit_status_ = -SIGKILL;

@@ -9,7 +9,8 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
                                                size_t first, size_t last,
                                                const symbols::Binary& binary,
                                                const BinaryTypes& types,
-                                               const values::LoadConfig& cfg) {
+                                               const values::LoadConfig& cfg,
+                                               bool float_registers) {
   std::vector<values::Variable> out;
   CapturedMemory mem(rec, &binary, types.bias());
   uint64_t reg_index = 0;
@@ -18,9 +19,10 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
     uint64_t addr = vp.on_stack ? rec.hdr.sp + static_cast<uint64_t>(vp.stack_offset)
                                 : values::kFakeAddressBase + 0x100 * reg_index++;
     values::Variable v;
-    if (!vp.unreadable.empty() || !vp.type) {
+    if (!vp.unreadable.empty() || !vp.type || (vp.in_float_registers && !float_registers)) {
       static const symbols::Type unknown{};
-      v = values::unreadable_variable(vp.name, vp.type ? *vp.type : unknown, vp.unreadable);
+      std::string why = vp.unreadable.empty() && vp.type ? "unreadable float register" : vp.unreadable;
+      v = values::unreadable_variable(vp.name, vp.type ? *vp.type : unknown, why);
     } else {
       std::vector<uint8_t> bytes(vp.size, 0);
       for (const Chunk& c : vp.chunks) {

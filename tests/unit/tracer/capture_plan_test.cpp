@@ -57,14 +57,20 @@ TEST(CapturePlan, StringInRegistersIsDereferencedUpToMaxStringLen) {
   EXPECT_TRUE(p.values[1].unreadable.empty());
 }
 
-TEST(CapturePlan, FloatRegistersAreUnreadableNotGuessed) {
+TEST(CapturePlan, FloatRegistersAreCapturedByNumberAndMarked) {
   Types t;
   arch::ValueLocation x0;
   x0.pieces.push_back({17, true, 0, 8});
   SitePlan p = plan_site({{"f", &t.float64, false}}, std::vector{x0}, values::LoadConfig{});
-  EXPECT_EQ(p.spec.n_word_ops, 0);
+  ASSERT_EQ(p.spec.n_word_ops, 1);
+  EXPECT_EQ(p.spec.words[0].kind, GT_WORD_REG);
+  EXPECT_EQ(p.spec.words[0].reg, 17);
   ASSERT_EQ(p.values.size(), 1u);
-  EXPECT_EQ(p.values[0].unreadable, "unreadable float register");
+  EXPECT_EQ(p.values[0].unreadable, "");
+  EXPECT_TRUE(p.values[0].in_float_registers);
+  ASSERT_EQ(p.values[0].chunks.size(), 1u);
+  EXPECT_EQ(p.values[0].chunks[0].word, 0);
+  EXPECT_EQ(p.values[0].chunks[0].size, 8u);
 }
 
 TEST(CapturePlan, StackValuesAreCopiedAsWordRuns) {

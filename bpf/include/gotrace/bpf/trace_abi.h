@@ -179,6 +179,21 @@ struct gt_config {
   gt_u32 pad;
 };
 
+/* Whether hit count `n` passes hit condition `op` with operand `v`. Shared
+ * by the BPF program and the ptrace backend so both count alike. */
+static inline int gt_hit_holds(gt_u8 op, gt_u64 n, gt_u64 v) {
+  switch (op) {
+  case GT_HIT_EQ: return n == v;
+  case GT_HIT_NE: return n != v;
+  case GT_HIT_LT: return n < v;
+  case GT_HIT_LE: return n <= v;
+  case GT_HIT_GT: return n > v;
+  case GT_HIT_GE: return n >= v;
+  case GT_HIT_MOD: return v && n % v == 0;
+  }
+  return 1;
+}
+
 GT_STATIC_ASSERT(sizeof(struct gt_word_op) == 8, "gt_word_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_pred) == 16, "gt_pred layout");

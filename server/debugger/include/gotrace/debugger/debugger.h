@@ -29,6 +29,7 @@ struct TargetOptions {
   std::vector<std::string> args;   // its arguments
   tracer::LaunchOptions launch;    // cwd, environment, output capture
   pid_t attach_pid = 0;            // attach mode when non-zero
+  tracer::BackendKind backend = tracer::BackendKind::automatic;
 };
 
 struct Location {

@@ -58,6 +58,25 @@ struct KernelHitCondition {
                          // probes of one breakpoint
 };
 
+// Which mechanism collects hits. `automatic` uses eBPF when it can load and
+// attach, else ptrace.
+enum class BackendKind : uint8_t { automatic, ebpf, ptrace };
+std::string_view backend_name(BackendKind k);  // "auto", "ebpf", "ptrace"
+std::optional<BackendKind> parse_backend(std::string_view name);
+// The default backend: GOTRACE_BACKEND from the environment, else automatic.
+// Fails naming the variable when it holds something else.
+Result<BackendKind> default_backend();
+
+struct StartOptions {
+  // Sizes the BPF event ring: a power of two, at least one page.
+  uint32_t ring_bytes = 16u << 20;
+  BackendKind backend = BackendKind::automatic;
+  // The process was launched by us and is held before exec
+  // (Process::launch): ptrace arms its breakpoints once it has exec'd, and
+  // kills it if gotrace dies.
+  bool launched = false;
+};
+
 // One symbolized stack frame.
 struct Frame {
   uint64_t pc = 0;
@@ -139,6 +158,14 @@ class Engine {
   // fails only if nothing could be attached.
   Result<std::vector<Skipped>> start(pid_t pid, const std::string& path,
                                      uint32_t ring_bytes = kDefaultRingBytes);
+  // The same with a choice of backend (see StartOptions).
+  Result<std::vector<Skipped>> start(pid_t pid, const std::string& path, const StartOptions& opts);
+  // The backend start() chose (ebpf or ptrace), and when `automatic` chose
+  // ptrace, why eBPF was not used (else empty).
+  BackendKind backend() const;
+  const std::string& fallback_reason() const;
+  // Messages about the target for the user (it forked, exec'd), once each.
+  std::vector<std::string> take_notices();
   static constexpr uint32_t kDefaultRingBytes = 16u << 20;
   // Probe sites (entries plus returns) one engine may use in its lifetime.
   static constexpr uint32_t kMaxSpecs = 65536;
@@ -168,6 +195,7 @@ class Engine {
 
  private:
   Engine();
+  Result<std::vector<Skipped>> attach_all(const std::vector<uint32_t>& ids);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
