@@ -162,6 +162,9 @@ class Printer {
     if (buf_.size() > (64u << 10)) flush();
   }
 
+  // A message about the target, in its place among the trace lines.
+  void note(const std::string& text) { buf_ += text + "\n"; }
+
   void flush() {
     if (!buf_.empty()) {
       std::fwrite(buf_.data(), 1, buf_.size(), stderr);
@@ -282,6 +285,7 @@ int run_trace(const std::vector<std::string>& args) {
 
   Printer printer(*flags, **engine);
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
+  auto notice = [&](const std::string& text) { printer.note(text); };
   int exit_signal = 0;
   std::optional<int> status;
   for (;;) {
@@ -290,10 +294,9 @@ int run_trace(const std::vector<std::string>& args) {
                      {sfd, POLLIN, 0}};
     // Wakeups are batched in the kernel; drain at least every 10 ms.
     poll(fds, 3, 10);
-    auto n = (*engine)->drain(sink);
+    auto n = (*engine)->drain(sink, notice);
     if (!n) std::fprintf(stderr, "gotrace: %s\n", n.error().message.c_str());
     printer.flush();
-    for (const std::string& note : (*engine)->take_notices()) std::fprintf(stderr, "%s\n", note.c_str());
     if (fds[2].revents & POLLIN) {
       signalfd_siginfo si;
       if (read(sfd, &si, sizeof si) == sizeof si) exit_signal = static_cast<int>(si.ssi_signo);
@@ -302,7 +305,7 @@ int run_trace(const std::vector<std::string>& args) {
     if ((status = target->poll_exit())) break;
   }
   // Every hit of an exited process is already in the ring: drain it all.
-  (void)(*engine)->drain(sink);
+  (void)(*engine)->drain(sink, notice);
   printer.flush();
   (*engine)->stop();
   close(sfd);

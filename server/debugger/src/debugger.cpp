@@ -147,7 +147,12 @@ bool Debugger::pump() {
   if (exit_status_) return false;
   size_t before = hits_.size() + buffered_.size();
   auto route_all = [&] {
-    (void)engine_->drain([&](const tracer::TraceEvent& ev) { route(ev); });
+    (void)engine_->drain([&](const tracer::TraceEvent& ev) { route(ev); },
+                         [&](const std::string& text) {
+                           // The server's log, and the clients that show it.
+                           std::fprintf(stderr, "%s\n", text.c_str());
+                           notices_.push_back(text);
+                         });
   };
   route_all();
   bool changed = hits_.size() + buffered_.size() != before;

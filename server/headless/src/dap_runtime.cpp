@@ -94,6 +94,7 @@ void DapSession::flush_hits() {
   srv_->pump();
   while (d->has_hits())
     for (const auto& h : d->take_hits(1024)) emit_hit(h);
+  for (const std::string& text : d->take_notices()) output("console", text + "\n");
 }
 
 void DapSession::start_target_watch() {

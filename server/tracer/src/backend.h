@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -38,15 +39,16 @@ class Backend {
   virtual void detach(uint64_t handle) = 0;
   virtual void detach_all() = 0;
   virtual int wait_fd() const = 0;
-  virtual Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) = 0;
+  // Hands out queued records in order; messages about the target (it
+  // forked, exec'd) go to `notice` at their place among them.
+  virtual Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn,
+                               const std::function<void(const std::string&)>& notice) = 0;
   virtual uint64_t lost() const = 0;
   virtual Result<uint64_t> hit_count(uint32_t counter) const = 0;
   virtual Result<void> set_hit_count(uint32_t counter, uint64_t value) = 0;
   // Whether words of float registers hold their values (uprobe contexts
   // have no float registers; ptrace reads them).
   virtual bool reads_float_registers() const { return false; }
-  // Messages about the target the user should see (it forked, exec'd).
-  virtual std::vector<std::string> take_notices() { return {}; }
 };
 
 Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg);

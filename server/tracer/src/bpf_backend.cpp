@@ -23,7 +23,8 @@ class BpfBackend final : public Backend {
   void detach(uint64_t handle) override { attachments_.erase(handle); }
   void detach_all() override { attachments_.clear(); }
   int wait_fd() const override { return prog_->ring_fd(); }
-  Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) override {
+  Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn,
+                       const std::function<void(const std::string&)>&) override {
     return prog_->drain(fn);
   }
   uint64_t lost() const override { return prog_->lost(); }

@@ -52,6 +52,7 @@ struct Engine::Impl {
   BackendKind kind = BackendKind::automatic;
   std::string fallback_reason;
   bool float_registers = false;
+  std::vector<std::string> notices;  // drained without a notice callback
 
   Result<std::unique_ptr<Backend>> make_backend(BackendKind k, const BackendConfig& cfg) {
     auto be = k == BackendKind::ptrace ? make_ptrace_backend(cfg) : make_bpf_backend(cfg);
@@ -311,9 +312,7 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
 BackendKind Engine::backend() const { return impl_->kind; }
 const std::string& Engine::fallback_reason() const { return impl_->fallback_reason; }
 
-std::vector<std::string> Engine::take_notices() {
-  return impl_->backend ? impl_->backend->take_notices() : std::vector<std::string>{};
-}
+std::vector<std::string> Engine::take_notices() { return std::exchange(impl_->notices, {}); }
 
 Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string& path,
                                                    const StartOptions& opts) {
@@ -466,7 +465,8 @@ int Engine::wait_fd() const { return impl_->backend ? impl_->backend->wait_fd() 
 
 uint64_t Engine::lost() const { return impl_->backend ? impl_->backend->lost() : 0; }
 
-Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink) {
+Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink,
+                             const std::function<void(const std::string&)>& notice) {
   if (!impl_->backend) return size_t{0};
   Error failure;
   bool failed = false;
@@ -524,6 +524,11 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink)
     } else {
       emit(site.is_return, 0, site.values.size());
     }
+  }, [&](const std::string& text) {
+    if (notice)
+      notice(text);
+    else
+      impl_->notices.push_back(text);
   });
   if (!n) return n.error();
   if (failed) return failure;

@@ -43,6 +43,12 @@ void install_wake_handler() {
 constexpr size_t kMaxQueuedBytes = 64u << 20;
 
 class PtraceBackend final : public Backend {
+  // A record, or a message about the target at its place among them.
+  struct Entry {
+    std::vector<uint8_t> record;
+    std::string notice;
+  };
+
  public:
   explicit PtraceBackend(const BackendConfig& cfg)
       : specs_(cfg.max_specs ? cfg.max_specs : 4096),
@@ -101,8 +107,9 @@ class PtraceBackend final : public Backend {
     });
   }
   int wait_fd() const override { return event_fd_.get(); }
-  Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn) override {
-    std::deque<std::vector<uint8_t>> batch;
+  Result<size_t> drain(const bpf::TraceProgram::RecordFn& fn,
+                       const std::function<void(const std::string&)>& notice) override {
+    std::deque<Entry> batch;
     {
       std::lock_guard lock(queue_mu_);
       batch.swap(queue_);
@@ -110,8 +117,16 @@ class PtraceBackend final : public Backend {
       uint64_t v;
       (void)!read(event_fd_.get(), &v, sizeof v);
     }
-    for (const auto& rec : batch) fn(rec);
-    return batch.size();
+    size_t n = 0;
+    for (const Entry& e : batch) {
+      if (e.notice.empty()) {
+        fn(e.record);
+        n++;
+      } else {
+        notice(e.notice);
+      }
+    }
+    return n;
   }
   uint64_t lost() const override { return lost_.load(); }
   Result<uint64_t> hit_count(uint32_t counter) const override {
@@ -125,10 +140,6 @@ class PtraceBackend final : public Backend {
     return {};
   }
   bool reads_float_registers() const override { return true; }
-  std::vector<std::string> take_notices() override {
-    std::lock_guard lock(queue_mu_);
-    return std::exchange(notices_, {});
-  }
 
  private:
   void run(std::promise<Result<void>>& seized) {
@@ -138,11 +149,8 @@ class PtraceBackend final : public Backend {
     sigaddset(&wake, wake_signal());
     pthread_sigmask(SIG_UNBLOCK, &wake, nullptr);
     PtraceSink sink;
-    sink.record = [this](std::vector<uint8_t> rec) { push(std::move(rec)); };
-    sink.notice = [this](std::string text) {
-      std::lock_guard lock(queue_mu_);
-      notices_.push_back(std::move(text));
-    };
+    sink.record = [this](std::vector<uint8_t> rec) { push({std::move(rec), {}}); };
+    sink.notice = [this](std::string text) { push({{}, std::move(text)}); };
     sink.spec = [this](uint32_t id, gt_spec* out) {
       std::lock_guard lock(specs_mu_);
       if (id >= specs_.size() || !specs_[id].first) return false;
@@ -199,17 +207,17 @@ class PtraceBackend final : public Backend {
     return f.get();
   }
 
-  void push(std::vector<uint8_t> rec) {
+  void push(Entry e) {
     bool wake = false;
     {
       std::lock_guard lock(queue_mu_);
-      if (queued_bytes_ + rec.size() > kMaxQueuedBytes) {
+      if (queued_bytes_ + e.record.size() > kMaxQueuedBytes) {
         lost_++;
         return;
       }
       wake = queue_.empty();
-      queued_bytes_ += rec.size();
-      queue_.push_back(std::move(rec));
+      queued_bytes_ += e.record.size();
+      queue_.push_back(std::move(e));
     }
     if (wake) {
       uint64_t one = 1;
@@ -230,9 +238,8 @@ class PtraceBackend final : public Backend {
   std::condition_variable cmd_cv_;
   std::deque<std::function<void()>> commands_;
   std::mutex queue_mu_;
-  std::deque<std::vector<uint8_t>> queue_;
+  std::deque<Entry> queue_;
   size_t queued_bytes_ = 0;
-  std::vector<std::string> notices_;
   std::atomic<uint64_t> lost_{0};
   uint64_t next_handle_ = 1;
 };

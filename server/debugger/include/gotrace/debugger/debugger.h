@@ -107,6 +107,8 @@ class Debugger {
 
   // --- Hits ---
   bool has_hits() const { return !hits_.empty(); }
+  // Messages about the target (it forked, exec'd) since the last call.
+  std::vector<std::string> take_notices() { return std::exchange(notices_, {}); }
   // Removes and returns up to `max` queued hits, oldest first, stopping
   // before a second hit on the same OS thread: a stop shows each thread once
   // (Delve's client prints one hit per thread id).
@@ -170,6 +172,7 @@ class Debugger {
   std::map<std::string, std::shared_ptr<const Condition>> conditions_;
   std::deque<Hit> hits_;
   std::deque<Hit> buffered_;
+  std::vector<std::string> notices_;
 };
 
 }  // namespace gotrace::debugger

@@ -164,7 +164,7 @@ class Engine {
   // ptrace, why eBPF was not used (else empty).
   BackendKind backend() const;
   const std::string& fallback_reason() const;
-  // Messages about the target for the user (it forked, exec'd), once each.
+  // Messages about the target drained without a notice callback, once each.
   std::vector<std::string> take_notices();
   static constexpr uint32_t kDefaultRingBytes = 16u << 20;
   // Probe sites (entries plus returns) one engine may use in its lifetime.
@@ -176,7 +176,10 @@ class Engine {
   // timer of a few milliseconds).
   int wait_fd() const;
   // Decodes every queued hit, in order, into `sink`; returns how many.
-  Result<size_t> drain(const std::function<void(const TraceEvent&)>& sink);
+  // Messages about the target (it forked, exec'd) go to `notice` in their
+  // place among the events, or, without one, wait for take_notices().
+  Result<size_t> drain(const std::function<void(const TraceEvent&)>& sink,
+                       const std::function<void(const std::string&)>& notice = {});
   // Hits the kernel could not queue (ring full) since start.
   uint64_t lost() const;
 
