@@ -1,4 +1,6 @@
 // gotrace funcs BINARY [REGEXP]: the traceable functions, sorted, one per line.
+#include "args.h"
+#include "backend_flag.h"
 #include "commands.h"
 #include "gotrace/tracer/engine.h"
 
@@ -6,7 +8,18 @@
 
 namespace gotrace::cli {
 
-int run_funcs(const std::vector<std::string>& args) {
+int run_funcs(const std::vector<std::string>& all_args) {
+  // --backend is accepted like on every command (listing needs none).
+  auto parsed = parse_args(all_args, {{"backend", 0}});
+  if (!parsed) {
+    std::fprintf(stderr, "Error: %s\n", parsed.error().message.c_str());
+    return 1;
+  }
+  if (auto b = backend_flag(*parsed); !b) {
+    std::fprintf(stderr, "Error: %s\n", b.error().message.c_str());
+    return 1;
+  }
+  const std::vector<std::string>& args = parsed->positional;
   if (args.empty() || args.size() > 2) {
     std::fputs("Usage: gotrace funcs BINARY [REGEXP]\n", stderr);
     return 1;
