@@ -41,6 +41,7 @@ void install_wake_handler() {
 // Records the consumer has not drained yet are bounded: past this, hits are
 // counted as lost, as when the BPF ring is full.
 constexpr size_t kMaxQueuedBytes = 64u << 20;
+constexpr size_t kWakeupBytes = 256u << 10;
 
 class PtraceBackend final : public Backend {
   // A record, or a message about the target at its place among them.
@@ -215,7 +216,12 @@ class PtraceBackend final : public Backend {
         lost_++;
         return;
       }
-      wake = queue_.empty();
+      // Like the BPF ring's batched wakeups: the consumer drains on a timer
+      // of a few milliseconds, and is woken early only when the queue fills
+      // (a wakeup per record costs the traced thread a context switch on a
+      // busy machine). Notices wake it at once.
+      wake = !e.notice.empty() || (queued_bytes_ < kWakeupBytes &&
+                                   queued_bytes_ + e.record.size() >= kWakeupBytes);
       queued_bytes_ += e.record.size();
       queue_.push_back(std::move(e));
     }
