@@ -318,27 +318,7 @@ static __always_inline int predicates_hold(struct scratch *s, struct gt_spec *sp
     if (w >= n_words || w >= GT_MAX_WORDS)
       return 0;
     __u64 v = *(__u64 *)&s->data[(w * 8) & POS_MASK];
-    __u32 size = p->size;
-    if (size < 8) {
-      __u32 bits = (size * 8) & 63;
-      v &= (1ull << bits) - 1;
-      if (p->is_signed && bits && ((v >> (bits - 1)) & 1))
-        v |= ~0ull << bits;
-    }
-    __u64 c = p->value;
-    int lt = p->is_signed ? (__s64)v < (__s64)c : v < c;
-    int gt = p->is_signed ? (__s64)v > (__s64)c : v > c;
-    int ok;
-    switch (p->op) {
-    case GT_CMP_EQ: ok = v == c; break;
-    case GT_CMP_NE: ok = v != c; break;
-    case GT_CMP_LT: ok = lt; break;
-    case GT_CMP_LE: ok = !gt; break;
-    case GT_CMP_GT: ok = gt; break;
-    case GT_CMP_GE: ok = !lt; break;
-    default: ok = 0;
-    }
-    if (!ok)
+    if (!gt_pred_holds(p, v))
       return 0;
   }
   return 1;

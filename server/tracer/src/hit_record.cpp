@@ -131,25 +131,7 @@ bool predicates_hold(const Assembly& a) {
   for (unsigned i = 0; i < std::min<unsigned>(a.spec.n_preds, GT_MAX_PREDS); i++) {
     const gt_pred& p = a.spec.preds[i];
     if (p.word >= a.n_words) return false;
-    uint64_t v = a.load(p.word * 8u);
-    if (p.size < 8) {
-      unsigned bits = p.size * 8u;
-      v &= (uint64_t{1} << bits) - 1;
-      if (p.is_signed && bits && ((v >> (bits - 1)) & 1)) v |= ~uint64_t{0} << bits;
-    }
-    uint64_t c = p.value;
-    bool lt = p.is_signed ? static_cast<int64_t>(v) < static_cast<int64_t>(c) : v < c;
-    bool gt = p.is_signed ? static_cast<int64_t>(v) > static_cast<int64_t>(c) : v > c;
-    bool ok = false;
-    switch (p.op) {
-      case GT_CMP_EQ: ok = v == c; break;
-      case GT_CMP_NE: ok = v != c; break;
-      case GT_CMP_LT: ok = lt; break;
-      case GT_CMP_LE: ok = !gt; break;
-      case GT_CMP_GT: ok = gt; break;
-      case GT_CMP_GE: ok = !lt; break;
-    }
-    if (!ok) return false;
+    if (!gt_pred_holds(&p, a.load(p.word * 8u))) return false;
   }
   return true;
 }

@@ -179,9 +179,39 @@ struct gt_config {
   gt_u32 pad;
 };
 
-/* Whether hit count `n` passes hit condition `op` with operand `v`. Shared
- * by the BPF program and the ptrace backend so both count alike. */
-static inline int gt_hit_holds(gt_u8 op, gt_u64 n, gt_u64 v) {
+/* The checks below are shared by the BPF program and the ptrace backend,
+ * so both filter and count alike. */
+#ifdef __cplusplus
+#define GT_INLINE static inline
+#else
+#define GT_INLINE static __always_inline
+#endif
+
+/* Whether captured word `v` satisfies condition term `p`. */
+GT_INLINE int gt_pred_holds(const struct gt_pred *p, gt_u64 v) {
+  gt_u32 size = p->size;
+  if (size < 8) {
+    gt_u32 bits = (size * 8) & 63; /* the mask keeps the verifier's shift bound */
+    v &= (1ull << bits) - 1;
+    if (p->is_signed && bits && ((v >> (bits - 1)) & 1))
+      v |= ~0ull << bits;
+  }
+  gt_u64 c = p->value;
+  int lt = p->is_signed ? (long long)v < (long long)c : v < c;
+  int gt = p->is_signed ? (long long)v > (long long)c : v > c;
+  switch (p->op) {
+  case GT_CMP_EQ: return v == c;
+  case GT_CMP_NE: return v != c;
+  case GT_CMP_LT: return lt;
+  case GT_CMP_LE: return !gt;
+  case GT_CMP_GT: return gt;
+  case GT_CMP_GE: return !lt;
+  }
+  return 0;
+}
+
+/* Whether hit count `n` passes hit condition `op` with operand `v`. */
+GT_INLINE int gt_hit_holds(gt_u8 op, gt_u64 n, gt_u64 v) {
   switch (op) {
   case GT_HIT_EQ: return n == v;
   case GT_HIT_NE: return n != v;
