@@ -176,7 +176,10 @@ class PtraceBackend final : public Backend {
       }
       int status = 0;
       pid_t w = waitpid(-1, &status, __WALL | __WNOTHREAD);
-      if (w > 0) tracer_->on_wait_status(w, status);
+      if (w > 0)
+        tracer_->on_wait_status(w, status);
+      else if (errno == ECHILD)
+        tracer_->forget_all_threads();  // they went without a word (reaped elsewhere)
     }
     tracer_.reset();
   }

@@ -502,8 +502,15 @@ void PtraceTracer::on_wait_status(pid_t tid, int status) {
 
 void PtraceTracer::stop_all() {
   hold_ = true;
-  for (auto& [tid, t] : threads_)
-    if (!t.stopped) ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    // A thread that is gone already (a zombie leader whose group lives on)
+    // will never report a stop.
+    if (!it->second.stopped && ptrace(PTRACE_INTERRUPT, it->first, nullptr, nullptr) != 0 &&
+        errno == ESRCH)
+      it = threads_.erase(it);
+    else
+      ++it;
+  }
   auto all_stopped = [&] {
     return std::all_of(threads_.begin(), threads_.end(), [](const auto& e) { return e.second.stopped; });
   };

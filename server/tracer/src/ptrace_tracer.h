@@ -67,6 +67,8 @@ class PtraceTracer {
 
   // True while there are tracees to wait for.
   bool tracing() const { return !threads_.empty(); }
+  // No tracee is left to wait for.
+  void forget_all_threads() { threads_.clear(); }
   // Handles one wait status of one tracee.
   void on_wait_status(pid_t tid, int status);
 
