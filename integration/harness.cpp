@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace gotrace::itest {
@@ -182,6 +184,13 @@ int free_tcp_port() {
   close(fd);
   return port;
 }
+
+Backend backend() {
+  const char* env = getenv("GOTRACE_BACKEND");
+  return env && std::string_view(env) == "ptrace" ? Backend::ptrace : Backend::ebpf;
+}
+
+const char* backend_name(Backend b) { return b == Backend::ptrace ? "ptrace" : "ebpf"; }
 
 void require_root() {
   ASSERT_EQ(geteuid(), 0u) << "integration tests trace with eBPF and must run as root";

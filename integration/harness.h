@@ -67,4 +67,12 @@ std::vector<std::string> lines(const std::string& text);
 // Fails the test at once when not root: eBPF tests must run, never skip.
 void require_root();
 
+// The tracing backend this run of the suite exercises. build/gotrace reads
+// GOTRACE_BACKEND itself (ctest registers the suite once per backend), so
+// the tests pass no flag; this only tells them which output to expect.
+// Unset or "auto" is eBPF: the suite runs as root, where auto picks eBPF.
+enum class Backend { ebpf, ptrace };
+Backend backend();
+const char* backend_name(Backend b);  // "ebpf", "ptrace"
+
 }  // namespace gotrace::itest

@@ -252,7 +252,7 @@ std::string loc_of(const json::value& params) {
 const std::vector<Deviation>& deviations() {
   static const std::vector<Deviation> table = {
       {[](auto& m, auto&) { return m == "CreateEBPFTracepoint"; },
-       "succeeds: gotrace is eBPF; Delve 1.20.2 failed on this kernel (BTF ENUM64)"},
+       "succeeds on either backend; Delve 1.20.2 failed on this kernel (BTF ENUM64)"},
       {[](auto& m, auto&) { return m == "Restart"; },
        "gotrace does not restart like Delve (no stop at entry; return tracepoints are kept)"},
       {[](auto& m, auto&) {

@@ -91,10 +91,17 @@ namespace gotrace::itest {
 namespace {
 
 // Without BPF privileges: one clear line, the held program never runs.
+// eBPF asked for by name never falls back to ptrace: by GOTRACE_BACKEND=ebpf
+// in the eBPF copy of the suite, by --backend=ebpf (which wins over
+// GOTRACE_BACKEND=ptrace) in the ptrace copy. auto's fallback for such a
+// user: trace_unprivileged_test.cpp.
 TEST(TraceBadInput, NoBpfPermission) {
   require_root();  // to drop to another user
-  RunResult r = run({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                     gotrace(), "trace", "--exec", fixture("types-O"), R"(main\.ints$)"});
+  std::vector<std::string> argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                   "--clear-groups", gotrace(), "trace"};
+  if (backend() == Backend::ptrace) argv.push_back("--backend=ebpf");
+  argv.insert(argv.end(), {"--exec", fixture("types-O"), R"(main\.ints$)"});
+  RunResult r = run(argv);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err,

@@ -178,3 +178,46 @@ test('launch test mode: builds the test binary, traces the function under test',
     L.kill(proc);
   }
 });
+
+// The launch attribute "backend" picks the tracer whatever GOTRACE_BACKEND the
+// server runs with; without it, GOTRACE_BACKEND decides (this file runs under
+// both). The floats tell which one traced: the uprobe context has no XMM
+// registers, ptrace reads them.
+const FLOATS = {
+  ebpf: ['(unreadable float register)', '(unreadable float register)', '(unreadable float register)'],
+  ptrace: ['1.5', '2.25', '8.25'],
+};
+for (const [what, extra, backend] of [
+  ['"backend": "ebpf" traces with ebpf', { backend: 'ebpf' }, 'ebpf'],
+  ['"backend": "ptrace" traces with ptrace', { backend: 'ptrace' }, 'ptrace'],
+  [`no "backend": GOTRACE_BACKEND's (${L.BACKEND}) traces`, {}, L.BACKEND],
+]) {
+  test(`launch with ${what}`, { timeout: 60000 }, async () => {
+    const [f, g, result] = FLOATS[backend];
+    const { proc, s } = await L.launchExec('types-N', [], extra);
+    try {
+      const r = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.floats' }] });
+      assert.equal(r.body.breakpoints.length, 1);
+      assert.equal(r.body.breakpoints[0].verified, true, JSON.stringify(r.body));
+      const from = s.messages.length;
+      await s.ok('configurationDone', {});
+      await s.waitEvent('terminated', 30000);
+      const outputs = s.messages.slice(from).filter((m) => m.event === 'output');
+      const hits = outputs.filter((m) => m.body.data).map((m) => m.body);
+      assert.deepEqual(hits.map((b) => b.output), [
+        `> goroutine(1): main.floats(${f}, ${g}, 3)\n`,
+        `>> goroutine(1): main.floats => (${result})\n`,
+      ]);
+      assert.deepEqual(hits[0].data.arguments, [
+        { name: 'f', type: 'float64', value: f }, { name: 'g', type: 'float32', value: g }, { name: 'n', type: 'int', value: '3' },
+      ]);
+      assert.deepEqual(hits[1].data.returnValues, [{ name: '~r0', type: 'float64', value: result }]);
+      assert.deepEqual(outputs.filter((m) => !m.body.data).map((m) => [m.body.category, m.body.output]),
+        [['stdout', 'total -9223370937343077978\n']]);
+      await L.finishClean(s, proc);
+    } finally {
+      s.close();
+      L.kill(proc);
+    }
+  });
+}

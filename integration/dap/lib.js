@@ -18,6 +18,10 @@ const SCHEMA_PATH = process.env.DAP_SCHEMA ||
   [path.join(SOURCE, 'tests/unit/protocol/testdata/debugAdapterProtocol.json'),
    '/work/shared/reference/dap/debugAdapterProtocol.json'].find((p) => fs.existsSync(p));
 
+// The tracing backend the suite runs on: gotrace reads GOTRACE_BACKEND itself
+// (ctest registers the suite once per backend); unset or auto is eBPF for root.
+const BACKEND = process.env.GOTRACE_BACKEND === 'ptrace' ? 'ptrace' : 'ebpf';
+
 const fixture = (name) => path.join(FIXTURES, name);
 const fixtureSrcDir = (name) => path.join(SOURCE, 'tests/fixtures/go', name);
 
@@ -221,14 +225,15 @@ async function startHeadless(bin, args = []) {
   return { proc, port: Number(m[1]) };
 }
 
-// `gotrace dap` on TCP, then initialize and launch (mode exec) in VS Code's
-// order: resolves {proc, s} once `initialized` and the launch response came.
-async function launchExec(program, args = []) {
+// `gotrace dap` on TCP, then initialize and launch (mode exec, plus `extra`
+// launch attributes) in VS Code's order: resolves {proc, s} once
+// `initialized` and the launch response came.
+async function launchExec(program, args = [], extra = {}) {
   const { proc, port } = await startDapServer();
   const s = await Session.tcp(port);
   try {
     await s.ok('initialize', VSCODE_INIT);
-    const launch = s.request('launch', { name: program, type: 'go', request: 'launch', mode: 'exec', program: fixture(program), args });
+    const launch = s.request('launch', { name: program, type: 'go', request: 'launch', mode: 'exec', program: fixture(program), args, ...extra });
     await s.waitEvent('initialized', 20000);
     assert.equal((await launch).success, true);
   } catch (e) {
@@ -283,6 +288,6 @@ function isAlive(pid) {
 }
 
 module.exports = {
-  GOTRACE, FIXTURES, SOURCE, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
+  GOTRACE, FIXTURES, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };
