@@ -76,12 +76,12 @@ class PtraceTracer {
   struct Thread {
     bool stopped = false;     // in a ptrace-stop we did not resume yet
     int pending_signal = 0;   // delivered when resumed
-    bool foreign = false;     // a child process sharing our breakpoints
-    bool vfork_child = false; // shares the target's memory until it execs
+    // A child process still sharing the target's memory (vfork until it
+    // execs): it steps over breakpoints but records nothing.
+    bool foreign = false;
   };
   struct Breakpoint {
     uint8_t original = 0;
-    std::vector<uint8_t> insn;  // original bytes (for re-planning)
     std::vector<std::pair<uint64_t, uint32_t>> specs;  // (handle, spec id) in arm order
     arch::StepOver plan;
     uint64_t slot = 0;
@@ -102,8 +102,9 @@ class PtraceTracer {
   void on_exec(pid_t tid);
   // A fault in a displaced instruction is reported at the original address.
   void unslot_fault(pid_t tid);
-  void on_new_child(pid_t tid, bool vfork);
-  void drop_child(pid_t tid);
+  // A child process of the target (fork, vfork, clone without
+  // CLONE_THREAD) at its first stop.
+  void on_new_child(pid_t tid);
   void forget_thread(pid_t tid, int status);
   void stop_all();
   void settle_pending_traps();
@@ -116,9 +117,11 @@ class PtraceTracer {
   std::map<pid_t, Thread> threads_;
   std::unique_ptr<TargetMemoryFile> mem_;
   std::map<uint64_t, Breakpoint> bps_;
+  // Breakpoints removed while threads ran: a trap on one may still come.
   std::set<uint64_t> removed_;
-  std::map<uint64_t, uint64_t> slot_owner_;  // slot -> breakpoint address (kept
-                                             // after removal: a thread may still run there)  // breakpoints removed while threads ran
+  // Slot -> breakpoint address, kept after removal (a thread may still be
+  // running the displaced copy).
+  std::map<uint64_t, uint64_t> slot_owner_;
   // Handles armed before exec, waiting for the program's image.
   std::vector<std::tuple<uint64_t, std::string, std::vector<bpf::Site>>> pending_;
   bool exec_seen_ = false;
