@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,11 +20,13 @@ Result<std::unique_ptr<TargetMemoryFile>> TargetMemoryFile::open(pid_t pid) {
   if (fd < 0)
     return make_error(errno == EACCES || errno == EPERM ? Errc::permission : Errc::io,
                       "cannot open " + p + ": " + std::strerror(errno));
-  return std::unique_ptr<TargetMemoryFile>(new TargetMemoryFile(UniqueFd(fd)));
+  return std::unique_ptr<TargetMemoryFile>(new TargetMemoryFile(pid, UniqueFd(fd)));
 }
 
 bool TargetMemoryFile::read(uint64_t addr, void* out, size_t len) {
-  return ::pread(fd_.get(), out, len, static_cast<off_t>(addr)) == static_cast<ssize_t>(len);
+  iovec local{out, len};
+  iovec remote{reinterpret_cast<void*>(addr), len};
+  return process_vm_readv(pid_, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
 }
 
 Result<void> TargetMemoryFile::write(uint64_t addr, const void* in, size_t len) {

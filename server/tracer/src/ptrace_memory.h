@@ -1,7 +1,8 @@
-// A traced process's memory through /proc/PID/mem: reads for captures, and
-// the writes that place breakpoints. The kernel lets the tracer write even
-// read-only text (FOLL_FORCE, copy-on-write), and the write is visible to
-// every thread at once, so the target need not be stopped to arm a probe.
+// A traced process's memory: reads for captures (process_vm_readv), and the
+// writes that place breakpoints (/proc/PID/mem: the kernel lets the tracer
+// write even read-only text, FOLL_FORCE and copy-on-write, and the write is
+// visible to every thread at once, so the target need not be stopped to arm
+// a probe).
 #pragma once
 
 #include "gotrace/support/result.h"
@@ -25,7 +26,8 @@ class TargetMemoryFile final : public TargetMemory {
   Result<void> write(uint64_t addr, const void* in, size_t len);
 
  private:
-  explicit TargetMemoryFile(UniqueFd fd) : fd_(std::move(fd)) {}
+  TargetMemoryFile(pid_t pid, UniqueFd fd) : pid_(pid), fd_(std::move(fd)) {}
+  pid_t pid_;
   UniqueFd fd_;
 };
 
