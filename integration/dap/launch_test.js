@@ -187,14 +187,17 @@ const FLOATS = {
   ebpf: ['(unreadable float register)', '(unreadable float register)', '(unreadable float register)'],
   ptrace: ['1.5', '2.25', '8.25'],
 };
-for (const [what, extra, backend] of [
-  ['"backend": "ebpf" traces with ebpf', { backend: 'ebpf' }, 'ebpf'],
-  ['"backend": "ptrace" traces with ptrace', { backend: 'ptrace' }, 'ptrace'],
-  [`no "backend": GOTRACE_BACKEND's (${L.BACKEND}) traces`, {}, L.BACKEND],
+const OTHER = L.BACKEND === 'ebpf' ? 'ptrace' : 'ebpf';
+for (const [what, extra, backend, serverFlags] of [
+  ['"backend": "ebpf" traces with ebpf', { backend: 'ebpf' }, 'ebpf', []],
+  ['"backend": "ptrace" traces with ptrace', { backend: 'ptrace' }, 'ptrace', []],
+  [`no "backend": GOTRACE_BACKEND's (${L.BACKEND}) traces`, {}, L.BACKEND, []],
+  [`no "backend" on \`gotrace dap --backend=${OTHER}\`: the flag's backend traces`, {}, OTHER, [`--backend=${OTHER}`]],
+  [`"backend": "${L.BACKEND}" on \`gotrace dap --backend=${OTHER}\`: the attribute wins`, { backend: L.BACKEND }, L.BACKEND, [`--backend=${OTHER}`]],
 ]) {
   test(`launch with ${what}`, { timeout: 60000 }, async () => {
     const [f, g, result] = FLOATS[backend];
-    const { proc, s } = await L.launchExec('types-N', [], extra);
+    const { proc, s } = await L.launchExec('types-N', [], extra, serverFlags);
     try {
       const r = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.floats' }] });
       assert.equal(r.body.breakpoints.length, 1);

@@ -210,9 +210,9 @@ function waitStdout(p, re, timeout = 20000, what = String(re)) {
   });
 }
 
-// `gotrace dap --listen=127.0.0.1:0`; resolves {proc, port}.
-async function startDapServer() {
-  const proc = spawnTracked(GOTRACE, ['dap', '--listen=127.0.0.1:0']);
+// `gotrace dap --listen=127.0.0.1:0 [flags...]`; resolves {proc, port}.
+async function startDapServer(flags = []) {
+  const proc = spawnTracked(GOTRACE, ['dap', '--listen=127.0.0.1:0', ...flags]);
   const m = await waitStdout(proc, /DAP server listening at: 127\.0\.0\.1:(\d+)\n/);
   return { proc, port: Number(m[1]) };
 }
@@ -225,11 +225,11 @@ async function startHeadless(bin, args = []) {
   return { proc, port: Number(m[1]) };
 }
 
-// `gotrace dap` on TCP, then initialize and launch (mode exec, plus `extra`
-// launch attributes) in VS Code's order: resolves {proc, s} once
-// `initialized` and the launch response came.
-async function launchExec(program, args = [], extra = {}) {
-  const { proc, port } = await startDapServer();
+// `gotrace dap [serverFlags...]` on TCP, then initialize and launch (mode
+// exec, plus `extra` launch attributes) in VS Code's order: resolves
+// {proc, s} once `initialized` and the launch response came.
+async function launchExec(program, args = [], extra = {}, serverFlags = []) {
+  const { proc, port } = await startDapServer(serverFlags);
   const s = await Session.tcp(port);
   try {
     await s.ok('initialize', VSCODE_INIT);

@@ -1,6 +1,7 @@
 // gotrace dap: a DAP server like `dlv dap` (one client, which launches or
 // attaches), on a TCP port or on stdin/stdout for VS Code's executable mode.
 #include "args.h"
+#include "backend_flag.h"
 #include "commands.h"
 #include "gotrace/headless/server.h"
 
@@ -15,9 +16,15 @@ int run_dap(const std::vector<std::string>& args) {
                                   {"stdio", 0, false},
                                   {"allow-non-loopback", 0, false},
                                   {"only-same-user", 0},
-                                  {"log", 0, false}});
+                                  {"log", 0, false},
+                                  {"backend", 0}});
   if (!parsed) {
     std::fprintf(stderr, "Error: %s\n", parsed.error().message.c_str());
+    return 1;
+  }
+  auto backend = backend_flag(*parsed);
+  if (!backend) {
+    std::fprintf(stderr, "Error: %s\n", backend.error().message.c_str());
     return 1;
   }
   if (!parsed->positional.empty()) {
@@ -27,6 +34,7 @@ int run_dap(const std::vector<std::string>& args) {
   headless::ServerOptions so;
   so.dap_only = true;
   so.stdio = parsed->has("stdio");
+  so.backend = *backend;
   so.allow_non_loopback = parsed->has("allow-non-loopback");
   if (auto v = parsed->get("listen")) so.listen = *v;
   if (auto v = parsed->get("only-same-user")) so.only_same_user = *v != "false";

@@ -95,8 +95,11 @@ std::vector<std::string> build_flags(const pdap::LaunchArguments& la) {
 
 // The "backend" attribute: gotrace's ebpf|ptrace|auto; Delve's own
 // "default" and "native" (what vscode-go may send) mean gotrace's default.
-Result<tracer::BackendKind> backend_attribute(const std::optional<std::string>& value) {
-  if (!value || *value == "default" || *value == "native") return tracer::default_backend();
+Result<tracer::BackendKind> backend_attribute(DapSession& s, const std::optional<std::string>& value) {
+  if (!value || *value == "default" || *value == "native") {
+    if (s.server().opts.backend) return *s.server().opts.backend;
+    return tracer::default_backend();
+  }
   if (auto k = tracer::parse_backend(*value)) return *k;
   return make_error(Errc::invalid_argument,
                     "invalid debug configuration - unsupported 'backend' attribute \"" + *value +
@@ -121,7 +124,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   if (mode != "exec" && mode != "debug" && mode != "test")
     return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
   if (la->program.empty()) return failed("The program attribute is missing in debug configuration.");
-  auto backend = backend_attribute(la->backend);
+  auto backend = backend_attribute(s, la->backend);
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;
@@ -169,7 +172,7 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (s.dbg()) return failed("a program is already being traced in this session");
   auto pid = aa->processId;
   if (!pid || *pid <= 0) return failed("the processId attribute is missing or invalid");
-  auto backend = backend_attribute(aa->backend);
+  auto backend = backend_attribute(s, aa->backend);
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;

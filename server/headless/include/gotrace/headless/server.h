@@ -7,11 +7,13 @@
 #pragma once
 
 #include "gotrace/debugger/debugger.h"
+#include "gotrace/tracer/engine.h"
 #include "gotrace/support/result.h"
 
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace gotrace::headless {
@@ -27,6 +29,9 @@ struct ServerOptions {
   bool dap_only = false;
   bool stdio = false;                // dap_only over stdin/stdout, no port
   size_t max_message_bytes = 64u << 20;
+  // The backend of a DAP launch/attach that names none (`gotrace dap
+  // --backend`); GOTRACE_BACKEND's when unset.
+  std::optional<tracer::BackendKind> backend;
 };
 
 // Checks --listen (HOST:PORT, loopback unless allowed) without binding, so
