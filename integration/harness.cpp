@@ -115,6 +115,22 @@ std::vector<std::string> lines(const std::string& text) {
 
 std::string slurp_file(const std::string& path) { return slurp(path); }
 
+bool wait_for_text(const std::string& path, const std::string& needle, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (slurp(path).find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+int tracer_pid(pid_t pid) {
+  int tracer = -1;
+  for (const std::string& l : lines(slurp_file("/proc/" + std::to_string(pid) + "/status")))
+    if (RE2::FullMatch(l, R"(TracerPid:\s+(\d+))", &tracer)) break;
+  return tracer;
+}
+
 std::optional<std::string> wait_for_line(const Background& b, const std::string& prefix,
                                          int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);

@@ -36,6 +36,11 @@ Background start(const std::vector<std::string>& argv, const std::string& stdin_
 // process exited or timeout_s passed first.
 std::optional<std::string> wait_for_line(const Background& b, const std::string& prefix,
                                          int timeout_s = 30);
+// Polls (bounded, no fixed sleep) until the file at `path` contains
+// `needle`; false after timeout_ms.
+bool wait_for_text(const std::string& path, const std::string& needle, int timeout_ms);
+// The TracerPid of /proc/PID/status (0: not traced), -1 if unreadable.
+int tracer_pid(pid_t pid);
 // A headless server (gotrace or dlv) started in the background, with the
 // port read from its "API server listening at: 127.0.0.1:PORT" line.
 struct Server {

@@ -60,23 +60,6 @@ TEST(TraceConcurrency, FortyGoroutinesPairExactly) {
     expect_forty_goroutines_paired(r, build);
   }
 }
-
-bool wait_for_line(const std::string& path, const std::string& needle, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    FILE* f = fopen(path.c_str(), "r");
-    if (f) {
-      char buf[4096];
-      size_t n = fread(buf, 1, sizeof buf - 1, f);
-      fclose(f);
-      buf[n] = 0;
-      if (std::string(buf).find(needle) != std::string::npos) return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
-
 // Our uprobe_multi links, as bpftool sees them.
 int our_links() {
   RunResult r = run({"/usr/sbin/bpftool", "link", "show"}, 30);
@@ -86,13 +69,6 @@ int our_links() {
   return n;
 }
 
-// The TracerPid of /proc/PID/status (0: not traced), -1 if unreadable.
-int tracer_pid(pid_t pid) {
-  int tracer = -1;
-  for (const std::string& l : lines(slurp_file("/proc/" + std::to_string(pid) + "/status")))
-    if (RE2::FullMatch(l, R"(TracerPid:\s+(\d+))", &tracer)) break;
-  return tracer;
-}
 
 // Attach to a running program by pid, see its calls, then interrupt gotrace:
 // the program keeps running, untraced and unharmed.
@@ -100,9 +76,9 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   require_root();
   int links_before = our_links();
   Background prog = start({fixture("ticker-O")});
-  ASSERT_TRUE(wait_for_line(prog.out_path, "ready", 5000));
+  ASSERT_TRUE(wait_for_text(prog.out_path, "ready", 5000));
   Background tr = start({gotrace(), "trace", "--pid", std::to_string(prog.pid), R"(main\.tick$)"});
-  ASSERT_TRUE(wait_for_line(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
+  ASSERT_TRUE(wait_for_text(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
   kill(tr.pid, SIGINT);
   RunResult r = tr.wait(20);
   EXPECT_EQ(r.exit_code, 128 + SIGINT);
@@ -131,7 +107,7 @@ TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   require_root();
   int links_before = our_links();
   Background tr = start({gotrace(), "trace", "--exec", fixture("ticker-N"), R"(main\.tick$)"});
-  ASSERT_TRUE(wait_for_line(tr.err_path, "main.tick => (", 10000));
+  ASSERT_TRUE(wait_for_text(tr.err_path, "main.tick => (", 10000));
   kill(tr.pid, SIGTERM);
   RunResult r = tr.wait(20);
   EXPECT_EQ(r.exit_code, 128 + SIGTERM);

@@ -1,0 +1,139 @@
+// The binaries people ship (issue 6): cgo, the system linker, processes in
+// their own mount and pid namespaces. Run on both backends (see
+// CMakeLists.txt).
+#include "harness.h"
+
+#include <gtest/gtest.h>
+#include <re2/re2.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace gotrace::itest {
+namespace {
+
+// The trace lines of one worker goroutine of the cgo fixture.
+std::string worker_lines(int g, int id) {
+  std::string gid = std::to_string(id);
+  return "> goroutine(" + gid + "): main.mix(" + std::to_string(g) + ", 9)\n>> goroutine(" + gid +
+         "): main.mix => (" + std::to_string(g * 10 + 9) + ")\n";
+}
+
+// Go calls C, C calls back into Go (an exported function on a C stack), and
+// goroutines run while cgo's threads exist: every call is seen once, paired,
+// with the goroutine's id.
+void expect_cgo_trace(const std::string& binary, bool inlined_export) {
+  RunResult r = run({gotrace(), "trace", "--exec", fixture(binary), R"(main\.(mix|goTwice)$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> out = lines(r.out);
+  ASSERT_EQ(out.size(), 4u) << r.out;
+  std::string want = "> goroutine(1): main.mix(1, 1)\n>> goroutine(1): main.mix => (11)\n";
+  // -O inlines goTwice into cgo's export wrapper: only mix is left to trace.
+  if (!inlined_export) want += "> goroutine(1): main.goTwice(4)\n";
+  want += "> goroutine(1): main.mix(4, 2)\n>> goroutine(1): main.mix => (42)\n";
+  if (!inlined_export) want += ">> goroutine(1): main.goTwice => (42)\n";
+  for (int g = 0; g < 3; g++) {
+    int id = 0;
+    ASSERT_TRUE(RE2::FullMatch(out[g], "worker " + std::to_string(g) + R"( goroutine (\d+))", &id))
+        << out[g];
+    want += worker_lines(g, id);
+  }
+  EXPECT_EQ(out[3], "sum 57");
+  want += "Process PID has exited with status 0\n";
+  EXPECT_EQ(normalize(r.err), want);
+}
+
+TEST(RealWorld, CgoDebugBuild) {
+  require_root();
+  expect_cgo_trace("cgo-N", false);
+}
+
+TEST(RealWorld, CgoOptimizedBuild) {
+  require_root();
+  expect_cgo_trace("cgo-O", true);
+}
+
+// Linked by the system linker (-linkmode=external): other section layout,
+// other file offsets; the same trace as the Go linker's build.
+TEST(RealWorld, ExternallyLinkedBinary) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("demo-extlink"), R"(main\.(square|describe)$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "home@1,2 14\n");
+  EXPECT_EQ(normalize(r.err),
+            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1)\n"
+            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4)\n"
+            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9)\n"
+            "> goroutine(1): main.describe(main.Point {X: 1, Y: 2, Name: \"home\"}, []string len: 2, "
+            "cap: 2, [...])\n"
+            ">> goroutine(1): main.describe => (\"home@1,2\",error nil)\n"
+            "Process PID has exited with status 0\n");
+}
+
+std::string status_field(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ":", 0) == 0) return line.substr(line.find_first_not_of(" \t", key.size() + 1));
+  return "";
+}
+
+// A process started by `unshare` in new mount and pid namespaces, from a
+// path that exists only in its mount namespace (a tmpfs mounted there), is
+// traced by its host pid; messages name that pid.
+TEST(RealWorld, ProcessInOtherMountAndPidNamespaces) {
+  require_root();
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("gotrace-ns-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string inner = (dir / "prog").string();
+  Background ns = start({"/usr/bin/unshare", "--mount", "--pid", "--fork", "--mount-proc", "/bin/sh", "-c",
+                         "mount -t tmpfs none " + dir.string() + " && cp " + fixture("ticker-O") +
+                             " " + inner + " && exec " + inner});
+  ASSERT_TRUE(wait_for_text(ns.out_path, "ready", 10000));
+  // The program is the unshare'd child: find its host pid by its exe.
+  pid_t pid = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink(e.path() / "exe", ec);
+    if (!ec && exe.string() == inner) pid = std::atoi(e.path().filename().c_str());
+  }
+  ASSERT_NE(pid, 0);
+  EXPECT_EQ(status_field(pid, "NSpid"), std::to_string(pid) + "\t1");
+  EXPECT_FALSE(std::filesystem::exists(inner)) << "the binary must be invisible from here";
+
+  Background tr = start({gotrace(), "trace", "--pid", std::to_string(pid), R"(main\.tick$)"});
+  ASSERT_TRUE(wait_for_text(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
+  kill(tr.pid, SIGINT);
+  RunResult r = tr.wait(20);
+  EXPECT_EQ(r.exit_code, 128 + SIGINT);
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_GE(ls.size(), 3u);
+  EXPECT_EQ(ls.back(), "gotrace: interrupted; detached from process " + std::to_string(pid));
+  // Consecutive ticks, each entry paired with its return.
+  int first = -1;
+  ASSERT_TRUE(RE2::FullMatch(ls[0], R"(> goroutine\(1\): main\.tick\((\d+)\))", &first)) << ls[0];
+  for (size_t i = 0; i + 1 < ls.size(); i++) {
+    int n = first + static_cast<int>(i / 2);
+    EXPECT_EQ(ls[i], i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
+                                : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ")");
+  }
+  // Left running and untraced.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(kill(pid, 0), 0);
+  EXPECT_EQ(tracer_pid(pid), 0);
+  EXPECT_EQ(status_field(pid, "State").substr(0, 1), "S");
+  kill(pid, SIGKILL);
+  ns.wait(10);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gotrace::itest
