@@ -131,6 +131,24 @@ int tracer_pid(pid_t pid) {
   return tracer;
 }
 
+void expect_ticker_trace_until_interrupted(pid_t pid) {
+  Background tr = start({gotrace(), "trace", "--pid", std::to_string(pid), R"(main\.tick$)"});
+  ASSERT_TRUE(wait_for_text(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
+  kill(tr.pid, SIGINT);
+  RunResult r = tr.wait(20);
+  EXPECT_EQ(r.exit_code, 128 + SIGINT);
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_GE(ls.size(), 3u) << r.err;
+  EXPECT_EQ(ls.back(), "gotrace: interrupted; detached from process " + std::to_string(pid));
+  int first = -1;
+  ASSERT_TRUE(RE2::FullMatch(ls[0], R"(> goroutine\(1\): main\.tick\((\d+)\))", &first)) << ls[0];
+  for (size_t i = 0; i + 1 < ls.size(); i++) {
+    int n = first + static_cast<int>(i / 2);
+    EXPECT_EQ(ls[i], i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
+                                : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ")");
+  }
+}
+
 std::optional<std::string> wait_for_line(const Background& b, const std::string& prefix,
                                          int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);

@@ -41,6 +41,11 @@ std::optional<std::string> wait_for_line(const Background& b, const std::string&
 bool wait_for_text(const std::string& path, const std::string& needle, int timeout_ms);
 // The TracerPid of /proc/PID/status (0: not traced), -1 if unreadable.
 int tracer_pid(pid_t pid);
+// Runs `gotrace trace --pid PID 'main\.tick$'` on a running ticker fixture
+// until the first return, interrupts it, and checks the whole output:
+// consecutive ticks, each entry followed by its return, then "gotrace:
+// interrupted; detached from process PID", exit status 128+SIGINT.
+void expect_ticker_trace_until_interrupted(pid_t pid);
 // A headless server (gotrace or dlv) started in the background, with the
 // port read from its "API server listening at: 127.0.0.1:PORT" line.
 struct Server {

@@ -77,17 +77,7 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   int links_before = our_links();
   Background prog = start({fixture("ticker-O")});
   ASSERT_TRUE(wait_for_text(prog.out_path, "ready", 5000));
-  Background tr = start({gotrace(), "trace", "--pid", std::to_string(prog.pid), R"(main\.tick$)"});
-  ASSERT_TRUE(wait_for_text(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
-  kill(tr.pid, SIGINT);
-  RunResult r = tr.wait(20);
-  EXPECT_EQ(r.exit_code, 128 + SIGINT);
-  std::vector<std::string> ls = lines(r.err);
-  ASSERT_GE(ls.size(), 2u);
-  EXPECT_EQ(ls.back(), "gotrace: interrupted; detached from process " + std::to_string(prog.pid));
-  for (size_t i = 0; i + 1 < ls.size(); i++)
-    EXPECT_TRUE(RE2::FullMatch(ls[i], R"(> goroutine\(1\): main\.tick\(\d+\)|>> goroutine\(1\): main\.tick => \(\d+\))"))
-        << ls[i];
+  expect_ticker_trace_until_interrupted(prog.pid);
   // Still running, not stopped, no longer traced, and no probe of ours is
   // left: a uprobe link, or an int3 that would kill it with SIGTRAP at the
   // next tick (one every 5 ms).

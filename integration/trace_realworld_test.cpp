@@ -109,22 +109,7 @@ TEST(RealWorld, ProcessInOtherMountAndPidNamespaces) {
   EXPECT_EQ(status_field(pid, "NSpid"), std::to_string(pid) + "\t1");
   EXPECT_FALSE(std::filesystem::exists(inner)) << "the binary must be invisible from here";
 
-  Background tr = start({gotrace(), "trace", "--pid", std::to_string(pid), R"(main\.tick$)"});
-  ASSERT_TRUE(wait_for_text(tr.err_path, ">> goroutine(1): main.tick => (", 10000));
-  kill(tr.pid, SIGINT);
-  RunResult r = tr.wait(20);
-  EXPECT_EQ(r.exit_code, 128 + SIGINT);
-  std::vector<std::string> ls = lines(r.err);
-  ASSERT_GE(ls.size(), 3u);
-  EXPECT_EQ(ls.back(), "gotrace: interrupted; detached from process " + std::to_string(pid));
-  // Consecutive ticks, each entry paired with its return.
-  int first = -1;
-  ASSERT_TRUE(RE2::FullMatch(ls[0], R"(> goroutine\(1\): main\.tick\((\d+)\))", &first)) << ls[0];
-  for (size_t i = 0; i + 1 < ls.size(); i++) {
-    int n = first + static_cast<int>(i / 2);
-    EXPECT_EQ(ls[i], i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
-                                : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ")");
-  }
+  expect_ticker_trace_until_interrupted(pid);
   // Left running and untraced.
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(kill(pid, 0), 0);
