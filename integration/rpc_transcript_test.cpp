@@ -243,12 +243,6 @@ struct Deviation {
   std::string reason;
 };
 
-std::string loc_of(const json::value& params) {
-  if (params.is_object() && params.as_object().contains("LocExpr") && params.at("LocExpr").is_string())
-    return json::value_to<std::string>(params.at("LocExpr"));
-  return "";
-}
-
 const std::vector<Deviation>& deviations() {
   static const std::vector<Deviation> table = {
       {[](auto& m, auto&) { return m == "CreateEBPFTracepoint"; },
