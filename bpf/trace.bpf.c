@@ -5,6 +5,7 @@
 // the pointers it names, and writes one record to the ring buffer.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
 #include "gotrace/bpf/trace_abi.h"
@@ -39,6 +40,12 @@ static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
   return 0;
 }
 static __always_inline __u64 g_pointer(gt_regs *ctx) { return ctx->r14; }
+/* The thread pointer: g sits at a fixed offset from it (fs:-8 in pure Go
+ * binaries, runtime.tlsg's slot when externally linked). */
+static __always_inline __u64 thread_pointer(void) {
+  struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+  return BPF_CORE_READ(t, thread.fsbase);
+}
 /* At every probed site (stack-check branch, first instruction, RET) this
  * function's frame is not set up (or already torn down): the return address
  * is at SP and BP is the caller's frame pointer. */
@@ -70,6 +77,8 @@ static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
   return 0;
 }
 static __always_inline __u64 g_pointer(gt_regs *ctx) { return ctx->regs[28]; }
+/* arm64 Go code keeps g in R28 under both ABIs: no spec asks for TLS. */
+static __always_inline __u64 thread_pointer(void) { return 0; }
 static __always_inline __u64 return_address(gt_regs *ctx) { return ctx->regs[30]; }
 static __always_inline __u64 frame_pointer(gt_regs *ctx) { return ctx->regs[29]; }
 /* BRK does not advance the pc. */
@@ -360,6 +369,12 @@ int gotrace_probe(struct pt_regs *uctx) {
 
   __u64 sp = stack_pointer(ctx);
   __u64 g = g_pointer(ctx);
+  if (spec->flags & GT_SPEC_G_FROM_TLS) {
+    __u64 tp = thread_pointer();
+    g = 0;
+    if (tp)
+      bpf_probe_read_user(&g, 8, (void *)(tp + cfg.g_tls_offset));
+  }
   __u64 goid = 0, stack_hi = 0;
   if (g) {
     bpf_probe_read_user(&goid, 8, (void *)(g + cfg.goid_offset));

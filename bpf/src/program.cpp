@@ -101,6 +101,7 @@ static Result<SkelPtr> open_and_load(const ProgramOptions& opts, bool multi) {
   if (!skel) return make_error(errc_from_errno(errno), load_error_message(errno));
   skel->rodata->cfg.goid_offset = opts.goid_offset;
   skel->rodata->cfg.stack_hi_offset = opts.stack_hi_offset;
+  skel->rodata->cfg.g_tls_offset = opts.g_tls_offset;
   skel->rodata->cfg.tgid = static_cast<uint32_t>(opts.tgid);
   skel->rodata->cfg.wakeup_bytes = opts.ring_bytes / 4;
   bpf_map__set_max_entries(skel->maps.specs, opts.max_specs);

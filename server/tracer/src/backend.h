@@ -21,6 +21,7 @@ namespace gotrace::tracer {
 struct BackendConfig {
   uint64_t goid_offset = 0;
   uint64_t stack_hi_offset = 0;
+  int64_t g_tls_offset = -8;  // g's slot from the thread pointer (ABI0 sites)
   pid_t pid = 0;
   uint32_t max_specs = 0;
   uint32_t ring_bytes = 0;

@@ -46,6 +46,7 @@ Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg) {
   bpf::ProgramOptions o;
   o.goid_offset = cfg.goid_offset;
   o.stack_hi_offset = cfg.stack_hi_offset;
+  o.g_tls_offset = cfg.g_tls_offset;
   o.tgid = cfg.pid;
   if (cfg.max_specs) o.max_specs = cfg.max_specs;
   if (cfg.ring_bytes) o.ring_bytes = cfg.ring_bytes;

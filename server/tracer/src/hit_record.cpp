@@ -242,6 +242,8 @@ std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
 
   // After the filters: on a ptrace stop each read is a system call.
   uint64_t g = regs.gpr[arch::g_reg_dwarf(regs.machine)];
+  if ((spec.flags & GT_SPEC_G_FROM_TLS) && regs.machine == arch::Machine::amd64)
+    g = regs.thread_pointer ? a.read_u64(regs.thread_pointer + static_cast<uint64_t>(ctx.g_tls_offset)) : 0;
   uint64_t stack_hi = g ? a.read_u64(g + ctx.stack_hi_offset) : 0;
   h.ts_ns = ctx.ts_ns;
   h.goid = g ? a.read_u64(g + ctx.goid_offset) : 0;

@@ -29,6 +29,7 @@ struct HitRegisters {
   uint64_t sp = 0;
   uint64_t pc = 0;     // the probed instruction
   uint64_t flags = 0;  // EFLAGS (amd64) or PSTATE (arm64)
+  uint64_t thread_pointer = 0;  // amd64 FS base (for GT_SPEC_G_FROM_TLS)
 };
 
 // Reads target memory: all `len` bytes or nothing (false).
@@ -45,6 +46,7 @@ struct HitContext {
   uint64_t ts_ns = 0;
   uint64_t goid_offset = 0;  // in runtime.g, as gt_config
   uint64_t stack_hi_offset = 0;
+  int64_t g_tls_offset = -8;  // g's slot from the thread pointer
 };
 
 // Hit counts for hit conditions, indexed by gt_spec.counter; several threads

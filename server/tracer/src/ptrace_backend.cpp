@@ -64,6 +64,7 @@ class PtraceBackend final : public Backend {
     config_.kill_on_exit = cfg.kill_on_exit;
     config_.goid_offset = cfg.goid_offset;
     config_.stack_hi_offset = cfg.stack_hi_offset;
+    config_.g_tls_offset = cfg.g_tls_offset;
   }
 
   ~PtraceBackend() override {

@@ -80,9 +80,10 @@ void PtraceTracer::on_breakpoint(pid_t tid, Thread& t) {
     hr.sp = r.rsp;
     hr.pc = addr;
     hr.flags = r.eflags;
+    hr.thread_pointer = r.fs_base;
     bool vec_loaded = false;
     HitContext ctx{static_cast<uint32_t>(cfg_.pid), static_cast<uint32_t>(tid), 0, monotonic_ns(),
-                   cfg_.goid_offset, cfg_.stack_hi_offset};
+                   cfg_.goid_offset, cfg_.stack_hi_offset, cfg_.g_tls_offset};
     for (const auto& [handle, spec_id] : bp.specs) {
       gt_spec spec;
       if (!sink_.spec(spec_id, &spec)) continue;

@@ -39,6 +39,7 @@ struct PtraceConfig {
   bool kill_on_exit = false;  // PTRACE_O_EXITKILL: a launched target dies with us
   uint64_t goid_offset = 0;
   uint64_t stack_hi_offset = 0;
+  int64_t g_tls_offset = -8;
 };
 
 // What the tracer hands out: records, and messages for the user.

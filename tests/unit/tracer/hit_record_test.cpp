@@ -180,6 +180,30 @@ TEST_F(HitRecord, GoroutineFieldsAreReadIndependently) {
   EXPECT_EQ(rec.hdr.depth, 0u);
 }
 
+// ABI0 code need not keep g in R14: such sites read it from the thread
+// pointer at the configured offset (fs:-8 for a pure-Go binary).
+TEST_F(HitRecord, GFromThreadLocalStorage) {
+  constexpr uint64_t kFsBase = 0x9000;
+  spec.flags = GT_SPEC_G_FROM_TLS;
+  regs.gpr[14] = 0xdead0000;  // clobbered
+  regs.thread_pointer = kFsBase;
+  mem.put_u64(kFsBase - 8, kG);
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 42u);
+  EXPECT_EQ(rec.hdr.depth, kStackHi - kSp);
+  // Another slot (an externally linked binary's runtime.tlsg).
+  ctx.g_tls_offset = -0x40;
+  mem.put_u64(kFsBase - 0x40, kG);
+  mem.put_u64(kFsBase - 8, 0);
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 42u);
+  // No thread pointer: no g, rather than a guess from R14.
+  regs.thread_pointer = 0;
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 0u);
+  EXPECT_EQ(rec.hdr.depth, 0u);
+}
+
 TEST_F(HitRecord, WholeRecordBytes) {
   spec.flags = GT_SPEC_RETURN;
   spec.hit_op = GT_HIT_GE;

@@ -25,6 +25,7 @@ namespace gotrace::bpf {
 struct ProgramOptions {
   uint64_t goid_offset = 0;
   uint64_t stack_hi_offset = 0;
+  int64_t g_tls_offset = -8;   // g's slot from the thread pointer (ABI0 sites)
   pid_t tgid = 0;              // only this process's hits are recorded
   uint32_t ring_bytes = 16u << 20;
   uint32_t max_specs = 4096;

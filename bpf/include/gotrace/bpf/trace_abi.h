@@ -21,6 +21,7 @@ typedef uint16_t gt_u16;
 typedef uint32_t gt_u32;
 typedef int32_t gt_s32;
 typedef uint64_t gt_u64;
+typedef int64_t gt_s64;
 #define GT_STATIC_ASSERT static_assert
 #else
 typedef __u8 gt_u8;
@@ -28,6 +29,7 @@ typedef __u16 gt_u16;
 typedef __u32 gt_u32;
 typedef __s32 gt_s32;
 typedef __u64 gt_u64;
+typedef __s64 gt_s64;
 #define GT_STATIC_ASSERT _Static_assert
 #endif
 
@@ -53,6 +55,9 @@ typedef __u64 gt_u64;
 #define GT_SPEC_RETURN 1u     /* a RET / deferreturn site */
 #define GT_SPEC_SKIP_BRANCH 2u /* entry on the stack-check branch: drop the
                                   pass that branches to morestack */
+#define GT_SPEC_G_FROM_TLS 4u  /* amd64 ABI0 code does not keep g in R14: read
+                                  it at gt_config.g_tls_offset from the thread
+                                  pointer (FS base) */
 
 /* gt_event_header.flags only */
 #define GT_EVENT_COUNTED 0x100u /* the spec's hit condition passed; the last
@@ -177,6 +182,7 @@ struct gt_config {
   gt_u64 wakeup_bytes; /* force a consumer wakeup once this much is queued */
   gt_u32 tgid;         /* only events from this process (0: any) */
   gt_u32 pad;
+  gt_s64 g_tls_offset; /* g's slot relative to the thread pointer */
 };
 
 /* The checks below are shared by the BPF program and the ptrace backend,
@@ -232,6 +238,6 @@ GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
                  "gt_spec layout");
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");
-GT_STATIC_ASSERT(sizeof(struct gt_config) == 32, "gt_config layout");
+GT_STATIC_ASSERT(sizeof(struct gt_config) == 40, "gt_config layout");
 
 #endif /* GOTRACE_BPF_TRACE_ABI_H */
