@@ -5,10 +5,12 @@
 #include "dwarf_types.h"
 #include "elf_file.h"
 #include "lines.h"
+#include "pclntab.h"
+#include "runtime_layout.h"
 #include "scope.h"
 #include "signature.h"
-#include "text_util.h"
 #include "symtab.h"
+#include "text_util.h"
 
 #include <algorithm>
 #include <mutex>
@@ -16,6 +18,10 @@
 namespace gotrace::symbols {
 
 using namespace detail;
+
+namespace {
+constexpr std::string_view kNoDebugInfo = "no debug information (stripped binary): values are shown as raw words";
+}  // namespace
 
 struct Binary::Impl {
   std::string path;
@@ -25,6 +31,8 @@ struct Binary::Impl {
   bool has_dwarf = false;
   std::string go_version;
   SymbolTable symtab;
+  std::optional<PclnTable> pcln;  // points into `file`'s mapping
+  std::vector<std::string> warnings;
 
   // Lazy DWARF state. Declared after `file` so it is destroyed first
   // (libdw points into the Elf). Guarded by `mu`: const methods fill it.
@@ -33,6 +41,7 @@ struct Binary::Impl {
   mutable std::unique_ptr<DwarfIndex> dwarf;
   mutable std::unique_ptr<TypeTable> types;
   mutable std::optional<Error> dwarf_error;
+  // From DWARF on first use; set by open() from the table without DWARF.
   mutable std::optional<uint64_t> goid_offset, stack_hi_offset;
 
   // Requires `mu`. Null (with dwarf_error set) if the binary has no DWARF.
@@ -40,7 +49,7 @@ struct Binary::Impl {
     if (!dwarf_tried) {
       dwarf_tried = true;
       if (!has_dwarf) {
-        dwarf_error = make_error(Errc::unsupported, cat("no DWARF debug info (built with -ldflags=-w?): ", path));
+        dwarf_error = make_error(Errc::unsupported, std::string(kNoDebugInfo));
       } else if (auto d = DwarfIndex::open(*file); d) {
         dwarf = std::move(*d);
         auto sym = [&](const char* n) {
@@ -103,7 +112,29 @@ Result<std::unique_ptr<Binary>> Binary::open(const std::string& path) {
 
   auto symtab = read_symtab(f);
   if (!symtab) return symtab.error();
-  impl.symtab = std::move(*symtab);
+  auto pcln = read_pclntab(f, *symtab);
+  // A .symtab without Go functions (absent, or only C symbols left by a
+  // partial strip) gives way to the pc-line table.
+  if (!symtab->addresses.contains("runtime.main")) {
+    if (!pcln) return pcln.error();
+    impl.symtab = symtab_from_pclntab(*pcln);
+  } else {
+    impl.symtab = std::move(*symtab);
+    if (pcln) {
+      for (Function& fn : impl.symtab.functions)
+        if (const PclnFunction* p = pcln->function_at(fn.entry); p && p->entry == fn.entry) fn.args_size = p->args;
+    } else {
+      impl.warnings.push_back(cat(pcln.error().message, " (argument frame sizes are unknown)"));
+    }
+  }
+  if (pcln) impl.pcln = std::move(*pcln);
+  if (!impl.has_dwarf) {
+    // runtime.g without DWARF: gotrace's table by Go release.
+    GLayout layout = g_layout_for(impl.go_version, impl.machine);
+    impl.goid_offset = layout.goid;
+    impl.stack_hi_offset = layout.stack_hi;
+    if (!layout.warning.empty()) impl.warnings.push_back(layout.warning);
+  }
   impl.file = std::move(*file);
   return bin;
 }
@@ -113,6 +144,7 @@ Machine Binary::machine() const { return impl_->machine; }
 bool Binary::is_pie() const { return impl_->pie; }
 bool Binary::has_dwarf() const { return impl_->has_dwarf; }
 const std::string& Binary::go_version() const { return impl_->go_version; }
+const std::vector<std::string>& Binary::warnings() const { return impl_->warnings; }
 
 std::span<const Function> Binary::functions() const { return impl_->symtab.functions; }
 
@@ -155,10 +187,13 @@ Result<std::span<const uint8_t>> Binary::code(const Function& fn) const {
 }
 
 std::optional<SourceLine> Binary::pc_to_line(uint64_t pc) const {
-  std::lock_guard lock(impl_->mu);
-  DwarfIndex* d = impl_->dwarf_locked();
-  if (!d) return std::nullopt;
-  return detail::pc_to_line(*d, pc);
+  {
+    std::lock_guard lock(impl_->mu);
+    if (DwarfIndex* d = impl_->dwarf_locked()) return detail::pc_to_line(*d, pc);
+  }
+  // Immutable after open: no lock needed.
+  if (impl_->pcln) return impl_->pcln->line_at(pc);
+  return std::nullopt;
 }
 
 std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const {

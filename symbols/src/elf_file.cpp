@@ -149,4 +149,31 @@ Result<uint64_t> ElfFile::exec_file_offset(uint64_t vaddr) const {
                     cat("address ", hex(vaddr), " is not in an executable segment of ", path_));
 }
 
+std::vector<std::pair<uint64_t, uint64_t>> ElfFile::exec_ranges() const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (const auto& s : sections_)
+    if ((s.flags & SHF_EXECINSTR) && s.type == SHT_PROGBITS) out.emplace_back(s.addr, s.addr + s.size);
+  if (!out.empty()) return out;
+  for (const auto& seg : loads_)
+    if (seg.flags & PF_X) out.emplace_back(seg.vaddr, seg.vaddr + seg.filesz);
+  return out;
+}
+
+std::optional<uint64_t> ElfFile::relocation_addend(uint64_t vaddr) const {
+  Elf* elf = elf_.get();
+  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || sh.sh_entsize == 0) continue;
+    Elf_Data* data = elf_getdata(scn, nullptr);
+    if (!data) continue;
+    size_t count = sh.sh_size / sh.sh_entsize;
+    for (size_t i = 0; i < count; ++i) {
+      GElf_Rela rela;
+      if (gelf_getrela(data, static_cast<int>(i), &rela) && rela.r_offset == vaddr)
+        return static_cast<uint64_t>(rela.r_addend);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace gotrace::symbols::detail

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gotrace::symbols::detail {
@@ -76,6 +77,13 @@ class ElfFile {
   std::optional<std::span<const uint8_t>> section_bytes(const Section& s) const;
   std::optional<std::span<const uint8_t>> read(uint64_t vaddr, uint64_t size) const;
   Result<uint64_t> exec_file_offset(uint64_t vaddr) const;
+  // [addr, addr + size) of every executable section (.text, .plt...), or
+  // without section headers of every executable PT_LOAD segment.
+  std::vector<std::pair<uint64_t, uint64_t>> exec_ranges() const;
+  // The addend of the dynamic relocation (SHT_RELA) that fills the word at
+  // `vaddr`, if there is one: what a position-independent binary stores
+  // there at load time when the file itself holds 0.
+  std::optional<uint64_t> relocation_addend(uint64_t vaddr) const;
 
  private:
   std::string path_;

@@ -3,8 +3,29 @@
 #include "text_util.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace gotrace::symbols::detail {
+namespace {
+
+void index_functions(SymbolTable& table) {
+  std::sort(table.functions.begin(), table.functions.end(), [](const Function& a, const Function& b) {
+    return a.name != b.name ? a.name < b.name : a.entry < b.entry;
+  });
+  table.by_address.resize(table.functions.size());
+  for (uint32_t i = 0; i < table.by_address.size(); ++i) table.by_address[i] = i;
+  std::sort(table.by_address.begin(), table.by_address.end(), [&](uint32_t a, uint32_t b) {
+    return table.functions[a].entry < table.functions[b].entry;
+  });
+}
+
+std::optional<uint64_t> address_of(const SymbolTable& symbols, const char* name) {
+  auto it = symbols.addresses.find(name);
+  if (it == symbols.addresses.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace
 
 Result<SymbolTable> read_symtab(const ElfFile& file) {
   SymbolTable table;
@@ -33,19 +54,78 @@ Result<SymbolTable> read_symtab(const ElfFile& file) {
       table.addresses.try_emplace(std::string(n), sym.st_value);
       if (GELF_ST_TYPE(sym.st_info) != STT_FUNC) continue;
       if (sym.st_shndx >= exec_section.size() || !exec_section[sym.st_shndx]) continue;
-      // ABI0 (assembly) functions and wrappers do not keep g in R14/R28.
-      if (n.ends_with(".abi0")) continue;
       if (sym.st_size == 0) continue;  // runtime.text/etext markers
-      table.functions.push_back(Function{std::string(n), sym.st_value, sym.st_value + sym.st_size});
+      Function fn{std::string(n), sym.st_value, sym.st_value + sym.st_size};
+      // ABI0 (assembly) code does not keep g in R14; it goes by its Go name,
+      // marked, unless an ABIInternal function of that name exists (a
+      // wrapper Go callers go through: that one is traced).
+      if (n.ends_with(".abi0")) {
+        fn.name.resize(fn.name.size() - 5);
+        fn.abi0 = true;
+      }
+      table.functions.push_back(std::move(fn));
     }
   }
-  std::sort(table.functions.begin(), table.functions.end(),
-            [](const Function& a, const Function& b) { return a.name < b.name; });
-  table.by_address.resize(table.functions.size());
-  for (uint32_t i = 0; i < table.by_address.size(); ++i) table.by_address[i] = i;
-  std::sort(table.by_address.begin(), table.by_address.end(), [&](uint32_t a, uint32_t b) {
-    return table.functions[a].entry < table.functions[b].entry;
-  });
+  std::unordered_set<std::string> internal;
+  for (const Function& f : table.functions)
+    if (!f.abi0) internal.insert(f.name);
+  std::erase_if(table.functions, [&](const Function& f) { return f.abi0 && internal.count(f.name); });
+  index_functions(table);
+  return table;
+}
+
+Result<PclnTable> read_pclntab(const ElfFile& file, const SymbolTable& symbols) {
+  const std::string& path = file.path();
+  std::span<const uint8_t> data;
+  uint64_t addr = 0;
+  // Internally linked PIEs put it in .data.rel.ro.gopclntab; external
+  // linkers may merge it into .data.rel.ro, leaving only the symbols.
+  const Section* sec = file.section(".gopclntab");
+  if (!sec) sec = file.section(".data.rel.ro.gopclntab");
+  if (sec) {
+    auto bytes = file.section_bytes(*sec);
+    if (!bytes) return make_error(Errc::corrupt, cat("section ", sec->name, " lies outside the file: ", path));
+    data = *bytes;
+    addr = sec->addr;
+  } else {
+    auto start = address_of(symbols, "runtime.pclntab");
+    auto end = address_of(symbols, "runtime.epclntab");
+    if (!start || !end)
+      return make_error(Errc::unsupported,
+                        cat("no Go pc-line table in ", path,
+                            ": no .gopclntab section and no runtime.pclntab symbol (an externally linked "
+                            "binary stripped of its symbols?)"));
+    auto bytes = *end > *start ? file.read(*start, *end - *start) : std::nullopt;
+    if (!bytes)
+      return make_error(Errc::corrupt, cat("runtime.pclntab..runtime.epclntab (", hex(*start), "..", hex(*end),
+                                           ") is not in the file: ", path));
+    data = *bytes;
+    addr = *start;
+  }
+  PclnInput in{data, path, 0, file.exec_ranges()};
+  // A position-independent table may leave textStart to a dynamic
+  // relocation (the Go linker also writes it in place; GNU ld may not).
+  if (auto ts = pcln_text_start(data); ts && ts->value == 0) {
+    if (auto addend = file.relocation_addend(addr + ts->offset))
+      in.text_start = *addend;
+    else if (auto text = address_of(symbols, "runtime.text"))
+      in.text_start = *text;
+  }
+  return PclnTable::parse(in);
+}
+
+SymbolTable symtab_from_pclntab(const PclnTable& pcln) {
+  SymbolTable table;
+  std::unordered_set<std::string_view> seen;
+  for (const PclnFunction& f : pcln.functions()) {  // by entry
+    if (f.assembly) continue;
+    bool generic = f.name.find("[...]") != std::string::npos;
+    if (!seen.insert(f.name).second && !generic) continue;
+    table.functions.push_back(Function{f.name, f.entry, f.end, f.args});
+    table.addresses.try_emplace(f.name, f.entry);
+  }
+  for (const PclnFunction& f : pcln.functions()) table.addresses.try_emplace(f.name, f.entry);
+  index_functions(table);
   return table;
 }
 

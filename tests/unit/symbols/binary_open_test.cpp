@@ -23,7 +23,7 @@ TEST_P(TypesBinary, Basics) {
   EXPECT_EQ(bin().go_version(), "go1.19.8");
 }
 
-TEST_P(TypesBinary, FunctionsSortedByNameWithoutAbi0) {
+TEST_P(TypesBinary, FunctionsSortedByNameAbi0ByItsGoName) {
   auto fns = bin().functions();
   ASSERT_GT(fns.size(), 100u);
   EXPECT_TRUE(std::is_sorted(fns.begin(), fns.end(),
@@ -40,8 +40,20 @@ TEST_P(TypesBinary, FunctionsSortedByNameWithoutAbi0) {
     EXPECT_EQ(bin().function_at(f->entry), f) << name;
     EXPECT_EQ(bin().function_at(f->end - 1), f) << name;
   }
-  EXPECT_EQ(bin().find_function("runtime.rt0_go"), nullptr);
+  // Assembly only (ABI0): listed by its Go name, marked.
+  const Function* rt0 = bin().find_function("runtime.rt0_go");
+  ASSERT_NE(rt0, nullptr);
+  EXPECT_TRUE(rt0->abi0);
+  EXPECT_EQ(rt0->entry, bin().symbol_address("runtime.rt0_go.abi0"));
   EXPECT_EQ(bin().find_function("runtime.rt0_go.abi0"), nullptr);
+  // Both an ABIInternal wrapper and the ABI0 body: only the wrapper, which Go
+  // callers go through.
+  const Function* args = bin().find_function("runtime.args");
+  ASSERT_NE(args, nullptr);
+  EXPECT_FALSE(args->abi0);
+  EXPECT_EQ(args->entry, bin().symbol_address("runtime.args"));
+  EXPECT_NE(args->entry, bin().symbol_address("runtime.args.abi0"));
+  EXPECT_FALSE(bin().find_function("main.ints")->abi0);
   EXPECT_EQ(bin().find_function("main.nosuch"), nullptr);
   EXPECT_EQ(bin().function_at(0), nullptr);
 }

@@ -13,25 +13,29 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 namespace gotrace::symbols::testing {
 
 inline std::string fixture_path(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
 
 // Opened once per process: the binaries are read-only and Binary is
 // thread-compatible, so tests can share them.
-inline const Binary& fixture(const std::string& name) {
+inline const Binary& open_cached(const std::string& path) {
   static std::map<std::string, std::unique_ptr<Binary>> cache;
-  auto& slot = cache[name];
+  auto& slot = cache[path];
   if (!slot) {
-    auto r = Binary::open(fixture_path(name));
+    auto r = Binary::open(path);
     if (!r) {
-      ADD_FAILURE() << "cannot open fixture " << name << ": " << r.error().message;
+      ADD_FAILURE() << "cannot open " << path << ": " << r.error().message;
       std::abort();
     }
     slot = std::move(*r);
   }
   return *slot;
 }
+
+inline const Binary& fixture(const std::string& name) { return open_cached(fixture_path(name)); }
 
 inline const std::string& types_main_go() {
   static const std::string path = std::string(GOTRACE_SOURCE_DIR) + "/tests/fixtures/go/types/main.go";
@@ -51,38 +55,47 @@ inline int types_line(const std::string& needle) {
 
 inline int run(const std::string& cmd) { return std::system(cmd.c_str()); }
 
-// Builds (once per process) a variant of the "types" fixture into a
-// directory under the build tree. `kind`: "pie", "uncompressed", "zdebug",
-// "stripped" (-s -w), "arm64".
-inline std::string variant(const std::string& kind) {
+// Builds (once per process) a variant of fixture `prog` into a directory
+// under the build tree. `kind`: "pie", "uncompressed", "zdebug", "arm64",
+// "arm64-stripped" (-s -w).
+inline std::string variant(const std::string& kind, const std::string& prog = "types") {
   static std::map<std::string, std::string> built;
-  if (auto it = built.find(kind); it != built.end()) return it->second;
+  std::string key = prog + "-" + kind;
+  if (auto it = built.find(key); it != built.end()) return it->second;
   namespace fs = std::filesystem;
   fs::path build = fs::path(GOTRACE_FIXTURE_DIR).parent_path();
   fs::path dir = build / "symbols_test_variants";
   fs::create_directories(dir);
-  std::string out = (dir / ("types-" + kind)).string();
+  // ctest runs tests as parallel processes that may build the same
+  // variant: each builds its own file and renames it into place.
+  const std::string final_path = (dir / key).string();
+  std::string out = final_path + ".tmp" + std::to_string(::getpid());
   std::string go_env = "env GOCACHE=" + (build / "gocache").string() + " GOPATH=" + (build / "gopath").string() +
                        " GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local CGO_ENABLED=0 ";
   std::string src = std::string(GOTRACE_SOURCE_DIR) + "/tests/fixtures/go";
   std::string cmd;
+  std::string go = "cd " + src + " && " + go_env;
+  std::string pkg = " -o " + out + " ./" + prog;
   if (kind == "pie") {
-    cmd = "cd " + src + " && " + go_env + "go build -buildmode=pie -o " + out + " ./types";
+    cmd = go + "go build -buildmode=pie" + pkg;
   } else if (kind == "uncompressed") {
-    cmd = "cd " + src + " && " + go_env + "go build -ldflags=-compressdwarf=false -o " + out + " ./types";
-  } else if (kind == "stripped") {
-    cmd = "cd " + src + " && " + go_env + "go build -ldflags='-s -w' -o " + out + " ./types";
+    cmd = go + "go build -ldflags=-compressdwarf=false" + pkg;
   } else if (kind == "arm64") {
-    cmd = "cd " + src + " && " + go_env + "GOARCH=arm64 go build -o " + out + " ./types";
+    cmd = go + "GOARCH=arm64 go build" + pkg;
+  } else if (kind == "arm64-stripped") {
+    cmd = go + "GOARCH=arm64 go build -ldflags='-s -w'" + pkg;
   } else if (kind == "zdebug") {
     // Go <= 1.18 linkers wrote legacy GNU-compressed .zdebug_* sections.
-    cmd = "objcopy --decompress-debug-sections " + fixture_path("types-O") + " " + out + ".tmp && " +
+    cmd = "objcopy --decompress-debug-sections " + fixture_path(prog + "-O") + " " + out + ".tmp && " +
           "objcopy --compress-debug-sections=zlib-gnu " + out + ".tmp " + out + " && rm -f " + out + ".tmp";
   }
-  int rc = run(cmd + " > " + out + ".log 2>&1");
-  EXPECT_EQ(rc, 0) << cmd << " (see " << out << ".log)";
-  built[kind] = out;
-  return out;
+  int rc = run(cmd + " > " + final_path + ".log 2>&1");
+  EXPECT_EQ(rc, 0) << cmd << " (see " << final_path << ".log)";
+  std::error_code ec;
+  fs::rename(out, final_path, ec);
+  EXPECT_FALSE(ec) << "rename " << out << ": " << ec.message();
+  built[key] = final_path;
+  return final_path;
 }
 
 }  // namespace gotrace::symbols::testing

@@ -105,24 +105,6 @@ TEST(Variants, Pie) {
 namespace gotrace::symbols {
 namespace {
 
-TEST(Variants, StrippedHasNoSymbolsOrDwarf) {
-  auto r = Binary::open(testing::variant("stripped"));
-  ASSERT_TRUE(r) << r.error().message;
-  const Binary& b = **r;
-  EXPECT_FALSE(b.has_dwarf());
-  EXPECT_EQ(b.go_version(), "go1.19.8");  // .go.buildinfo survives -s -w
-  EXPECT_TRUE(b.functions().empty());
-  Function f{"main.ints", 0x401000, 0x401010};
-  auto s = b.signature(f);
-  ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, Errc::unsupported);
-  EXPECT_EQ(s.error().message, "no DWARF debug info (built with -ldflags=-w?): " + b.path());
-  EXPECT_FALSE(b.g_goid_offset());
-  EXPECT_FALSE(b.pc_to_line(0x401000));
-  EXPECT_TRUE(b.line_to_pcs("main.go", 10).empty());
-  EXPECT_EQ(b.type_by_name("int"), nullptr);
-}
-
 TEST(Variants, Arm64) {
   auto r = Binary::open(testing::variant("arm64"));
   ASSERT_TRUE(r) << r.error().message;

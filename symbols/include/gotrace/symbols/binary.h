@@ -1,10 +1,16 @@
 // An opened Go ELF binary: functions, signatures, lines, runtime offsets.
 //
-// Opening reads only the ELF headers, .symtab and .go.buildinfo; DWARF is
-// indexed lazily, per compile unit, the first time a function's signature,
-// line or type is asked for, so tracing one function of a 15 MB binary does
-// not decode all of it. Compressed DWARF (SHF_COMPRESSED and legacy
-// .zdebug_*) and PIE binaries are handled by libelf/libdw.
+// Opening reads only the ELF headers, .symtab, .gopclntab and .go.buildinfo;
+// DWARF is indexed lazily, per compile unit, the first time a function's
+// signature, line or type is asked for, so tracing one function of a 15 MB
+// binary does not decode all of it. Compressed DWARF (SHF_COMPRESSED and
+// legacy .zdebug_*) and PIE binaries are handled by libelf/libdw.
+//
+// Stripped binaries (-ldflags='-s -w': no .symtab, no DWARF) still open:
+// functions come from Go's pc-line table (.gopclntab), lines too, and the
+// runtime.g offsets from a table by Go version (see warnings()). What needs
+// types (signature, variables_at, cfa_offset, type_by_*) fails or finds
+// nothing without DWARF.
 #pragma once
 
 #include "gotrace/support/result.h"
@@ -26,6 +32,15 @@ struct Function {
   std::string name;  // Go name: "main.foo", "main.(*T).M", "main.Max[go.shape.int_0]"
   uint64_t entry = 0;  // link-time virtual address
   uint64_t end = 0;    // one past the last byte
+  // The argument frame size the compiler recorded (_func.args in
+  // .gopclntab), in bytes: stack-assigned arguments and results, then spill
+  // slots for the register-assigned arguments (Go's ABIInternal: so 8 for
+  // func(int) int on amd64). 0 when there is none, when it is unknown
+  // (assembly without a Go prototype) or the pc-line table is unreadable.
+  uint32_t args_size = 0;
+  // ABI0: written in assembly with stack arguments, and free to use R14
+  // (amd64) for anything but g. Only known from .symtab (".abi0" symbols).
+  bool abi0 = false;
 };
 
 struct SourceLine {
@@ -77,7 +92,9 @@ struct ScopedVariable {
 class Binary {
  public:
   // Fails with Errc::not_found (no file), Errc::unsupported (not ELF, not a
-  // Go binary, unsupported machine) or Errc::corrupt.
+  // Go binary, unsupported machine, no .symtab and no pc-line table to be
+  // found) or Errc::corrupt (including a damaged .gopclntab when the
+  // functions must come from it).
   static Result<std::unique_ptr<Binary>> open(const std::string& path);
   ~Binary();
   Binary(const Binary&) = delete;
@@ -87,24 +104,48 @@ class Binary {
   Machine machine() const;
   bool is_pie() const;
   bool has_dwarf() const;
-  const std::string& go_version() const;  // "go1.19.8", from .go.buildinfo
+  const std::string& go_version() const;  // "go1.19.8", from .go.buildinfo; "" if unknown
+  // What the user should know about this binary, one line each, to print
+  // once: e.g. that its Go version is outside the runtime.g table used
+  // without DWARF ("Go go1.27.1 is newer than gotrace's runtime table (go1.17
+  // to go1.25); goroutine ids may be wrong"), or that its .gopclntab could
+  // not be read (argument frame sizes unknown). Empty for the common case.
+  const std::vector<std::string>& warnings() const;
 
-  // Every function in .text, sorted by name, excluding ABI0 assembly
-  // (".abi0" symbols) which does not keep g in a register.
+  // Every function in .text, sorted by name. ABI0 assembly (".abi0"
+  // symbols) is listed by its Go name with Function::abi0 set, unless an
+  // ABIInternal function of that name exists (then only that one).
+  //
+  // Without Go functions in .symtab they come from .gopclntab, which gives
+  // the same entries and ends, with two differences: every assembly
+  // function is left out (the table does not say which ones are ABIInternal
+  // like runtime.memmove, and ABI0 ones would not keep g in a register),
+  // and the linker writes "[...]" for whatever a name has in brackets: the
+  // instantiations of a generic function are all "pkg.F[...]" (sorted by
+  // entry), an array's equality function "type..eq.[...]T".
   std::span<const Function> functions() const;
   const Function* find_function(std::string_view name) const;
   const Function* function_at(uint64_t pc) const;
   // Address of any ELF symbol (e.g. "runtime.deferreturn"), including ABI0.
+  // Without .symtab: the entry of any function in .gopclntab, by its name
+  // there (no ".abi0" suffixes, no data symbols).
   std::optional<uint64_t> symbol_address(std::string_view name) const;
 
-  // Parameters, results and declaration line from DWARF.
+  // Parameters, results and declaration line from DWARF. Without DWARF:
+  // Errc::unsupported, "no debug information (stripped binary): values are
+  // shown as raw words".
   Result<Signature> signature(const Function& fn) const;
   // The machine code of [fn.entry, fn.end).
   Result<std::span<const uint8_t>> code(const Function& fn) const;
 
+  // From DWARF's line table, or without DWARF from .gopclntab: the same
+  // file and line (the Go linker writes both from the same tables), except
+  // that compiler-made code is "<autogenerated>" there, "./<autogenerated>"
+  // in DWARF.
   std::optional<SourceLine> pc_to_line(uint64_t pc) const;
   // PCs that begin statements of `line` in files whose path ends with `file`
-  // (suffix match on a path-component boundary, like Delve).
+  // (suffix match on a path-component boundary, like Delve). DWARF only:
+  // .gopclntab does not mark statements.
   std::vector<uint64_t> line_to_pcs(std::string_view file, int line) const;
 
   // Parameters and locals of `fn` in scope at `pc`, with their locations
@@ -115,7 +156,9 @@ class Binary {
   // CFA - SP at `pc`, from the call frame information (.debug_frame).
   Result<int64_t> cfa_offset(uint64_t pc) const;
 
-  // Offsets inside runtime.g, from DWARF.
+  // Offsets inside runtime.g, from DWARF; without DWARF, from gotrace's
+  // table by go_version() (the nearest release for one outside it, with a
+  // line in warnings()).
   Result<uint64_t> g_goid_offset() const;
   Result<uint64_t> g_stack_hi_offset() const;  // g.stack.hi
 
