@@ -9,16 +9,24 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <thread>
 
 namespace gotrace::itest {
 namespace {
 
+std::string hex(int v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%x", v);
+  return buf;
+}
+
 // The whole trace of the goroutines fixture (40 goroutines x 250 calls):
 // exactly 10,000 entries and 10,000 returns, and per goroutine each entry is
-// followed by its own return, in call order.
-void expect_forty_goroutines_paired(const RunResult& r, const char* build) {
+// followed by its own return, in call order. A stripped build prints raw
+// words, after saying so once.
+void expect_forty_goroutines_paired(const RunResult& r, const char* build, bool stripped = false) {
   ASSERT_EQ(r.exit_code, 0) << build << r.err.substr(0, 2000);
   // worker g -> goroutine id, as the program saw it.
   std::map<int, int> worker_of;
@@ -33,6 +41,14 @@ void expect_forty_goroutines_paired(const RunResult& r, const char* build) {
   ASSERT_FALSE(ls.empty());
   EXPECT_TRUE(RE2::FullMatch(ls.back(), R"(Process \d+ has exited with status 0)")) << ls.back();
   ls.pop_back();
+  if (stripped) {
+    ASSERT_FALSE(ls.empty());
+    EXPECT_EQ(normalize(ls.front()), normalize("gotrace: " + fixture(build)) +
+                              " has no debug information (stripped): values are raw words, as many "
+                              "as the argument frame holds, read from the argument registers and "
+                              "stack slots at the entry and from the same ones at each return");
+    ls.erase(ls.begin());
+  }
   ASSERT_EQ(ls.size(), 20000u) << build;
   for (const std::string& l : ls) {
     int id;
@@ -46,8 +62,10 @@ void expect_forty_goroutines_paired(const RunResult& r, const char* build) {
     std::vector<std::string> want;
     for (int i = 0; i < 250; i++) {
       std::string gs = "goroutine(" + std::to_string(id) + "): ";
-      want.push_back("> " + gs + "main.work(" + std::to_string(g) + ", " + std::to_string(i) + ")");
-      want.push_back(">> " + gs + "main.work => (" + std::to_string(g * 1000 + i) + ")");
+      auto num = [&](int v) { return stripped ? hex(v) : std::to_string(v); };
+      want.push_back("> " + gs + "main.work(" + num(g) + ", " + num(i) + ")");
+      // Raw: both argument registers again; RBX still holds i.
+      want.push_back(">> " + gs + "main.work => (" + num(g * 1000 + i) + (stripped ? "," + num(i) : "") + ")");
     }
     ASSERT_EQ(got, want) << build << " goroutine " << id;
   }
@@ -59,6 +77,14 @@ TEST(TraceConcurrency, FortyGoroutinesPairExactly) {
     RunResult r = run({gotrace(), "trace", "--exec", fixture(build), R"(main\.work$)"});
     expect_forty_goroutines_paired(r, build);
   }
+}
+
+// Stripped (-ldflags='-s -w'): functions from .gopclntab, runtime.g offsets
+// from the Go version's layout; goroutine ids and pairing stay exact.
+TEST(TraceConcurrency, FortyGoroutinesPairExactlyStripped) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("goroutines-stripped"), R"(main\.work$)"});
+  expect_forty_goroutines_paired(r, "goroutines-stripped", true);
 }
 // Our uprobe_multi links, as bpftool sees them.
 int our_links() {

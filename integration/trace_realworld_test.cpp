@@ -77,6 +77,54 @@ TEST(RealWorld, ExternallyLinkedBinary) {
             "Process PID has exited with status 0\n");
 }
 
+const char* kRawNotice =
+    " has no debug information (stripped): values are raw words, as many as the argument frame "
+    "holds, read from the argument registers and stack slots at the entry and from the same ones "
+    "at each return\n";
+
+// Stripped of .symtab and DWARF, also as PIE: functions and lines from
+// .gopclntab, raw argument words (func square(n int) int: one word in, one
+// out), said once.
+TEST(RealWorld, StrippedBinaries) {
+  require_root();
+  for (const char* build : {"demo-stripped", "demo-stripped-pie"}) {
+    RunResult r = run({gotrace(), "trace", "--exec", fixture(build), R"(main\.square$)"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "home@1,2 14\n");
+    EXPECT_EQ(normalize(r.err), normalize("gotrace: " + fixture(build) + kRawNotice) +
+                                    "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1)\n"
+                                    "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4)\n"
+                                    "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9)\n"
+                                    "Process PID has exited with status 0\n")
+        << build;
+  }
+  RunResult funcs = run({gotrace(), "funcs", fixture("demo-stripped"), R"(^main\.)"});
+  EXPECT_EQ(funcs.out, "main.describe\nmain.main\nmain.square\n");
+}
+
+// An assembly (ABI0) function takes its arguments on the stack and may use
+// R14, where Go code keeps g, for anything: this one clears it before
+// returning. Its frame's three words (a, b, the result slot) are shown raw;
+// the goroutine comes from thread-local storage at the return too.
+TEST(RealWorld, AssemblyFunction) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("asm-N"), R"(main\.add$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  int worker = 0;
+  ASSERT_TRUE(RE2::FullMatch(r.out, "sum 5\nworker goroutine (\\d+)\n", &worker)) << r.out;
+  std::string w = std::to_string(worker);
+  // The result slot holds whatever the caller left there before the call.
+  std::string err = r.err;
+  RE2::GlobalReplace(&err, R"(main\.add\((0x[0-9a-f]+), (0x[0-9a-f]+), 0x[0-9a-f]+\))", R"(main.add(\1, \2, SLOT))");
+  EXPECT_EQ(normalize(err),
+            "gotrace: main.add is written in assembly (no parameter types): values are raw words, as "
+            "many as the argument frame holds, read from the argument registers and stack slots at the "
+            "entry and from the same ones at each return\n"
+            "> goroutine(1): main.add(0x2, 0x3, SLOT)\n>> goroutine(1): main.add => (0x2,0x3,0x5)\n"
+            "> goroutine(" + w + "): main.add(0x28, 0x2, SLOT)\n>> goroutine(" + w +
+            "): main.add => (0x28,0x2,0x2a)\nProcess PID has exited with status 0\n");
+}
+
 std::string status_field(pid_t pid, const std::string& key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -223,6 +223,7 @@ int run_trace(const std::vector<std::string>& args) {
 
   auto engine = tracer::Engine::open(binary);
   if (!engine) return fail(engine.error().message);
+  for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
   auto matches = (*engine)->match(flags->regex);
   if (!matches) return fail(matches.error().message);
   if (matches->empty())
@@ -234,6 +235,7 @@ int run_trace(const std::vector<std::string>& args) {
   opts.stack_depth = flags->stack;
   opts.returns = flags->returns;
   size_t added = 0;
+  std::vector<std::string> raw;
   for (const symbols::Function* fn : *matches) {
     auto tf = (*engine)->add(*fn, opts);
     if (!tf) {
@@ -241,8 +243,10 @@ int run_trace(const std::vector<std::string>& args) {
                    tf.error().message.c_str());
       continue;
     }
+    if ((*tf)->raw_values) raw.push_back(fn->name);
     added++;
   }
+  if (!raw.empty()) std::fprintf(stderr, "%s\n", tracer::raw_values_notice((*engine)->binary(), raw).c_str());
   if (added == 0) return fail("none of the matching functions can be traced");
 
   std::unique_ptr<tracer::Process> launched;

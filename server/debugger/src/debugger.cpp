@@ -54,6 +54,10 @@ Result<void> Debugger::start_target() {
   auto engine = tracer::Engine::open(binary);
   if (!engine) return engine.error();
   engine_ = std::move(*engine);
+  for (const std::string& w : engine_->binary().warnings()) {
+    std::fprintf(stderr, "gotrace: %s\n", w.c_str());
+    notices_.push_back("gotrace: " + w);
+  }
   if (!opts_.attach_pid) {
     auto p = tracer::Process::launch(binary, opts_.args, opts_.launch);
     if (!p) return p.error();
@@ -312,6 +316,13 @@ Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_dept
   auto tf = engine_->add(fn, capture_options(stack_depth));
   if (!tf) return tf.error();
   traced_[&fn] = *tf;
+  // Said once per binary (stripped) or per function (assembly).
+  if ((*tf)->raw_values && (engine_->binary().has_dwarf() || !raw_notice_given_)) {
+    raw_notice_given_ = true;
+    std::string text = tracer::raw_values_notice(engine_->binary(), {fn.name});
+    std::fprintf(stderr, "%s\n", text.c_str());
+    notices_.push_back(std::move(text));
+  }
   refresh_filter(&fn);
   return {};
 }

@@ -215,6 +215,17 @@ SitePlan plan_site(const std::vector<symbols::Variable>& vars,
   return plan_site(vars, places, cfg);
 }
 
+const symbols::Type& raw_word_type() {
+  static const symbols::Type t = [] {
+    symbols::Type w;
+    w.kind = symbols::Kind::uintptr;
+    w.name = "uintptr";
+    w.size = w.align = 8;
+    return w;
+  }();
+  return t;
+}
+
 SitePlan plan_site(const std::vector<symbols::Variable>& vars,
                    std::span<const Placement> places, const values::LoadConfig& cfg) {
   SitePlan plan;
@@ -228,6 +239,7 @@ SitePlan plan_site(const std::vector<symbols::Variable>& vars,
     vp.name = var.name;
     vp.type = var.type;
     vp.is_result = var.is_result;
+    vp.raw_word = var.type == &raw_word_type();
     vp.size = var.type ? var.type->size : 0;
     if (!var.type) {
       vp.unreadable = "no type information";

@@ -28,6 +28,10 @@ struct Chunk {
   uint32_t size = 0;
 };
 
+// The type of a raw ABI word: a value whose type is unknown (no debug
+// information, or an assembly function), printed in hex.
+const symbols::Type& raw_word_type();
+
 struct ValuePlan {
   std::string name;
   const symbols::Type* type = nullptr;
@@ -37,6 +41,7 @@ struct ValuePlan {
   // Some of its words come from float registers, which uprobe contexts
   // (pt_regs) do not hold: readable only from backends that read them.
   bool in_float_registers = false;
+  bool raw_word = false;  // of raw_word_type(): printed as 0x...
   uint64_t size = 0;
   std::vector<Chunk> chunks;
   bool on_stack = false;

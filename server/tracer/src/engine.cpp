@@ -159,6 +159,7 @@ Result<const TracedFunction*> Engine::add(const symbols::Function& fn, const Tra
   tf.entry_line = plan->entry_line;
   tf.entry_probe = plan->entry_probe;
   tf.return_probes = std::move(plan->return_probes);
+  tf.raw_values = plan->raw_values;
   tf.options = opts;
   return impl_->register_traced(std::move(tf), std::move(plan->sites));
 }
@@ -300,6 +301,19 @@ Result<BackendKind> default_backend() {
   if (auto k = parse_backend(env)) return *k;
   return make_error(Errc::invalid_argument, "GOTRACE_BACKEND=" + std::string(env) +
                                                 " is not one of ebpf, ptrace, auto");
+}
+
+std::string raw_values_notice(const symbols::Binary& bin, const std::vector<std::string>& functions) {
+  const char* how = "values are raw words, as many as the argument frame holds, read from the "
+                    "argument registers and stack slots at the entry and from the same ones at "
+                    "each return";
+  if (!bin.has_dwarf())
+    return "gotrace: " + bin.path() + " has no debug information (stripped): " + how;
+  std::string names;
+  for (size_t i = 0; i < functions.size() && i < 3; i++) names += (i ? ", " : "") + functions[i];
+  if (functions.size() > 3) names += " and " + std::to_string(functions.size() - 3) + " more";
+  return "gotrace: " + names + (functions.size() == 1 ? " is" : " are") +
+         " written in assembly (no parameter types): " + how;
 }
 
 Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string& path,

@@ -30,17 +30,21 @@ arch::Machine machine_of(symbols::Machine m) {
   return m == symbols::Machine::arm64 ? arch::Machine::arm64 : arch::Machine::amd64;
 }
 
-Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Function& fn,
-                                   const TraceOptions& opts) {
+namespace {
+
+// What a function's sites capture: the parameters at the entry, the results
+// at each RET, with their ABI locations.
+struct Values {
+  symbols::Signature signature;
+  std::vector<arch::ValueLocation> param_locs, result_locs;
+  bool raw = false;
+  bool g_from_tls = false;
+};
+
+Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function& fn,
+                            arch::Machine m) {
   auto sig = bin.signature(fn);
   if (!sig) return sig.error();
-  auto code = bin.code(fn);
-  if (!code) return code.error();
-  arch::Machine m = machine_of(bin.machine());
-  uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);
-  auto sites = arch::find_probe_sites(m, *code, fn.entry, deferreturn);
-  if (!sites) return for_function(fn, sites.error());
-
   std::vector<arch::AbiType> in, out;
   if (sig->has_dictionary) {
     // The hidden generic dictionary pointer takes the first integer register.
@@ -60,9 +64,66 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   }
   arch::FrameLayout layout = arch::assign_frame(m, in, out);
   if (sig->has_dictionary) layout.params.erase(layout.params.begin());
+  Values v;
+  v.signature = std::move(*sig);
+  v.param_locs = std::move(layout.params);
+  v.result_locs = std::move(layout.results);
+  return v;
+}
+
+// Without parameter types (a stripped binary, an assembly function) the
+// argument frame's size is known: its words are captured where the ABI puts
+// them (integer registers, then the stack, for ABIInternal; the stack for
+// ABI0) and shown raw, at the entry and again at each return, where results
+// have been stored over them.
+Values raw_values(const symbols::Binary& bin, const symbols::Function& fn, arch::Machine m) {
+  Values v;
+  v.raw = true;
+  v.g_from_tls = fn.abi0 && m == arch::Machine::amd64;
+  v.signature.decl = bin.pc_to_line(fn.entry).value_or(symbols::SourceLine{});
+  unsigned words = std::min<unsigned>(fn.args_size / 8, GT_MAX_WORDS / 2);
+  int regs = fn.abi0 ? 0 : arch::int_arg_reg_count(m);
+  for (unsigned i = 0; i < words; i++) {
+    arch::ValueLocation loc;
+    if (static_cast<int>(i) < regs) {
+      loc.pieces.push_back({arch::int_arg_reg_dwarf(m, static_cast<int>(i)), false, 0, 8});
+    } else {
+      loc.on_stack = true;
+      loc.stack_offset = arch::stack_args_offset(m) + 8 * static_cast<int64_t>(i - regs);
+    }
+    v.signature.params.push_back({"~w" + std::to_string(i), &raw_word_type(), false});
+    v.param_locs.push_back(loc);
+    v.result_locs.push_back(loc);
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Function& fn,
+                                   const TraceOptions& opts) {
+  arch::Machine m = machine_of(bin.machine());
+  Result<Values> vals = fn.abi0 || !bin.has_dwarf() ? Result<Values>(raw_values(bin, fn, m))
+                                                    : typed_values(bin, fn, m);
+  if (!vals) return vals.error();
+  auto code = bin.code(fn);
+  if (!code) return code.error();
+  uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);
+  auto sites = arch::find_probe_sites(m, *code, fn.entry, deferreturn);
+  if (!sites) return for_function(fn, sites.error());
+  // Raw results are the words of the argument frame again, now holding the
+  // results too.
+  std::vector<symbols::Variable> raw_results;
+  if (vals->raw)
+    for (symbols::Variable w : vals->signature.params) {
+      w.is_result = true;
+      raw_results.push_back(w);
+    }
+  uint16_t g_flag = vals->g_from_tls ? GT_SPEC_G_FROM_TLS : 0;
 
   FunctionPlan plan;
-  plan.signature = std::move(*sig);
+  plan.raw_values = vals->raw;
+  plan.signature = std::move(vals->signature);
   plan.entry_line = bin.pc_to_line(fn.entry).value_or(plan.signature.decl);
   plan.entry_probe = sites->entry.address;
   // Only RETs: since Go 1.18 runtime.deferreturn always returns to its caller,
@@ -74,7 +135,7 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   auto add = [&](SitePlan sp, SiteInfo info, uint16_t flags, uint8_t cond) -> Result<void> {
     auto off = bin.file_offset(info.probe);
     if (!off) return for_function(fn, off.error());
-    sp.spec.flags = flags;
+    sp.spec.flags = flags | g_flag;
     sp.spec.branch_cond = cond;
     // One extra frame tells whether the stack was truncated at the depth.
     if (opts.stack_depth > 0)
@@ -85,7 +146,9 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   };
 
   const auto& params = plan.signature.params;
-  const auto& results = plan.signature.results;
+  const auto& results = vals->raw ? raw_results : plan.signature.results;
+  const auto& param_locs = vals->param_locs;
+  const auto& result_locs = vals->result_locs;
   bool entry_is_ret = opts.returns && std::find(sites->returns.begin(), sites->returns.end(),
                                                 sites->entry.address) != sites->returns.end();
   SiteInfo entry;
@@ -94,21 +157,21 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   if (entry_is_ret) {
     std::vector<symbols::Variable> vars = params;
     vars.insert(vars.end(), results.begin(), results.end());
-    std::vector<arch::ValueLocation> locs = layout.params;
-    locs.insert(locs.end(), layout.results.begin(), layout.results.end());
+    std::vector<arch::ValueLocation> locs = param_locs;
+    locs.insert(locs.end(), result_locs.begin(), result_locs.end());
     entry.entry_and_return = true;
     entry.split = params.size();
     if (auto r = add(plan_site(vars, locs, opts.load), std::move(entry), 0, 0); !r)
       return r.error();
   } else {
     bool branch = sites->entry.kind == arch::EntryKind::stack_check_branch;
-    if (auto r = add(plan_site(params, layout.params, opts.load), std::move(entry),
+    if (auto r = add(plan_site(params, param_locs, opts.load), std::move(entry),
                      branch ? GT_SPEC_SKIP_BRANCH : 0, branch_cond_code(sites->entry.cond));
         !r)
       return r.error();
   }
   if (opts.returns) {
-    SitePlan ret = plan_site(results, layout.results, opts.load);
+    SitePlan ret = plan_site(results, result_locs, opts.load);
     for (uint64_t r : sites->returns) {
       if (entry_is_ret && r == sites->entry.address) continue;
       SiteInfo info;

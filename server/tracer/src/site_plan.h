@@ -36,6 +36,9 @@ struct PlannedSite {
 };
 
 struct FunctionPlan {
+  // No parameter types (stripped binary, assembly function): the values are
+  // the argument frame's raw words.
+  bool raw_values = false;
   symbols::Signature signature;
   symbols::SourceLine entry_line;
   uint64_t entry_probe = 0;

@@ -1,6 +1,7 @@
 #include "value_loader.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace gotrace::tracer {
@@ -31,6 +32,13 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
                     std::min<uint32_t>(c.size, 8));
       }
       v = values::load_variable(vp.name, *vp.type, bytes, mem, types, cfg, addr);
+      if (vp.raw_word && v.unreadable.empty()) {
+        uint64_t w = 0;
+        std::memcpy(&w, bytes.data(), std::min<size_t>(bytes.size(), 8));
+        char hex[24];
+        std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(w));
+        v.value = hex;
+      }
     }
     if (!vp.is_local) v.flags |= vp.is_result ? values::kVarReturnArgument : values::kVarArgument;
     out.push_back(std::move(v));

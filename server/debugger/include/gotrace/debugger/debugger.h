@@ -173,6 +173,7 @@ class Debugger {
   std::deque<Hit> hits_;
   std::deque<Hit> buffered_;
   std::vector<std::string> notices_;
+  bool raw_notice_given_ = false;
 };
 
 }  // namespace gotrace::debugger

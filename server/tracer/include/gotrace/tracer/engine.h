@@ -67,6 +67,10 @@ std::optional<BackendKind> parse_backend(std::string_view name);
 // Fails naming the variable when it holds something else.
 Result<BackendKind> default_backend();
 
+// What to tell the user, once, when functions are traced with raw values
+// (TracedFunction::raw_values): why, and how to read them.
+std::string raw_values_notice(const symbols::Binary& bin, const std::vector<std::string>& functions);
+
 struct StartOptions {
   // Sizes the BPF event ring: a power of two, at least one page.
   uint32_t ring_bytes = 16u << 20;
@@ -94,6 +98,9 @@ struct TracedFunction {
   uint64_t entry_probe = 0;        // address of the entry site
   std::vector<uint64_t> return_probes;
   TraceOptions options;
+  // No parameter types (stripped binary, assembly function): the values
+  // are the argument frame's raw words, named ~w0, ~w1, ...
+  bool raw_values = false;
   bool active = true;  // false once removed
   // A line tracepoint (add_line): the statement's address (also
   // entry_probe; entry_line is its line), else 0.
