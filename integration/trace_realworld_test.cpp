@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,22 +20,47 @@
 namespace gotrace::itest {
 namespace {
 
-// The trace lines of one worker goroutine of the cgo fixture.
-std::string worker_lines(int g, int id) {
-  std::string gid = std::to_string(id);
-  return "> goroutine(" + gid + "): main.mix(" + std::to_string(g) + ", 9)\n>> goroutine(" + gid +
-         "): main.mix => (" + std::to_string(g * 10 + 9) + ")\n";
+const char* kAsmAdd = "gotrace.test/fixtures/internal/asmadd.Add";
+
+std::string hex(int v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%x", v);
+  return buf;
 }
+
+// The trace lines of one worker goroutine of the cgo fixture: mix, then the
+// assembly Add (its third word, the result slot, is whatever the stack held:
+// SLOT).
+std::string worker_lines(int g, int id) {
+  std::string gid = "goroutine(" + std::to_string(id) + "): ";
+  return "> " + gid + "main.mix(" + std::to_string(g) + ", 9)\n>> " + gid + "main.mix => (" +
+         std::to_string(g * 10 + 9) + ")\n> " + gid + kAsmAdd + "(" + hex(g) + ", 0x64, SLOT)\n>> " +
+         gid + kAsmAdd + " => (" + hex(g) + ",0x64," + hex(g + 100) + ")\n";
+}
+
+// A raw ABI0 entry's last word is the result slot before the call: SLOT.
+std::string without_result_slots(std::string err) {
+  RE2::GlobalReplace(&err, R"((\.Add\(0x[0-9a-f]+, 0x[0-9a-f]+), 0x[0-9a-f]+\))", R"(\1, SLOT))");
+  return err;
+}
+
+const char* kAsmNotice =
+    "gotrace: gotrace.test/fixtures/internal/asmadd.Add is written in assembly (no parameter types): "
+    "values are raw words, as many as the argument frame holds, read from the argument registers and "
+    "stack slots at the entry and from the same ones at each return\n";
 
 // Go calls C, C calls back into Go (an exported function on a C stack), and
 // goroutines run while cgo's threads exist: every call is seen once, paired,
-// with the goroutine's id.
+// with the goroutine's id, also in assembly, where g comes from the TLS slot
+// the external linker chose.
 void expect_cgo_trace(const std::string& binary, bool inlined_export) {
-  RunResult r = run({gotrace(), "trace", "--exec", fixture(binary), R"(main\.(mix|goTwice)$)"});
+  RunResult r =
+      run({gotrace(), "trace", "--exec", fixture(binary), R"(main\.(mix|goTwice)$|asmadd\.Add$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> out = lines(r.out);
   ASSERT_EQ(out.size(), 4u) << r.out;
-  std::string want = "> goroutine(1): main.mix(1, 1)\n>> goroutine(1): main.mix => (11)\n";
+  std::string want = std::string(kAsmNotice) +
+                     "> goroutine(1): main.mix(1, 1)\n>> goroutine(1): main.mix => (11)\n";
   // -O inlines goTwice into cgo's export wrapper: only mix is left to trace.
   if (!inlined_export) want += "> goroutine(1): main.goTwice(4)\n";
   want += "> goroutine(1): main.mix(4, 2)\n>> goroutine(1): main.mix => (42)\n";
@@ -47,7 +73,7 @@ void expect_cgo_trace(const std::string& binary, bool inlined_export) {
   }
   EXPECT_EQ(out[3], "sum 57");
   want += "Process PID has exited with status 0\n";
-  EXPECT_EQ(normalize(r.err), want);
+  EXPECT_EQ(normalize(without_result_slots(r.err)), want);
 }
 
 TEST(RealWorld, CgoDebugBuild) {
@@ -108,21 +134,15 @@ TEST(RealWorld, StrippedBinaries) {
 // the goroutine comes from thread-local storage at the return too.
 TEST(RealWorld, AssemblyFunction) {
   require_root();
-  RunResult r = run({gotrace(), "trace", "--exec", fixture("asm-N"), R"(main\.add$)"});
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("asm-N"), R"(asmadd\.Add$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   int worker = 0;
   ASSERT_TRUE(RE2::FullMatch(r.out, "sum 5\nworker goroutine (\\d+)\n", &worker)) << r.out;
-  std::string w = std::to_string(worker);
-  // The result slot holds whatever the caller left there before the call.
-  std::string err = r.err;
-  RE2::GlobalReplace(&err, R"(main\.add\((0x[0-9a-f]+), (0x[0-9a-f]+), 0x[0-9a-f]+\))", R"(main.add(\1, \2, SLOT))");
-  EXPECT_EQ(normalize(err),
-            "gotrace: main.add is written in assembly (no parameter types): values are raw words, as "
-            "many as the argument frame holds, read from the argument registers and stack slots at the "
-            "entry and from the same ones at each return\n"
-            "> goroutine(1): main.add(0x2, 0x3, SLOT)\n>> goroutine(1): main.add => (0x2,0x3,0x5)\n"
-            "> goroutine(" + w + "): main.add(0x28, 0x2, SLOT)\n>> goroutine(" + w +
-            "): main.add => (0x28,0x2,0x2a)\nProcess PID has exited with status 0\n");
+  std::string w = "goroutine(" + std::to_string(worker) + "): ";
+  EXPECT_EQ(normalize(without_result_slots(r.err)),
+            std::string(kAsmNotice) + "> goroutine(1): " + kAsmAdd + "(0x2, 0x3, SLOT)\n>> goroutine(1): " +
+                kAsmAdd + " => (0x2,0x3,0x5)\n> " + w + kAsmAdd + "(0x28, 0x2, SLOT)\n>> " + w + kAsmAdd +
+                " => (0x28,0x2,0x2a)\nProcess PID has exited with status 0\n");
 }
 
 std::string status_field(pid_t pid, const std::string& key) {

@@ -217,6 +217,19 @@ Result<int64_t> Binary::cfa_offset(uint64_t pc) const {
   return read_cfa_offset(*d, pc, impl_->machine == Machine::arm64 ? 31 : 7, impl_->path);
 }
 
+std::optional<int64_t> Binary::g_tls_offset() const {
+  const auto& tls = impl_->file->tls();
+  if (!tls) return -8;  // the Go linker's own slot
+  auto tlsg = symbol_address("runtime.tlsg");
+  if (!tlsg) return std::nullopt;
+  // The block is padded so that its start keeps the segment's alignment
+  // relative to the thread pointer (the formula lld uses; Delve does the
+  // same): (tlsoffset % align) == (vaddr % align).
+  uint64_t align = tls->align;
+  uint64_t memsz = tls->memsz + ((0 - tls->vaddr - tls->memsz) & (align - 1));
+  return static_cast<int64_t>(*tlsg) - static_cast<int64_t>(memsz);
+}
+
 Result<uint64_t> Binary::g_goid_offset() const {
   std::lock_guard lock(impl_->mu);
   return impl_->g_offsets_locked(true);

@@ -110,6 +110,7 @@ Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
   for (size_t i = 0; i < phnum; ++i) {
     GElf_Phdr ph;
     if (!gelf_getphdr(elf, i, &ph)) return elf_error("bad program header", path);
+    if (ph.p_type == PT_TLS) self->tls_ = TlsSegment{ph.p_vaddr, ph.p_memsz, ph.p_align ? ph.p_align : 1};
     if (ph.p_type != PT_LOAD) continue;
     if (ph.p_offset > static_cast<uint64_t>(st.st_size) || ph.p_filesz > st.st_size - ph.p_offset)
       return make_error(Errc::corrupt, cat("PT_LOAD segment outside the file: ", path));

@@ -61,6 +61,12 @@ struct Segment {  // PT_LOAD only
   uint32_t flags = 0;
 };
 
+struct TlsSegment {  // PT_TLS
+  uint64_t vaddr = 0;
+  uint64_t memsz = 0;
+  uint64_t align = 1;
+};
+
 class ElfFile {
  public:
   static Result<std::unique_ptr<ElfFile>> open(const std::string& path);
@@ -84,6 +90,8 @@ class ElfFile {
   // `vaddr`, if there is one: what a position-independent binary stores
   // there at load time when the file itself holds 0.
   std::optional<uint64_t> relocation_addend(uint64_t vaddr) const;
+  // The thread-local storage segment, if any (externally linked binaries).
+  const std::optional<TlsSegment>& tls() const { return tls_; }
 
  private:
   std::string path_;
@@ -95,6 +103,7 @@ class ElfFile {
   bool little_endian_ = true;
   std::vector<Section> sections_;
   std::vector<Segment> loads_;
+  std::optional<TlsSegment> tls_;
 };
 
 }  // namespace gotrace::symbols::detail

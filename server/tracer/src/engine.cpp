@@ -343,6 +343,7 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
   BackendConfig cfg;
   cfg.goid_offset = *goid;
   cfg.stack_hi_offset = *hi;
+  cfg.g_tls_offset = impl_->binary->g_tls_offset().value_or(-8);
   cfg.pid = pid;
   // The spec array is sized once: room for what is planned now and as much
   // again for functions added while running (~0.9 KiB a spec).

@@ -79,7 +79,9 @@ Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function&
 Values raw_values(const symbols::Binary& bin, const symbols::Function& fn, arch::Machine m) {
   Values v;
   v.raw = true;
-  v.g_from_tls = fn.abi0 && m == arch::Machine::amd64;
+  // Where the thread-local slot is unknown (a stripped externally linked
+  // binary), R14 is still g at the entry of code called from Go.
+  v.g_from_tls = fn.abi0 && m == arch::Machine::amd64 && bin.g_tls_offset().has_value();
   v.signature.decl = bin.pc_to_line(fn.entry).value_or(symbols::SourceLine{});
   unsigned words = std::min<unsigned>(fn.args_size / 8, GT_MAX_WORDS / 2);
   int regs = fn.abi0 ? 0 : arch::int_arg_reg_count(m);

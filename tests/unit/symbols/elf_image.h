@@ -63,6 +63,16 @@ class ElfImage {
     return std::nullopt;
   }
 
+  // The first program header of type `type`, in place (nullptr if none).
+  Elf64_Phdr* segment(uint32_t type) {
+    const auto& eh = ehdr();
+    for (size_t i = 0; i < eh.e_phnum; ++i) {
+      auto* ph = reinterpret_cast<Elf64_Phdr*>(bytes_.data() + eh.e_phoff + i * eh.e_phentsize);
+      if (ph->p_type == type) return ph;
+    }
+    return nullptr;
+  }
+
   // Writes the image under the build tree as `name` and returns its path.
   std::string write(const std::string& name) const {
     auto dir = std::filesystem::path(GOTRACE_FIXTURE_DIR).parent_path() / "symbols_test_images";

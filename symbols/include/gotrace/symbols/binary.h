@@ -159,6 +159,12 @@ class Binary {
   // Offsets inside runtime.g, from DWARF; without DWARF, from gotrace's
   // table by go_version() (the nearest release for one outside it, with a
   // line in warnings()).
+  // Where g lives relative to the thread pointer (amd64 FS base), for code
+  // that does not keep it in R14 (ABI0). The Go linker puts it at -8; an
+  // external linker places the TLS symbol runtime.tlsg in the PT_TLS block,
+  // which ends at the thread pointer. Without runtime.tlsg (stripped
+  // externally linked binaries): nullopt.
+  std::optional<int64_t> g_tls_offset() const;
   Result<uint64_t> g_goid_offset() const;
   Result<uint64_t> g_stack_hi_offset() const;  // g.stack.hi
 
