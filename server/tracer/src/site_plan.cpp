@@ -2,6 +2,7 @@
 
 #include "gotrace/arch/abi.h"
 #include "gotrace/arch/probe_sites.h"
+#include "gotrace/arch/stack_abi.h"
 #include "type_shape.h"
 
 #include <algorithm>
@@ -62,9 +63,13 @@ Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function&
       return make_error(Errc::unsupported, fn.name + ": result " + r.name + " has no type");
     out.push_back(abi_type_of(*r.type));
   }
-  arch::FrameLayout layout = arch::assign_frame(m, in, out);
+  // Before the register ABI everything was on the stack, and amd64 code
+  // kept g only in thread-local storage.
+  bool registers = arch::uses_register_abi(m, bin.go_version());
+  arch::FrameLayout layout = registers ? arch::assign_frame(m, in, out) : arch::assign_stack_frame(m, in, out);
   if (sig->has_dictionary) layout.params.erase(layout.params.begin());
   Values v;
+  v.g_from_tls = !registers && m == arch::Machine::amd64 && bin.g_tls_offset().has_value();
   v.signature = std::move(*sig);
   v.param_locs = std::move(layout.params);
   v.result_locs = std::move(layout.results);
@@ -79,12 +84,13 @@ Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function&
 Values raw_values(const symbols::Binary& bin, const symbols::Function& fn, arch::Machine m) {
   Values v;
   v.raw = true;
-  // Where the thread-local slot is unknown (a stripped externally linked
-  // binary), R14 is still g at the entry of code called from Go.
-  v.g_from_tls = fn.abi0 && m == arch::Machine::amd64 && bin.g_tls_offset().has_value();
   v.signature.decl = bin.pc_to_line(fn.entry).value_or(symbols::SourceLine{});
   unsigned words = std::min<unsigned>(fn.args_size / 8, GT_MAX_WORDS / 2);
-  int regs = fn.abi0 ? 0 : arch::int_arg_reg_count(m);
+  bool registers = !fn.abi0 && arch::uses_register_abi(m, bin.go_version());
+  // Where the thread-local slot is unknown (a stripped externally linked
+  // binary), R14 is still g at the entry of code called from Go.
+  v.g_from_tls = !registers && m == arch::Machine::amd64 && bin.g_tls_offset().has_value();
+  int regs = registers ? arch::int_arg_reg_count(m) : 0;
   for (unsigned i = 0; i < words; i++) {
     arch::ValueLocation loc;
     if (static_cast<int>(i) < regs) {
