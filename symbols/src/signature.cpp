@@ -6,6 +6,9 @@
 #include <dwarf.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace gotrace::symbols::detail {
 namespace {
@@ -17,6 +20,26 @@ struct ParamKey {
   uint64_t line = 0;
   bool operator==(const ParamKey&) const = default;
 };
+
+// The receiver type of method `fn` as DWARF names it ("*main.Rect" for
+// "main.(*Rect).Area", "main.Rect" for "main.Rect.Area"), and its package.
+std::optional<std::pair<std::string, std::string>> receiver_of(std::string_view fn) {
+  if (fn.find('[') != std::string_view::npos) return std::nullopt;
+  size_t star = fn.find(".(*");
+  if (star != std::string_view::npos) {
+    size_t close = fn.find(").", star);
+    if (close == std::string_view::npos) return std::nullopt;
+    std::string pkg(fn.substr(0, star));
+    return std::pair{"*" + pkg + "." + std::string(fn.substr(star + 3, close - star - 3)), pkg};
+  }
+  size_t method = fn.rfind('.');
+  if (method == std::string_view::npos) return std::nullopt;
+  std::string_view recv = fn.substr(0, method);
+  size_t slash = recv.rfind('/');
+  size_t dot = recv.find('.', slash == std::string_view::npos ? 0 : slash);
+  if (dot == std::string_view::npos) return std::nullopt;
+  return std::pair{std::string(recv), std::string(recv.substr(0, dot))};
+}
 
 }  // namespace
 
@@ -60,6 +83,16 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
       (v.is_result ? sig.results : sig.params).push_back(std::move(v));
     } while (dwarf_siblingof(&child, &child) == 0);
   }
+
+  // Optimized builds describe method wrappers (DW_AT_trampoline: (*T).M for
+  // a value method, promoted methods) without their receiver, which still
+  // takes the first argument register: put it back, or every parameter
+  // after it would be read from the wrong register.
+  if (attr_flag(&sp->die, DW_AT_trampoline))
+    if (auto recv = receiver_of(fn.name))
+      if (const Type* t = types.by_name_in_package(recv->first, recv->second);
+          t && (sig.params.empty() || sig.params.front().type != t))
+        sig.params.insert(sig.params.begin(), Variable{".this", t, false});
 
   // Go 1.19 emits DW_AT_decl_file but no DW_AT_decl_line on subprograms.
   // The entry PC's line is the "func" line in -N builds, but in optimized

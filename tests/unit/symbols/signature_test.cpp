@@ -297,6 +297,17 @@ TEST_P(Signatures, FunctionAlsoInlinedElsewhere) {
   expect_var(s.results[0], "~r0", "int", Kind::int_, 8);
 }
 
+// The compiler's wrapper (*Rect).Area around the value method: -N names its
+// receiver ".this"; -O leaves it out of DWARF (DW_AT_trampoline) though it
+// still takes the first register, so it is put back.
+TEST_P(Signatures, MethodWrapperKeepsItsReceiver) {
+  Signature s = sig("main.(*Rect).Area");
+  ASSERT_EQ(s.params.size(), 1u);
+  expect_var(s.params[0], ".this", "*main.Rect", Kind::pointer, 8);
+  ASSERT_EQ(s.results.size(), 1u);
+  expect_var(s.results[0], "~r0", "int", Kind::int_, 8);
+}
+
 INSTANTIATE_TEST_SUITE_P(Fixtures, Signatures, ::testing::Values("types-O", "types-N"));
 
 }  // namespace
