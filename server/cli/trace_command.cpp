@@ -1,8 +1,10 @@
 // gotrace trace: dlv trace's command line, served by the tracing engine.
 #include "args.h"
 #include "backend_flag.h"
+#include "call_summary.h"
 #include "commands.h"
 #include "go_build.h"
+#include "json_events.h"
 #include "gotrace/bpf/trace_abi.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/process.h"
@@ -38,6 +40,9 @@ struct TraceFlags {
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says
   tracer::BackendKind backend = tracer::BackendKind::automatic;
+  bool json = false;          // --format=json: JSON Lines
+  bool summary = false;       // --summary: per-function counts and latencies at exit
+  uint64_t max_events = 0;    // --max-events N / --exit-on-first (1): 0 = no limit
   std::vector<std::string> program_args;
 };
 
@@ -57,9 +62,29 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"ring-size", 0},
                                   {"max-string-len", 0},
                                   {"ebpf", 0, false},
-                                  {"backend", 0}});
+                                  {"backend", 0},
+                                  {"format", 0},
+                                  {"summary", 0, false},
+                                  {"exit-on-first", 0, false},
+                                  {"max-events", 0}});
   if (!parsed) return parsed.error();
   TraceFlags f;
+  if (auto v = parsed->get("format")) {
+    if (*v != "text" && *v != "json")
+      return make_error(Errc::invalid_argument, "invalid argument \"" + *v + "\" for --format: text or json");
+    f.json = *v == "json";
+  }
+  f.summary = parsed->has("summary");
+  if (auto v = parsed->get("max-events")) {
+    auto n = parse_int_flag("max-events", *v, 1, 1l << 62);
+    if (!n) return n.error();
+    f.max_events = static_cast<uint64_t>(*n);
+  }
+  if (parsed->has("exit-on-first")) {
+    if (f.max_events > 1)
+      return make_error(Errc::invalid_argument, "--exit-on-first and --max-events cannot be used together");
+    f.max_events = 1;
+  }
   auto backend = backend_flag(*parsed);
   if (!backend) return backend.error();
   f.backend = *backend;
@@ -135,7 +160,27 @@ class Printer {
     utc_offset_ = static_cast<int>(lt.tm_gmtoff);
   }
 
-  void print(const tracer::TraceEvent& ev) {
+  // Prints one event; false once --max-events were printed (the event is
+  // then dropped).
+  bool print(const tracer::TraceEvent& ev) {
+    if (flags_.max_events && printed_ >= flags_.max_events) return false;
+    printed_++;
+    if (flags_.summary) summary_.add(ev);
+    if (flags_.json) {
+      std::vector<values::Variable> args;
+      if (ev.kind == tracer::TraceEvent::Kind::ret) args = engine_.load_entry_values(ev, ev.function->options.load);
+      buf_ += json_event_line(ev, args);
+    } else {
+      print_text(ev);
+    }
+    if (buf_.size() > (64u << 10)) flush();
+    return !flags_.max_events || printed_ < flags_.max_events;
+  }
+
+  bool limit_reached() const { return flags_.max_events && printed_ >= flags_.max_events; }
+  std::string summary() const { return summary_.render(); }
+
+  void print_text(const tracer::TraceEvent& ev) {
     values::TraceOptions o;
     o.verbosity = flags_.verbosity;
     if (flags_.timestamp)
@@ -159,7 +204,6 @@ class Printer {
     } else {
       buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
     }
-    if (buf_.size() > (64u << 10)) flush();
   }
 
   // A message about the target, in its place among the trace lines.
@@ -183,6 +227,8 @@ class Printer {
 
   const TraceFlags& flags_;
   const tracer::Engine& engine_;
+  uint64_t printed_ = 0;
+  CallSummary summary_;
   int utc_offset_ = 0;
   std::string buf_;
   std::map<const tracer::TracedFunction*, std::vector<values::Variable>> markers_;
@@ -231,6 +277,9 @@ int run_trace(const std::vector<std::string>& args) {
                 binary);
   tracer::TraceOptions opts;
   opts.load = values::load_config_for_verbosity(flags->verbosity);
+  // JSON is for machines: without -v, load what the servers load for their
+  // clients (pointers followed, elements and fields), not the terse -v 0.
+  if (flags->json && flags->verbosity == 0) opts.load = values::LoadConfig{true, 1, 64, 64, -1};
   if (flags->max_string_len >= 0) opts.load.max_string_len = flags->max_string_len;
   opts.stack_depth = flags->stack;
   opts.returns = flags->returns;
@@ -291,6 +340,7 @@ int run_trace(const std::vector<std::string>& args) {
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
   auto notice = [&](const std::string& text) { printer.note(text); };
   int exit_signal = 0;
+  bool limited = false;  // --max-events reached
   std::optional<int> status;
   for (;;) {
     pollfd fds[3] = {{(*engine)->wait_fd(), POLLIN, 0},
@@ -306,6 +356,7 @@ int run_trace(const std::vector<std::string>& args) {
       if (read(sfd, &si, sizeof si) == sizeof si) exit_signal = static_cast<int>(si.ssi_signo);
       break;
     }
+    if ((limited = printer.limit_reached())) break;
     if ((status = target->poll_exit())) break;
   }
   // Every hit of an exited process is already in the ring: drain it all.
@@ -317,17 +368,24 @@ int run_trace(const std::vector<std::string>& args) {
   if (uint64_t lost = (*engine)->lost())
     std::fprintf(stderr, "gotrace: %llu trace events were lost (the ring buffer was full)\n",
                  static_cast<unsigned long long>(lost));
-  if (exit_signal) {
+  int code = 0;
+  if (exit_signal || limited) {
+    const char* why = exit_signal ? "interrupted" : "event limit reached";
     if (launched) {
       launched->kill_launched();
-      std::fprintf(stderr, "gotrace: interrupted; killed process %d\n", launched->pid());
+      std::fprintf(stderr, "gotrace: %s; killed process %d\n", why, launched->pid());
     } else {
-      std::fprintf(stderr, "gotrace: interrupted; detached from process %d\n", target->pid());
+      std::fprintf(stderr, "gotrace: %s; detached from process %d\n", why, target->pid());
     }
-    return 128 + exit_signal;
+    code = exit_signal ? 128 + exit_signal : 0;
+  } else {
+    std::fprintf(stderr, "Process %d has exited with status %d\n", target->pid(), *status);
+    // The target's own status, so a CI step fails when the program did; a
+    // signal's death as a shell reports it.
+    code = *status >= 0 ? *status : 128 - *status;
   }
-  std::fprintf(stderr, "Process %d has exited with status %d\n", target->pid(), *status);
-  return 0;
+  if (flags->summary) std::fputs(printer.summary().c_str(), stderr);
+  return code;
 }
 
 }  // namespace gotrace::cli
