@@ -147,6 +147,33 @@ TEST(TraceOutput, BoundedRunsStopAndKillWhatTheyLaunched) {
   EXPECT_EQ(lines(bad.err).back(), "Error: --exit-on-first and --max-events cannot be used together");
 }
 
+// --cond: the kernel drops the calls whose arguments fail the &&-joined
+// comparisons (here 9,990 of 10,000: 1 in 1,000 kept); || and the rest are
+// checked in user space; returns follow their entries.
+TEST(TraceOutput, ConditionKeepsOneCallInAThousand) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--cond", "a < 10", "--exec", fixture("loop-O"), R"(main\.work$)",
+                     "--", "10000"});
+  EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
+  std::string want;
+  for (int a = 0; a < 10; a++)
+    want += "> goroutine(1): main.work(" + std::to_string(a) + ", 1)\n>> goroutine(1): main.work => (" +
+            std::to_string(a + 4) + ")\n";
+  EXPECT_EQ(normalize(r.err), want + "Process PID has exited with status 0\n");
+
+  r = run({gotrace(), "trace", "--cond", "a == 5 || b != 1 && a > 9000", "--exec", fixture("loop-O"),
+           R"(main\.work$)", "--", "10000"});
+  EXPECT_EQ(normalize(r.err),
+            "> goroutine(1): main.work(5, 1)\n>> goroutine(1): main.work => (9)\nProcess PID has exited with status 0\n");
+
+  r = run({gotrace(), "trace", "--cond", "zzz > 1", "--exec", fixture("loop-O"), R"(main\.work$)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: invalid --cond \"zzz > 1\": could not find symbol value for zzz in main.work\n");
+  r = run({gotrace(), "trace", "--cond", "a >", "--exec", fixture("loop-O"), R"(main\.work$)"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: invalid --cond \"a >\": invalid condition \"a >\": unexpected end\n");
+}
+
 TEST(TraceOutput, ExitStatusIsTheTargets) {
   require_root();
   RunResult r = run({gotrace(), "trace", "--exec", fixture("forks-O"), R"(main\.step$)", "--", "exit3"});

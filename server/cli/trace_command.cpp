@@ -6,6 +6,7 @@
 #include "go_build.h"
 #include "json_events.h"
 #include "gotrace/bpf/trace_abi.h"
+#include "gotrace/debugger/condition.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/process.h"
 #include "gotrace/values/trace_format.h"
@@ -15,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -40,6 +42,7 @@ struct TraceFlags {
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says
   tracer::BackendKind backend = tracer::BackendKind::automatic;
+  std::string cond;           // --cond EXPR: only calls whose arguments satisfy it
   bool json = false;          // --format=json: JSON Lines
   bool summary = false;       // --summary: per-function counts and latencies at exit
   uint64_t max_events = 0;    // --max-events N / --exit-on-first (1): 0 = no limit
@@ -66,7 +69,8 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"format", 0},
                                   {"summary", 0, false},
                                   {"exit-on-first", 0, false},
-                                  {"max-events", 0}});
+                                  {"max-events", 0},
+                                  {"cond", 0}});
   if (!parsed) return parsed.error();
   TraceFlags f;
   if (auto v = parsed->get("format")) {
@@ -75,6 +79,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
     f.json = *v == "json";
   }
   f.summary = parsed->has("summary");
+  if (auto v = parsed->get("cond")) f.cond = *v;
   if (auto v = parsed->get("max-events")) {
     auto n = parse_int_flag("max-events", *v, 1, 1l << 62);
     if (!n) return n.error();
@@ -164,6 +169,7 @@ class Printer {
   // then dropped).
   bool print(const tracer::TraceEvent& ev) {
     if (flags_.max_events && printed_ >= flags_.max_events) return false;
+    if (cond_ && !passes(ev)) return true;
     printed_++;
     if (flags_.summary) summary_.add(ev);
     if (flags_.json) {
@@ -178,6 +184,22 @@ class Printer {
   }
 
   bool limit_reached() const { return flags_.max_events && printed_ >= flags_.max_events; }
+  void set_condition(const debugger::Condition* c) { cond_ = c; }
+
+  // --cond holds for the call: checked on the entry's arguments (a return
+  // is shown only with its call's entry, which the kernel may have dropped;
+  // the results can be named too). A condition that cannot be evaluated
+  // does not hold, as in Delve.
+  bool passes(const tracer::TraceEvent& ev) {
+    std::vector<values::Variable> scope = ev.values;
+    if (ev.kind == tracer::TraceEvent::Kind::ret) {
+      if (!ev.entry_record) return false;
+      scope = engine_.load_entry_values(ev, ev.function->options.load);
+      scope.insert(scope.end(), ev.values.begin(), ev.values.end());
+    }
+    auto ok = cond_->eval(scope);
+    return ok && *ok;
+  }
   std::string summary() const { return summary_.render(); }
 
   void print_text(const tracer::TraceEvent& ev) {
@@ -227,6 +249,7 @@ class Printer {
 
   const TraceFlags& flags_;
   const tracer::Engine& engine_;
+  const debugger::Condition* cond_ = nullptr;
   uint64_t printed_ = 0;
   CallSummary summary_;
   int utc_offset_ = 0;
@@ -297,6 +320,29 @@ int run_trace(const std::vector<std::string>& args) {
   }
   if (!raw.empty()) std::fprintf(stderr, "%s\n", tracer::raw_values_notice((*engine)->binary(), raw).c_str());
   if (added == 0) return fail("none of the matching functions can be traced");
+  std::optional<debugger::Condition> cond;
+  if (!flags->cond.empty()) {
+    auto c = debugger::Condition::parse(flags->cond);
+    if (!c) return fail("invalid --cond \"" + flags->cond + "\": " + c.error().message);
+    cond = std::move(*c);
+    // The &&-joined comparisons with constants are checked in the kernel on
+    // entries, before anything else is copied; the whole condition again
+    // here. A return whose entry was dropped is dropped with it.
+    for (const tracer::TracedFunction* tf : (*engine)->traced()) {
+      // Every name must be an argument or result of every traced function,
+      // or the condition could never hold there (Delve's message).
+      for (const std::string& id : cond->identifiers()) {
+        auto named = [&](const symbols::Variable& v) { return v.name == id; };
+        const auto& sig = tf->signature;
+        if (std::none_of(sig.params.begin(), sig.params.end(), named) &&
+            std::none_of(sig.results.begin(), sig.results.end(), named))
+          return fail("invalid --cond \"" + flags->cond + "\": could not find symbol value for " + id +
+                      " in " + tf->function->name);
+      }
+      if (auto r = (*engine)->set_kernel_filter(tf, cond->kernel_terms()); !r)
+        return fail(tf->function->name + ": " + r.error().message);
+    }
+  }
 
   std::unique_ptr<tracer::Process> launched;
   tracer::Process* target = attached.get();
@@ -337,6 +383,7 @@ int run_trace(const std::vector<std::string>& args) {
   }
 
   Printer printer(*flags, **engine);
+  if (cond) printer.set_condition(&*cond);
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
   auto notice = [&](const std::string& text) { printer.note(text); };
   int exit_signal = 0;

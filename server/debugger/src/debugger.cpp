@@ -1,6 +1,6 @@
 #include "gotrace/debugger/debugger.h"
 
-#include "condition.h"
+#include "gotrace/debugger/condition.h"
 
 #include <re2/re2.h>
 
