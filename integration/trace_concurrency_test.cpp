@@ -135,6 +135,31 @@ TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   EXPECT_EQ(our_links(), links_before);
 }
 
+// -s 3: each hit's frame and its three callers, down to the goroutine's
+// first frame (no "(truncated)": there is nothing below runtime.goexit),
+// walked by the probe through frame pointers without stopping the program.
+TEST(TraceCli, StackOfThreeCallers) {
+  require_root();
+  RunResult goroot = run({"/usr/bin/go", "env", "GOROOT"});
+  ASSERT_EQ(goroot.exit_code, 0);
+  std::string root = lines(goroot.out).at(0);
+  RunResult r = run({gotrace(), "trace", "-s", "3", "--exec", fixture("demo-N"), R"(main\.square$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string err = normalize(r.err);
+  RE2::GlobalReplace(&err, RE2::QuoteMeta(root), "$GOROOT");
+  std::string frames = "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n"
+                       "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n"
+                       "\t\t2  0xADDR in runtime.main\n\t\t     at $GOROOT/src/runtime/proc.go:250\n"
+                       "\t\t3  0xADDR in runtime.goexit\n\t\t     at $GOROOT/src/runtime/asm_amd64.s:1594\n";
+  std::string want;
+  for (int i = 1; i <= 3; i++) {
+    want += "> goroutine(1): main.square(" + std::to_string(i) + ")\n\n\tStack:\n" + frames;
+    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ")\n\tStack:\n" + frames;
+  }
+  want += "Process PID has exited with status 0\n";
+  EXPECT_EQ(err, want);
+}
+
 // `gotrace trace PKGDIR REGEX` builds with -gcflags='all=-N -l' first, like
 // `dlv trace [package]`, and passes arguments after "--".
 TEST(TraceCli, BuildsPackageAndShowsStacks) {
