@@ -160,6 +160,31 @@ TEST(TraceCli, StackOfThreeCallers) {
   EXPECT_EQ(err, want);
 }
 
+// --follow-calls 2 rooted at main.a: a, what it calls (b) and what that
+// calls (c), not d (3 deep); with Delve's frame prefix and indentation. main
+// also calls b directly: that call is not under a, and is not reported.
+TEST(TraceCli, FollowCallsTwoDeep) {
+  require_root();
+  for (const char* build : {"calls-N", "calls-O"}) {
+    RunResult r = run({gotrace(), "trace", "--follow-calls", "2", "--exec", fixture(build), R"(main\.a$)"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "205\n16\n");
+    EXPECT_EQ(normalize(r.err),
+              "> goroutine(1):frame(1) main.a(1)\n"
+              " > goroutine(1):frame(2) main.b(1)\n"
+              "  > goroutine(1):frame(3) main.c(1)\n"
+              "  >> goroutine(1):frame(3) main.c => (4)\n"
+              " >> goroutine(1):frame(2) main.b => (7)\n"
+              " > goroutine(1):frame(2) main.b(2)\n"
+              "  > goroutine(1):frame(3) main.c(2)\n"
+              "  >> goroutine(1):frame(3) main.c => (6)\n"
+              " >> goroutine(1):frame(2) main.b => (9)\n"
+              ">> goroutine(1):frame(1) main.a => (16)\n"
+              "Process PID has exited with status 0\n")
+        << build;
+  }
+}
+
 // `gotrace trace PKGDIR REGEX` builds with -gcflags='all=-N -l' first, like
 // `dlv trace [package]`, and passes arguments after "--".
 TEST(TraceCli, BuildsPackageAndShowsStacks) {

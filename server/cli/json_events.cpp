@@ -86,11 +86,13 @@ json::array values_of(const std::vector<values::Variable>& vars) {
 
 }  // namespace
 
-std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args) {
+std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args,
+                            std::optional<int> frame) {
   json::object o;
   o["time"] = values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), 0);
   o["pid"] = ev.pid;
   o["goroutine"] = ev.goroutine;
+  if (frame) o["frame"] = *frame;
   o["function"] = ev.function->function->name;
   bool ret = ev.kind == tracer::TraceEvent::Kind::ret;
   o["kind"] = ret ? "return" : ev.kind == tracer::TraceEvent::Kind::line ? "line" : "entry";

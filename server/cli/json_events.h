@@ -16,6 +16,7 @@
 
 #include "gotrace/tracer/event.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ namespace gotrace::cli {
 
 // One line, newline included. `args` are the call's arguments (for a
 // return: from its entry, empty if the entry was not seen).
-std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args);
+// `frame`: --follow-calls' frame number (Delve's goroutine(G):frame(D)).
+std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args,
+                            std::optional<int> frame = std::nullopt);
 
 }  // namespace gotrace::cli

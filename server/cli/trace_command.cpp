@@ -2,6 +2,7 @@
 #include "args.h"
 #include "backend_flag.h"
 #include "call_summary.h"
+#include "follow_calls.h"
 #include "commands.h"
 #include "go_build.h"
 #include "json_events.h"
@@ -12,6 +13,7 @@
 #include "gotrace/values/trace_format.h"
 
 #include <poll.h>
+#include <re2/re2.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -42,6 +44,7 @@ struct TraceFlags {
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says
   tracer::BackendKind backend = tracer::BackendKind::automatic;
+  int follow_calls = 0;       // --follow-calls N: also what the matches call, N deep
   std::string cond;           // --cond EXPR: only calls whose arguments satisfy it
   bool json = false;          // --format=json: JSON Lines
   bool summary = false;       // --summary: per-function counts and latencies at exit
@@ -70,7 +73,8 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"summary", 0, false},
                                   {"exit-on-first", 0, false},
                                   {"max-events", 0},
-                                  {"cond", 0}});
+                                  {"cond", 0},
+                                  {"follow-calls", 0}});
   if (!parsed) return parsed.error();
   TraceFlags f;
   if (auto v = parsed->get("format")) {
@@ -80,6 +84,11 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   }
   f.summary = parsed->has("summary");
   if (auto v = parsed->get("cond")) f.cond = *v;
+  if (auto v = parsed->get("follow-calls")) {
+    auto n = parse_int_flag("follow-calls", *v, 0, 64);
+    if (!n) return n.error();
+    f.follow_calls = static_cast<int>(*n);
+  }
   if (auto v = parsed->get("max-events")) {
     auto n = parse_int_flag("max-events", *v, 1, 1l << 62);
     if (!n) return n.error();
@@ -158,7 +167,7 @@ struct TempBinary {
 
 class Printer {
  public:
-  Printer(const TraceFlags& f, const tracer::Engine& engine) : flags_(f), engine_(engine) {
+  Printer(const TraceFlags& f, const tracer::Engine& engine) : flags_(f), engine_(engine), root_(f.regex) {
     time_t now = time(nullptr);
     tm lt{};
     localtime_r(&now, &lt);
@@ -170,14 +179,19 @@ class Printer {
   bool print(const tracer::TraceEvent& ev) {
     if (flags_.max_events && printed_ >= flags_.max_events) return false;
     if (cond_ && !passes(ev)) return true;
+    std::optional<int> frame;
+    if (flags_.follow_calls > 0) {
+      frame = root_frame(ev);
+      if (*frame == 0) return true;  // not called under a root function
+    }
     printed_++;
     if (flags_.summary) summary_.add(ev);
     if (flags_.json) {
       std::vector<values::Variable> args;
       if (ev.kind == tracer::TraceEvent::Kind::ret) args = engine_.load_entry_values(ev, ev.function->options.load);
-      buf_ += json_event_line(ev, args);
+      buf_ += json_event_line(ev, args, frame);
     } else {
-      print_text(ev);
+      print_text(ev, frame);
     }
     if (buf_.size() > (64u << 10)) flush();
     return !flags_.max_events || printed_ < flags_.max_events;
@@ -202,12 +216,24 @@ class Printer {
   }
   std::string summary() const { return summary_.render(); }
 
-  void print_text(const tracer::TraceEvent& ev) {
+  // --follow-calls: Delve's frame number, the position of the innermost
+  // root function (one matching the regexp) in the hit's stack plus one; 0
+  // when no root is on the stack.
+  int root_frame(const tracer::TraceEvent& ev) {
+    bool truncated = false;
+    std::vector<tracer::Frame> frames = engine_.stack(ev, &truncated);
+    for (size_t i = 0; i < frames.size(); i++)
+      if (RE2::PartialMatch(frames[i].function, root_)) return static_cast<int>(i) + 1;
+    return 0;
+  }
+
+  void print_text(const tracer::TraceEvent& ev, std::optional<int> frame) {
     values::TraceOptions o;
     o.verbosity = flags_.verbosity;
+    o.follow_calls_frame = frame;
     if (flags_.timestamp)
       o.timestamp = values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), utc_offset_);
-    if (flags_.stack > 0) {
+    if (flags_.stack > 0 && !frame) {
       bool truncated = false;
       std::vector<values::StackFrame> frames;
       for (const tracer::Frame& fr : engine_.stack(ev, &truncated))
@@ -250,6 +276,7 @@ class Printer {
   const TraceFlags& flags_;
   const tracer::Engine& engine_;
   const debugger::Condition* cond_ = nullptr;
+  RE2 root_;  // --follow-calls: what the roots are
   uint64_t printed_ = 0;
   CallSummary summary_;
   int utc_offset_ = 0;
@@ -298,6 +325,11 @@ int run_trace(const std::vector<std::string>& args) {
   if (matches->empty())
     return fail("no function matches the regular expression \"" + flags->regex + "\" in " +
                 binary);
+  std::vector<const symbols::Function*> roots = *matches;
+  if (flags->follow_calls > 0) {
+    auto callees = follow_calls((*engine)->binary(), *matches, flags->follow_calls);
+    matches->insert(matches->end(), callees.begin(), callees.end());
+  }
   tracer::TraceOptions opts;
   opts.load = values::load_config_for_verbosity(flags->verbosity);
   // JSON is for machines: without -v, load what the servers load for their
@@ -305,14 +337,19 @@ int run_trace(const std::vector<std::string>& args) {
   if (flags->json && flags->verbosity == 0) opts.load = values::LoadConfig{true, 1, 64, 64, -1};
   if (flags->max_string_len >= 0) opts.load.max_string_len = flags->max_string_len;
   opts.stack_depth = flags->stack;
+  // Follow-calls finds the root in each hit's stack: 20 frames, as Delve.
+  if (flags->follow_calls > 0) opts.stack_depth = std::max(opts.stack_depth, 20);
   opts.returns = flags->returns;
   size_t added = 0;
   std::vector<std::string> raw;
   for (const symbols::Function* fn : *matches) {
     auto tf = (*engine)->add(*fn, opts);
     if (!tf) {
-      std::fprintf(stderr, "gotrace: not tracing %s: %s\n", fn->name.c_str(),
-                   tf.error().message.c_str());
+      // Callees found by --follow-calls that cannot be probed (runtime
+      // functions that never return) are left out quietly.
+      if (std::find(roots.begin(), roots.end(), fn) != roots.end())
+        std::fprintf(stderr, "gotrace: not tracing %s: %s\n", fn->name.c_str(),
+                     tf.error().message.c_str());
       continue;
     }
     if ((*tf)->raw_values) raw.push_back(fn->name);

@@ -3,6 +3,8 @@
 // rodata), so a linear sweep decodes every instruction.
 #include "gotrace/arch/amd64/probe_sites.h"
 
+#include "decode.h"
+
 #include <Zydis/Zydis.h>
 
 #include <algorithm>
@@ -13,53 +15,6 @@
 
 namespace gotrace::arch::amd64 {
 namespace {
-
-struct Insn {
-  uint64_t addr = 0;
-  ZydisMnemonic mnemonic = ZYDIS_MNEMONIC_INVALID;
-  uint8_t opcode = 0;
-  bool legacy_map = false;                // one-byte opcode map
-  std::optional<uint64_t> rel_target;     // JMP/Jcc/CALL rel8/rel32 target
-};
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-ZydisDecoder make_decoder() {
-  ZydisDecoder dec;
-  ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-  return dec;
-}
-
-Result<std::vector<Insn>> decode_all(const ZydisDecoder& dec,
-                                     std::span<const uint8_t> code,
-                                     uint64_t entry) {
-  std::vector<Insn> out;
-  out.reserve(code.size() / 4);
-  size_t off = 0;
-  while (off < code.size()) {
-    ZydisDecodedInstruction zi;
-    if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(
-            &dec, nullptr, code.data() + off, code.size() - off, &zi))) {
-      return make_error(Errc::corrupt, "undecodable amd64 instruction at offset " +
-                                           hex(off) + " (address " + hex(entry + off) + ")");
-    }
-    Insn in;
-    in.addr = entry + off;
-    in.mnemonic = zi.mnemonic;
-    in.opcode = zi.opcode;
-    in.legacy_map = zi.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT;
-    if (zi.raw.imm[0].is_relative) {
-      in.rel_target = in.addr + zi.length + static_cast<uint64_t>(zi.raw.imm[0].value.s);
-    }
-    out.push_back(in);
-    off += zi.length;
-  }
-  return out;
-}
 
 // --- stack-check prologue -------------------------------------------------
 // cmd/internal/obj/x86/obj6.go stacksplit, Go 1.17+ (g lives in R14):

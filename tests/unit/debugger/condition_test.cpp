@@ -1,4 +1,4 @@
-#include "condition.h"
+#include "gotrace/debugger/condition.h"
 
 #include <gtest/gtest.h>
 
