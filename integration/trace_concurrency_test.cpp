@@ -185,6 +185,25 @@ TEST(TraceCli, FollowCallsTwoDeep) {
   }
 }
 
+// A function the optimizer inlined into both its callers (no call of it is
+// left in -O) is traced at each inlined copy, with the arguments DWARF can
+// still locate there (k was folded into constants) and no return (there is
+// none to probe); -N -l keeps real calls.
+TEST(TraceCli, InlinedFunctionAtEveryCopy) {
+  require_root();
+  RunResult o = run({gotrace(), "trace", "--exec", fixture("inline-O"), R"(main\.scale$)"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.out, "12 21\n");
+  EXPECT_EQ(normalize(o.err),
+            "> goroutine(1): main.scale(4)\n> goroutine(1): main.scale(5)\nProcess PID has exited with status 0\n");
+  RunResult n = run({gotrace(), "trace", "--exec", fixture("inline-N"), R"(main\.scale$)"});
+  EXPECT_EQ(n.exit_code, 0) << n.err;
+  EXPECT_EQ(normalize(n.err),
+            "> goroutine(1): main.scale(4, 2)\n>> goroutine(1): main.scale => (12)\n"
+            "> goroutine(1): main.scale(5, 3)\n>> goroutine(1): main.scale => (20)\n"
+            "Process PID has exited with status 0\n");
+}
+
 // `gotrace trace PKGDIR REGEX` builds with -gcflags='all=-N -l' first, like
 // `dlv trace [package]`, and passes arguments after "--".
 TEST(TraceCli, BuildsPackageAndShowsStacks) {

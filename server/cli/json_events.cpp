@@ -86,16 +86,18 @@ json::array values_of(const std::vector<values::Variable>& vars) {
 
 }  // namespace
 
-std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args,
-                            std::optional<int> frame) {
+std::string json_event_line(const tracer::TraceEvent& ev, const std::string& function,
+                            const std::vector<values::Variable>& args, std::optional<int> frame) {
   json::object o;
   o["time"] = values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), 0);
   o["pid"] = ev.pid;
   o["goroutine"] = ev.goroutine;
   if (frame) o["frame"] = *frame;
-  o["function"] = ev.function->function->name;
+  o["function"] = function;
   bool ret = ev.kind == tracer::TraceEvent::Kind::ret;
-  o["kind"] = ret ? "return" : ev.kind == tracer::TraceEvent::Kind::line ? "line" : "entry";
+  // An inlined copy's hit is the entry of that call (there is no return to
+  // probe).
+  o["kind"] = ret ? "return" : "entry";
   if (ret) {
     o["results"] = values_of(ev.values);
     o["args"] = values_of(args);

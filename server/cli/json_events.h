@@ -25,7 +25,9 @@ namespace gotrace::cli {
 // One line, newline included. `args` are the call's arguments (for a
 // return: from its entry, empty if the entry was not seen).
 // `frame`: --follow-calls' frame number (Delve's goroutine(G):frame(D)).
-std::string json_event_line(const tracer::TraceEvent& ev, const std::vector<values::Variable>& args,
+// `function`: the name to report (an inlined copy's own, not its caller's).
+std::string json_event_line(const tracer::TraceEvent& ev, const std::string& function,
+                            const std::vector<values::Variable>& args,
                             std::optional<int> frame = std::nullopt);
 
 }  // namespace gotrace::cli

@@ -189,7 +189,7 @@ class Printer {
     if (flags_.json) {
       std::vector<values::Variable> args;
       if (ev.kind == tracer::TraceEvent::Kind::ret) args = engine_.load_entry_values(ev, ev.function->options.load);
-      buf_ += json_event_line(ev, args, frame);
+      buf_ += json_event_line(ev, function_name(ev), args, frame);
     } else {
       print_text(ev, frame);
     }
@@ -198,6 +198,12 @@ class Printer {
   }
 
   bool limit_reached() const { return flags_.max_events && printed_ >= flags_.max_events; }
+  // A probe at an inlined copy of `name` (its hits are that call's entry).
+  void add_inlined(const tracer::TracedFunction* tf, std::string name) { inlined_[tf] = std::move(name); }
+  const std::string& function_name(const tracer::TraceEvent& ev) const {
+    auto it = inlined_.find(ev.function);
+    return it != inlined_.end() ? it->second : ev.function->function->name;
+  }
   void set_condition(const debugger::Condition* c) { cond_ = c; }
 
   // --cond holds for the call: checked on the entry's arguments (a return
@@ -241,13 +247,15 @@ class Printer {
       o.stack = std::move(frames);
       o.stack_bottom = !truncated;
     }
-    const std::string& name = ev.function->function->name;
-    if (ev.kind == tracer::TraceEvent::Kind::entry) {
+    const std::string& name = function_name(ev);
+    if (ev.kind != tracer::TraceEvent::Kind::ret) {
       std::vector<values::Variable> args = ev.values;
       // Result parameters ride along (flag 16) as in Delve's
       // breakpointInfo.arguments: not printed, but they change the layout.
-      const auto& results = result_markers(*ev.function);
-      args.insert(args.end(), results.begin(), results.end());
+      if (ev.kind == tracer::TraceEvent::Kind::entry) {
+        const auto& results = result_markers(*ev.function);
+        args.insert(args.end(), results.begin(), results.end());
+      }
       buf_ += values::format_trace_entry(static_cast<int64_t>(ev.goroutine), name, args, o);
     } else {
       buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
@@ -277,6 +285,7 @@ class Printer {
   const tracer::Engine& engine_;
   const debugger::Condition* cond_ = nullptr;
   RE2 root_;  // --follow-calls: what the roots are
+  std::map<const tracer::TracedFunction*, std::string> inlined_;
   uint64_t printed_ = 0;
   CallSummary summary_;
   int utc_offset_ = 0;
@@ -322,7 +331,13 @@ int run_trace(const std::vector<std::string>& args) {
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
   auto matches = (*engine)->match(flags->regex);
   if (!matches) return fail(matches.error().message);
-  if (matches->empty())
+  auto inlined_only = [&] {
+    RE2 re(flags->regex);
+    for (const std::string& name : (*engine)->binary().inlined_names())
+      if (RE2::PartialMatch(name, re)) return true;
+    return false;
+  };
+  if (matches->empty() && !inlined_only())
     return fail("no function matches the regular expression \"" + flags->regex + "\" in " +
                 binary);
   std::vector<const symbols::Function*> roots = *matches;
@@ -356,6 +371,28 @@ int run_trace(const std::vector<std::string>& args) {
     added++;
   }
   if (!raw.empty()) std::fprintf(stderr, "%s\n", tracer::raw_values_notice((*engine)->binary(), raw).c_str());
+  // Optimized builds inline small functions: each inlined copy of a match
+  // gets a probe at its first instruction, reading the inlined call's
+  // arguments from their DWARF locations there.
+  std::vector<std::pair<const tracer::TracedFunction*, std::string>> inlined;
+  RE2 re(flags->regex);
+  for (const std::string& name : (*engine)->binary().inlined_names()) {
+    if (!RE2::PartialMatch(name, re)) continue;
+    for (uint64_t pc : (*engine)->binary().inlined_calls(name)) {
+      const symbols::Function* caller = (*engine)->binary().function_at(pc);
+      if (!caller) continue;
+      tracer::LineCapture capture;
+      capture.arguments = true;
+      auto tf = (*engine)->add_line(*caller, pc, capture, opts);
+      if (!tf) {
+        std::fprintf(stderr, "gotrace: not tracing %s inlined in %s: %s\n", name.c_str(),
+                     caller->name.c_str(), tf.error().message.c_str());
+        continue;
+      }
+      inlined.emplace_back(*tf, name);
+      added++;
+    }
+  }
   if (added == 0) return fail("none of the matching functions can be traced");
   std::optional<debugger::Condition> cond;
   if (!flags->cond.empty()) {
@@ -420,6 +457,7 @@ int run_trace(const std::vector<std::string>& args) {
   }
 
   Printer printer(*flags, **engine);
+  for (auto& [tf, name] : inlined) printer.add_inlined(tf, name);
   if (cond) printer.set_condition(&*cond);
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
   auto notice = [&](const std::string& text) { printer.note(text); };

@@ -1,6 +1,7 @@
 #include "gotrace/symbols/binary.h"
 
 #include "buildinfo.h"
+#include "inlined.h"
 #include "dwarf_index.h"
 #include "dwarf_types.h"
 #include "elf_file.h"
@@ -43,6 +44,10 @@ struct Binary::Impl {
   mutable std::optional<Error> dwarf_error;
   // From DWARF on first use; set by open() from the table without DWARF.
   mutable std::optional<uint64_t> goid_offset, stack_hi_offset;
+  // Inlined copies by function name, indexed on first use.
+  mutable std::optional<std::map<std::string, std::vector<uint64_t>, std::less<>>> inlined;
+  // Requires `mu`. Null without DWARF.
+  const std::map<std::string, std::vector<uint64_t>, std::less<>>* inlined_locked() const;
 
   // Requires `mu`. Null (with dwarf_error set) if the binary has no DWARF.
   DwarfIndex* dwarf_locked() const {
@@ -201,6 +206,29 @@ std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const
   DwarfIndex* d = impl_->dwarf_locked();
   if (!d) return {};
   return detail::line_to_pcs(*d, file, line);
+}
+
+const std::map<std::string, std::vector<uint64_t>, std::less<>>* Binary::Impl::inlined_locked() const {
+  DwarfIndex* d = dwarf_locked();
+  if (!d) return nullptr;
+  if (!inlined) inlined = index_inlined_calls(*d);
+  return &*inlined;
+}
+
+std::vector<uint64_t> Binary::inlined_calls(std::string_view name) const {
+  std::lock_guard lock(impl_->mu);
+  auto* all = impl_->inlined_locked();
+  if (!all) return {};
+  auto it = all->find(name);
+  return it == all->end() ? std::vector<uint64_t>{} : it->second;
+}
+
+std::vector<std::string> Binary::inlined_names() const {
+  std::lock_guard lock(impl_->mu);
+  std::vector<std::string> out;
+  if (auto* all = impl_->inlined_locked())
+    for (const auto& [name, pcs] : *all) out.push_back(name);
+  return out;
 }
 
 Result<std::vector<ScopedVariable>> Binary::variables_at(const Function& fn, uint64_t pc) const {

@@ -148,6 +148,15 @@ class Binary {
   // .gopclntab does not mark statements.
   std::vector<uint64_t> line_to_pcs(std::string_view file, int line) const;
 
+  // Where the compiler inlined the function named `name` (DWARF only): the
+  // first pc of each inlined copy, in address order. Each lies in the
+  // function function_at(pc) (the caller); variables_at there gives the
+  // inlined function's parameters.
+  std::vector<uint64_t> inlined_calls(std::string_view name) const;
+  // The names of every function inlined somewhere, sorted (some have no
+  // out-of-line copy, so functions() does not list them).
+  std::vector<std::string> inlined_names() const;
+
   // Parameters and locals of `fn` in scope at `pc`, with their locations
   // there: parameters first, then locals from the outermost scope inwards.
   // Locals declared on a later line than pc's are left out, as Delve does.
