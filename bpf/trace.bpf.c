@@ -314,23 +314,35 @@ static long copy_deref_op(__u32 i, void *arg) {
   return 0;
 }
 
-/* The spec's condition terms over the captured words; a term whose word was
- * not captured fails (like a condition Delve cannot evaluate). */
+/* The spec's condition over the captured words: some group of terms all of
+ * which hold (gt_pred). A term whose word was not captured fails (like a
+ * condition Delve cannot evaluate). */
 static __always_inline int predicates_hold(struct scratch *s, struct gt_spec *spec,
                                            __u32 n_words) {
+  int group = -1, group_ok = 0;
 #pragma unroll
   for (int i = 0; i < GT_MAX_PREDS; i++) {
     if (i >= spec->n_preds)
       break;
     struct gt_pred *p = &spec->preds[i];
+    if (p->group != group) {
+      if (group >= 0 && group_ok)
+        return 1;
+      group = p->group;
+      group_ok = 1;
+    }
+    if (!group_ok)
+      continue;
     __u32 w = p->word;
-    if (w >= n_words || w >= GT_MAX_WORDS)
-      return 0;
+    if (w >= n_words || w >= GT_MAX_WORDS) {
+      group_ok = 0;
+      continue;
+    }
     __u64 v = *(__u64 *)&s->data[(w * 8) & POS_MASK];
     if (!gt_pred_holds(p, v))
-      return 0;
+      group_ok = 0;
   }
-  return 1;
+  return group < 0 || group_ok;
 }
 
 /* Counts the hit and applies the hit condition to the new count, which is

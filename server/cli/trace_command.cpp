@@ -399,9 +399,10 @@ int run_trace(const std::vector<std::string>& args) {
     auto c = debugger::Condition::parse(flags->cond);
     if (!c) return fail("invalid --cond \"" + flags->cond + "\": " + c.error().message);
     cond = std::move(*c);
-    // The &&-joined comparisons with constants are checked in the kernel on
-    // entries, before anything else is copied; the whole condition again
-    // here. A return whose entry was dropped is dropped with it.
+    // Comparisons with constants joined by && and || are checked in the
+    // kernel on entries, before anything else is copied; the whole
+    // condition again here. A return whose entry was dropped is dropped
+    // with it.
     for (const tracer::TracedFunction* tf : (*engine)->traced()) {
       // Every name must be an argument or result of every traced function,
       // or the condition could never hold there (Delve's message).
@@ -413,7 +414,7 @@ int run_trace(const std::vector<std::string>& args) {
           return fail("invalid --cond \"" + flags->cond + "\": could not find symbol value for " + id +
                       " in " + tf->function->name);
       }
-      if (auto r = (*engine)->set_kernel_filter(tf, cond->kernel_terms()); !r)
+      if (auto r = (*engine)->set_kernel_filter(tf, cond->kernel_groups()); !r)
         return fail(tf->function->name + ": " + r.error().message);
     }
   }

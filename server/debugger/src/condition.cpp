@@ -346,6 +346,31 @@ std::vector<tracer::KernelTerm> Condition::kernel_terms(bool* complete) const {
   return out;
 }
 
+std::vector<std::vector<tracer::KernelTerm>> Condition::kernel_groups(bool* complete) const {
+  // The top-level disjuncts, each read as a conjunction of terms.
+  std::vector<NodeP> disjuncts;
+  std::vector<NodeP> todo = {root_};
+  while (!todo.empty()) {
+    NodeP n = todo.back();
+    todo.pop_back();
+    if (n && n->op == Node::Op::or_) {
+      todo.push_back(n->r);  // popped after l: keeps source order
+      todo.push_back(n->l);
+    } else {
+      disjuncts.push_back(n);
+    }
+  }
+  std::vector<std::vector<tracer::KernelTerm>> groups;
+  bool all = true;
+  for (const NodeP& d : disjuncts) {
+    std::vector<tracer::KernelTerm> terms;
+    conjuncts(d, terms, all);
+    groups.push_back(std::move(terms));
+  }
+  if (complete) *complete = all;
+  return groups;
+}
+
 std::vector<std::string> Condition::identifiers() const {
   std::vector<std::string> out;
   collect(root_, out);

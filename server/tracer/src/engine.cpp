@@ -217,6 +217,12 @@ uint64_t Engine::hit_count(uint32_t counter) const {
 Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
                                          const std::vector<KernelTerm>& terms,
                                          const std::optional<KernelHitCondition>& hit) {
+  return set_kernel_filter(fn, std::vector<std::vector<KernelTerm>>{terms}, hit);
+}
+
+Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
+                                         const std::vector<std::vector<KernelTerm>>& groups,
+                                         const std::optional<KernelHitCondition>& hit) {
   if (!fn || fn->id >= impl_->functions.size() || !impl_->functions[fn->id].active)
     return make_error(Errc::not_found, "function is not being traced");
   size_t installed = 0;
@@ -226,10 +232,8 @@ Result<size_t> Engine::set_kernel_filter(const TracedFunction* fn,
     if (info.is_return || info.entry_and_return) continue;
     gt_spec& spec = impl_->specs[site.spec_id];
     spec.n_preds = 0;
-    for (const KernelTerm& t : terms) {
-      if (spec.n_preds >= GT_MAX_PREDS) break;
-      if (auto p = kernel_predicate(t, info.values)) spec.preds[spec.n_preds++] = *p;
-    }
+    std::vector<gt_pred> preds = kernel_predicates(groups, info.values);
+    for (const gt_pred& p : preds) spec.preds[spec.n_preds++] = p;
     installed = spec.n_preds;
     spec.hit_op = hit ? hit_op_code(hit->op) : GT_HIT_NONE;
     spec.counter = hit ? hit->counter : 0;

@@ -127,13 +127,20 @@ void copy_words(Assembly& a) {
   }
 }
 
+// Some group of terms all hold (gt_pred's groups), as the BPF program.
 bool predicates_hold(const Assembly& a) {
+  int group = -1;
+  bool group_ok = false;
   for (unsigned i = 0; i < std::min<unsigned>(a.spec.n_preds, GT_MAX_PREDS); i++) {
     const gt_pred& p = a.spec.preds[i];
-    if (p.word >= a.n_words) return false;
-    if (!gt_pred_holds(&p, a.load(p.word * 8u))) return false;
+    if (p.group != group) {
+      if (group >= 0 && group_ok) return true;
+      group = p.group;
+      group_ok = true;
+    }
+    if (group_ok && (p.word >= a.n_words || !gt_pred_holds(&p, a.load(p.word * 8u)))) group_ok = false;
   }
-  return true;
+  return group < 0 || group_ok;
 }
 
 // The return address, then copy_frame's walk. At every probe site the

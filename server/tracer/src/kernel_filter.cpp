@@ -1,5 +1,7 @@
 #include "kernel_filter.h"
 
+#include <algorithm>
+
 #include <limits>
 
 namespace gotrace::tracer {
@@ -104,6 +106,36 @@ std::optional<gt_pred> kernel_predicate(const KernelTerm& term, const std::vecto
       return p;
     }
   return std::nullopt;
+}
+
+std::vector<gt_pred> kernel_predicates(const std::vector<std::vector<KernelTerm>>& groups,
+                                       const std::vector<ValuePlan>& values) {
+  std::vector<std::vector<gt_pred>> mapped;
+  for (const auto& g : groups) {
+    std::vector<gt_pred> ps;
+    for (const KernelTerm& t : g)
+      if (auto p = kernel_predicate(t, values)) ps.push_back(*p);
+    if (ps.empty()) return {};
+    mapped.push_back(std::move(ps));
+  }
+  if (mapped.empty() || mapped.size() > GT_MAX_PREDS) return {};
+  // Every group keeps its first term; the room left goes to the groups in
+  // order (fewer terms: a weaker, still correct, filter).
+  size_t room = GT_MAX_PREDS - mapped.size();
+  std::vector<size_t> take(mapped.size(), 1);
+  for (size_t i = 0; i < mapped.size() && room; i++) {
+    size_t more = std::min(room, mapped[i].size() - 1);
+    take[i] += more;
+    room -= more;
+  }
+  std::vector<gt_pred> out;
+  for (size_t i = 0; i < mapped.size(); i++)
+    for (size_t j = 0; j < take[i]; j++) {
+      gt_pred p = mapped[i][j];
+      p.group = static_cast<gt_u8>(i);
+      out.push_back(p);
+    }
+  return out;
 }
 
 }  // namespace gotrace::tracer

@@ -17,4 +17,12 @@ namespace gotrace::tracer {
 std::optional<gt_pred> kernel_predicate(const KernelTerm& term,
                                         const std::vector<ValuePlan>& values);
 
+// The predicates for a condition in disjunctive normal form (groups of
+// terms, any group all true), at most GT_MAX_PREDS, each tagged with its
+// group. Undecidable terms are left out of their group; every group keeps
+// at least one term or the result is empty (no filter: the kernel must not
+// drop a hit some group would keep).
+std::vector<gt_pred> kernel_predicates(const std::vector<std::vector<KernelTerm>>& groups,
+                                       const std::vector<ValuePlan>& values);
+
 }  // namespace gotrace::tracer

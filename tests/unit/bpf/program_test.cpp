@@ -227,6 +227,14 @@ TEST(TraceProgram, KernelPredicatesDropHitsBeforeTheyAreRecorded) {
   EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 47)}), range(47, 50));
   // A conjunction: every term must hold.
   EXPECT_EQ(filtered_hits({pred(0, GT_CMP_GE, 10), pred(1, GT_CMP_GT, -13)}), range(10, 13));
+  // Groups: some group all true (a >= 47 || a <= -49 && b > -99).
+  gt_pred high = pred(0, GT_CMP_GE, 47), low = pred(0, GT_CMP_LE, -49), b = pred(1, GT_CMP_GT, -99);
+  low.group = b.group = 1;
+  std::vector<int64_t> want = {-50, -49, 47, 48, 49};
+  EXPECT_EQ(filtered_hits({high, low, b}), want);
+  b = pred(1, GT_CMP_GT, 49);  // b = -a: the group now keeps a = -50 only
+  b.group = 1;
+  EXPECT_EQ(filtered_hits({high, low, b}), (std::vector<int64_t>{-50, 47, 48, 49}));
   // Unsigned: negative numbers are huge.
   EXPECT_EQ(filtered_hits({pred(0, GT_CMP_LT, 3, 8, false)}), range(0, 3));
   // Narrow operands use only their low bytes, sign-extended when signed:

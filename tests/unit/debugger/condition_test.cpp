@@ -113,13 +113,10 @@ TEST(HitCondition, FollowsDelveOperators) {
 namespace gotrace::debugger {
 namespace {
 
-std::string terms(const std::string& cond) {
-  auto c = Condition::parse(cond);
-  EXPECT_TRUE(c) << cond;
-  if (!c) return "";
+std::string text_of(const std::vector<tracer::KernelTerm>& ts) {
   static const char* ops[] = {"==", "!=", "<", "<=", ">", ">="};
   std::string out;
-  for (const auto& t : c->kernel_terms()) {
+  for (const auto& t : ts) {
     out += t.path + " " + ops[static_cast<int>(t.op)] + " ";
     switch (t.literal) {
       case tracer::KernelTerm::Literal::integer: out += std::to_string(t.value); break;
@@ -129,6 +126,23 @@ std::string terms(const std::string& cond) {
     out += "; ";
   }
   return out;
+}
+
+std::string terms(const std::string& cond) {
+  auto c = Condition::parse(cond);
+  EXPECT_TRUE(c) << cond;
+  return c ? text_of(c->kernel_terms()) : "";
+}
+
+// Groups as "[terms] [terms]", and whether they are the whole condition.
+std::string groups(const std::string& cond) {
+  auto c = Condition::parse(cond);
+  EXPECT_TRUE(c) << cond;
+  if (!c) return "";
+  bool complete = false;
+  std::string out;
+  for (const auto& g : c->kernel_groups(&complete)) out += "[" + text_of(g) + "] ";
+  return out + (complete ? "complete" : "partial");
 }
 
 TEST(Condition, KernelTermsAreTheTopLevelConjunctsAgainstConstants) {
@@ -142,6 +156,17 @@ TEST(Condition, KernelTermsAreTheTopLevelConjunctsAgainstConstants) {
   EXPECT_EQ(terms("x == 1 || y == 2"), "");
   EXPECT_EQ(terms("!(x == 1)"), "");
   EXPECT_EQ(terms("(x == 1 || y == 2) && z > 0"), "z > 0; ");
+}
+
+TEST(Condition, KernelGroupsAreTheTopLevelDisjuncts) {
+  EXPECT_EQ(groups("x > 5"), "[x > 5; ] complete");
+  EXPECT_EQ(groups("x == 1 || y == 2"), "[x == 1; ] [y == 2; ] complete");
+  EXPECT_EQ(groups("a == 5 || b != 1 && a > 9000"), "[a == 5; ] [b != 1; a > 9000; ] complete");
+  EXPECT_EQ(groups("(x == 1 || y == 2) || z < 0"), "[x == 1; ] [y == 2; ] [z < 0; ] complete");
+  // A disjunct that is not (only) terms: its group keeps what it can.
+  EXPECT_EQ(groups("x == 1 || s == \"go\" && y > 2"), "[x == 1; ] [y > 2; ] partial");
+  EXPECT_EQ(groups("x == 1 || !(y == 2)"), "[x == 1; ] [] partial");
+  EXPECT_EQ(groups("(x == 1 || y == 2) && z > 0"), "[z > 0; ] partial");
 }
 
 }  // namespace

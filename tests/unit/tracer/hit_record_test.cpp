@@ -109,7 +109,7 @@ class HitRecord : public testing::Test {
     return d;
   }
   void pred(uint16_t word, uint8_t op, uint8_t size, bool is_signed, uint64_t value) {
-    spec.preds[spec.n_preds++] = {word, op, size, is_signed, {}, value};
+    spec.preds[spec.n_preds++] = {word, op, size, is_signed, 0, {}, value};
   }
   std::vector<uint32_t> statuses() const {
     std::vector<uint32_t> out;
@@ -545,6 +545,31 @@ TEST_F(HitRecord, Predicates) {
     pred(0, c.op, c.size, c.is_signed, c.value);
     EXPECT_EQ(hit(), c.holds);
   }
+}
+
+// Groups of terms: kept when every term of some group holds (a || b && c).
+TEST_F(HitRecord, SomeGroupMustHoldEntirely) {
+  regs.gpr[0] = 5;
+  regs.gpr[3] = 7;
+  reg(0);
+  reg(3);
+  auto grouped = [&](uint8_t group, uint16_t word, uint64_t value) {
+    pred(word, GT_CMP_EQ, 8, false, value);
+    spec.preds[spec.n_preds - 1].group = group;
+  };
+  grouped(0, 0, 6);  // group 0: w0 == 6            (false)
+  grouped(1, 0, 5);  // group 1: w0 == 5 && w1 == 7 (true)
+  grouped(1, 1, 7);
+  EXPECT_TRUE(hit());
+  spec.preds[2].value = 8;  // group 1 false too
+  EXPECT_FALSE(hit());
+  spec.preds[0].value = 5;  // group 0 true
+  EXPECT_TRUE(hit());
+  // A term on a word that was not captured fails its group only.
+  spec.preds[0].word = 9;
+  EXPECT_FALSE(hit());
+  spec.preds[2].value = 7;
+  EXPECT_TRUE(hit());
 }
 
 TEST_F(HitRecord, EveryPredicateMustHold) {

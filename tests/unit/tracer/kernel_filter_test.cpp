@@ -95,3 +95,42 @@ TEST(KernelFilter, LeavesToUserSpaceWhatTheWordsCannotDecide) {
 
 }  // namespace
 }  // namespace gotrace::tracer
+
+namespace gotrace::tracer {
+namespace {
+
+// (word, group) of each predicate, in order.
+std::vector<std::pair<int, int>> shape(const std::vector<gt_pred>& ps) {
+  std::vector<std::pair<int, int>> out;
+  for (const gt_pred& p : ps) out.emplace_back(p.word, p.group);
+  return out;
+}
+
+KernelTerm term(std::string path, int64_t v) { return {std::move(path), Op::eq, Lit::integer, v}; }
+KernelTerm undecidable() { return {"f", Op::eq, Lit::integer, 1}; }  // a float
+
+TEST(KernelFilter, GroupsOfTermsForOrAndAnd) {
+  Site s;
+  // n == 1 || pt.X == 2 && b == 1
+  auto ps = kernel_predicates({{term("n", 1)}, {term("pt.X", 2), {"b", Op::eq, Lit::boolean, 1}}}, s.values);
+  EXPECT_EQ(shape(ps), (std::vector<std::pair<int, int>>{{0, 0}, {4, 1}, {6, 1}}));
+  // An undecidable term only weakens its group.
+  ps = kernel_predicates({{term("n", 1)}, {undecidable(), term("pt.X", 2)}}, s.values);
+  EXPECT_EQ(shape(ps), (std::vector<std::pair<int, int>>{{0, 0}, {4, 1}}));
+  // A group left with nothing, or more groups than the kernel holds: no
+  // filter, since dropping a group would drop hits that satisfy it.
+  EXPECT_TRUE(kernel_predicates({{term("n", 1)}, {undecidable()}}, s.values).empty());
+  EXPECT_TRUE(kernel_predicates({{term("n", 1)}, {term("n", 2)}, {term("n", 3)}, {term("n", 4)}, {term("n", 5)}},
+                                s.values)
+                  .empty());
+  // Over the kernel's room: every group keeps its first term, the rest fills in order.
+  ps = kernel_predicates({{term("n", 1), term("pt.X", 1), term("i32", 1)}, {term("u", 1), term("b", 1)}}, s.values);
+  EXPECT_EQ(shape(ps), (std::vector<std::pair<int, int>>{{0, 0}, {4, 0}, {9, 0}, {7, 1}}));
+  // One group is a plain conjunction.
+  ps = kernel_predicates({{term("n", 1), term("u", 2)}}, s.values);
+  EXPECT_EQ(shape(ps), (std::vector<std::pair<int, int>>{{0, 0}, {7, 0}}));
+  EXPECT_TRUE(kernel_predicates({}, s.values).empty());
+}
+
+}  // namespace
+}  // namespace gotrace::tracer

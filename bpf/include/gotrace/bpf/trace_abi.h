@@ -120,15 +120,18 @@ struct gt_deref_op {
   gt_u32 add;       /* added to the pointer before reading */
 };
 
-/* One term of a breakpoint condition the kernel applies: the hit is dropped
- * before anything else is copied unless `low size bytes of words[word] OP
- * value` holds (all terms of a spec must hold). */
+/* One term of a breakpoint condition the kernel applies: `low size bytes of
+ * words[word] OP value`. Terms come in groups (consecutive, by `group`): the
+ * hit is kept when every term of some group holds (a condition in
+ * disjunctive normal form: a || b && c is groups {a}, {b, c}), and dropped
+ * before anything else is copied otherwise. */
 struct gt_pred {
   gt_u16 word;
   gt_u8 op;
   gt_u8 size;      /* 1, 2, 4 or 8 */
   gt_u8 is_signed; /* compare as signed, sign-extending the low bytes */
-  gt_u8 pad[3];
+  gt_u8 group;
+  gt_u8 pad[2];
   gt_u64 value;
 };
 

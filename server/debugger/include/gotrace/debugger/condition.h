@@ -24,6 +24,11 @@ class Condition {
   // so the kernel may drop a hit failing any of them.
   // `complete` is set when the terms are the whole condition.
   std::vector<tracer::KernelTerm> kernel_terms(bool* complete = nullptr) const;
+  // The condition as an || of &&-joined terms, for the kernel
+  // (Engine::set_kernel_filter's groups): one group per top-level disjunct,
+  // holding that disjunct's terms. `complete` is set when the groups say
+  // exactly what the condition says.
+  std::vector<std::vector<tracer::KernelTerm>> kernel_groups(bool* complete = nullptr) const;
   // Evaluates against a hit's variables; fails if a value is missing or the
   // types do not compare.
   Result<bool> eval(const std::vector<values::Variable>& vars) const;

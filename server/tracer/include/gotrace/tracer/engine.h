@@ -137,6 +137,14 @@ class Engine {
   // filtered (the terms are about the call's arguments).
   Result<size_t> set_kernel_filter(const TracedFunction* fn, const std::vector<KernelTerm>& terms,
                                    const std::optional<KernelHitCondition>& hit = std::nullopt);
+  // The same for a condition in disjunctive normal form: a hit is kept when
+  // every term of some group holds (a || b && c: {a}, {b, c}). A term the
+  // words cannot decide is left out of its group (the group gets weaker);
+  // a group left with none, or more groups than the kernel holds, means no
+  // filter at all, since dropping a group would drop hits that satisfy it.
+  Result<size_t> set_kernel_filter(const TracedFunction* fn,
+                                   const std::vector<std::vector<KernelTerm>>& groups,
+                                   const std::optional<KernelHitCondition>& hit = std::nullopt);
   // A fresh kernel hit counter starting at `start`, or nullopt when none is
   // left.
   std::optional<uint32_t> new_hit_counter(uint64_t start = 0);
