@@ -392,11 +392,18 @@ Result<void> Debugger::trace_lines(const Breakpoint& bp, const std::vector<uint6
 
 namespace {
 
-std::vector<tracer::KernelTerm> kernel_terms_of(const std::string& cond, bool* complete = nullptr) {
+// The condition's kernel form: groups of terms, any group all true.
+KernelGroups kernel_groups_of(const std::string& cond, bool* complete = nullptr) {
   if (complete) *complete = cond.empty();
   if (cond.empty()) return {};
   auto c = Condition::parse(cond);
-  return c ? c->kernel_terms(complete) : std::vector<tracer::KernelTerm>{};
+  return c ? c->kernel_groups(complete) : KernelGroups{};
+}
+
+size_t term_count(const KernelGroups& groups) {
+  size_t n = 0;
+  for (const auto& g : groups) n += g.size();
+  return n;
 }
 
 }  // namespace
@@ -414,15 +421,15 @@ void Debugger::refresh_filter(const symbols::Function* fn) {
       any_return = true;
       if (!entry || b.cond != entry->cond) returns_agree = false;
     }
-  std::vector<tracer::KernelTerm> terms;
+  KernelGroups terms;
   bool complete = false;
-  if (entry && returns_agree) terms = kernel_terms_of(entry->cond, &complete);
+  if (entry && returns_agree) terms = kernel_groups_of(entry->cond, &complete);
   auto n = engine_->set_kernel_filter(it->second, terms);
   // A hit condition drops calls whose returns would then be unpaired: only
   // without return breakpoints.
   if (entry)
     apply_kernel_hit_condition(*entry, {it->second}, terms,
-                               complete && !any_return && n && *n == terms.size());
+                               complete && !any_return && n && *n == term_count(terms));
 }
 
 bool Debugger::is_line(const Breakpoint& bp) const {
@@ -438,22 +445,22 @@ void Debugger::refresh_filters(Breakpoint& bp) {
 
 void Debugger::refresh_line_filter(Breakpoint& bp) {
   bool complete = false;
-  std::vector<tracer::KernelTerm> terms =
-      bp.disabled ? std::vector<tracer::KernelTerm>{} : kernel_terms_of(bp.cond, &complete);
+  KernelGroups terms =
+      bp.disabled ? KernelGroups{} : kernel_groups_of(bp.cond, &complete);
   std::vector<const tracer::TracedFunction*> probes;
   bool installed = true;
   for (uint64_t pc : bp.addrs)
     if (auto it = lines_.find(pc); it != lines_.end()) {
       probes.push_back(it->second);
       auto n = engine_->set_kernel_filter(it->second, terms);
-      installed = installed && n && *n == terms.size();
+      installed = installed && n && *n == term_count(terms);
     }
   apply_kernel_hit_condition(bp, probes, terms, complete && installed);
 }
 
 void Debugger::apply_kernel_hit_condition(Breakpoint& bp,
                                           const std::vector<const tracer::TracedFunction*>& probes,
-                                          const std::vector<tracer::KernelTerm>& terms,
+                                          const KernelGroups& terms,
                                           bool whole_condition_in_kernel) {
   // The kernel can count only when it decides the whole condition (Delve
   // counts the hits whose condition holds) and the count is not per

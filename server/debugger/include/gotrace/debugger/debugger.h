@@ -24,6 +24,10 @@ namespace gotrace::debugger {
 
 class Condition;
 
+// A condition's kernel form: groups of terms, any group all true
+// (Condition::kernel_groups).
+using KernelGroups = std::vector<std::vector<tracer::KernelTerm>>;
+
 struct TargetOptions {
   std::string program;             // the binary to launch (launch mode)
   std::vector<std::string> args;   // its arguments
@@ -151,7 +155,7 @@ class Debugger {
   // or back to user space.
   void apply_kernel_hit_condition(Breakpoint& bp,
                                   const std::vector<const tracer::TracedFunction*>& probes,
-                                  const std::vector<tracer::KernelTerm>& terms,
+                                  const KernelGroups& terms,
                                   bool whole_condition_in_kernel);
   Result<void> start_target();
   void route(const tracer::TraceEvent& ev);
