@@ -149,7 +149,40 @@ struct {
   __type(value, __u64);
 } hit_counters SEC(".maps");
 
+/* Goroutines inside a --follow-calls root: goid -> calls of roots in
+ * progress (GT_SPEC_ROOT_*). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, GT_MAX_ROOT_GOROUTINES);
+  __type(key, __u64);
+  __type(value, __u64);
+} roots SEC(".maps");
+
 __u64 lost_events = 0;  /* records the ring could not take */
+
+/* Counts goroutine `goid` into or out of a root, and says whether a hit of
+ * this spec is to be kept. */
+static __always_inline int root_filter(struct gt_spec *spec, __u64 goid) {
+  __u16 f = spec->flags;
+  if (!(f & (GT_SPEC_ROOT_ENTER | GT_SPEC_ROOT_LEAVE | GT_SPEC_UNDER_ROOT)) || !goid)
+    return 1;
+  __u64 *n = bpf_map_lookup_elem(&roots, &goid);
+  if (f & GT_SPEC_ROOT_ENTER) {
+    if (n) {
+      __sync_fetch_and_add(n, 1);
+    } else {
+      __u64 one = 1;
+      bpf_map_update_elem(&roots, &goid, &one, BPF_NOEXIST);
+    }
+    return 1;
+  }
+  if (f & GT_SPEC_ROOT_LEAVE) {
+    if (n && __sync_fetch_and_add(n, -1) <= 1)
+      bpf_map_delete_elem(&roots, &goid);
+    return 1;
+  }
+  return n != 0;
+}
 
 /* Offsets into scratch.data are masked with POS_MASK and every copy is at most
  * GT_MAX_DEREF_BYTES, so the verifier can prove each access stays inside the
@@ -392,6 +425,8 @@ int gotrace_probe(struct pt_regs *uctx) {
     bpf_probe_read_user(&goid, 8, (void *)(g + cfg.goid_offset));
     bpf_probe_read_user(&stack_hi, 8, (void *)(g + cfg.stack_hi_offset));
   }
+  if (!root_filter(spec, goid))
+    return 0;
   s->hdr.ts_ns = bpf_ktime_get_ns();
   s->hdr.goid = goid;
   s->hdr.depth = stack_hi ? stack_hi - sp : 0;

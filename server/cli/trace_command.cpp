@@ -358,11 +358,14 @@ int run_trace(const std::vector<std::string>& args) {
   size_t added = 0;
   std::vector<std::string> raw;
   for (const symbols::Function* fn : *matches) {
+    bool root = std::find(roots.begin(), roots.end(), fn) != roots.end();
+    if (flags->follow_calls > 0)
+      opts.follow = root ? tracer::TraceOptions::Follow::root : tracer::TraceOptions::Follow::callee;
     auto tf = (*engine)->add(*fn, opts);
     if (!tf) {
       // Callees found by --follow-calls that cannot be probed (runtime
       // functions that never return) are left out quietly.
-      if (std::find(roots.begin(), roots.end(), fn) != roots.end())
+      if (root)
         std::fprintf(stderr, "gotrace: not tracing %s: %s\n", fn->name.c_str(),
                      tf.error().message.c_str());
       continue;
@@ -383,6 +386,7 @@ int run_trace(const std::vector<std::string>& args) {
       if (!caller) continue;
       tracer::LineCapture capture;
       capture.arguments = true;
+      opts.follow = tracer::TraceOptions::Follow::none;
       auto tf = (*engine)->add_line(*caller, pc, capture, opts);
       if (!tf) {
         std::fprintf(stderr, "gotrace: not tracing %s inlined in %s: %s\n", name.c_str(),

@@ -219,15 +219,46 @@ void copy_derefs(Assembly& a) {
   }
 }
 
+// The hit's g: R14 (X28), or thread-local storage for ABI0 sites.
+uint64_t g_of(Assembly& a, const HitRegisters& regs, const HitContext& ctx, const gt_spec& spec) {
+  if ((spec.flags & GT_SPEC_G_FROM_TLS) && regs.machine == arch::Machine::amd64)
+    return regs.thread_pointer ? a.read_u64(regs.thread_pointer + static_cast<uint64_t>(ctx.g_tls_offset)) : 0;
+  return regs.gpr[arch::g_reg_dwarf(regs.machine)];
+}
+
 }  // namespace
+
+bool RootGoroutines::filter(uint16_t flags, uint64_t goid) {
+  if (!goid) return true;
+  std::lock_guard lock(mu_);
+  auto it = inside_.find(goid);
+  if (flags & GT_SPEC_ROOT_ENTER) {
+    if (it != inside_.end()) it->second++;
+    else if (inside_.size() < GT_MAX_ROOT_GOROUTINES) inside_.emplace(goid, 1);
+    return true;
+  }
+  if (flags & GT_SPEC_ROOT_LEAVE) {
+    if (it != inside_.end() && --it->second == 0) inside_.erase(it);
+    return true;
+  }
+  return it != inside_.end();
+}
 
 std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
                                                      const HitRegisters& regs, TargetMemory& mem,
                                                      const HitContext& ctx,
-                                                     HitCounters& counters) {
+                                                     HitCounters& counters,
+                                                     RootGoroutines* roots) {
   if ((spec.flags & GT_SPEC_SKIP_BRANCH) && branch_taken(regs, spec.branch_cond))
     return std::nullopt;
   Assembly a{spec, regs, mem, {}};
+  constexpr uint16_t kRootFlags = GT_SPEC_ROOT_ENTER | GT_SPEC_ROOT_LEAVE | GT_SPEC_UNDER_ROOT;
+  if (roots && (spec.flags & kRootFlags)) {
+    // Before anything is copied, as in the BPF program.
+    uint64_t g = g_of(a, regs, ctx, spec);
+    uint64_t goid = g ? a.read_u64(g + ctx.goid_offset) : 0;
+    if (!roots->filter(spec.flags, goid)) return std::nullopt;
+  }
   a.out.reserve(record_bound(spec));
   a.out.resize(kHeader);
   copy_words(a);
@@ -248,9 +279,7 @@ std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
   copy_derefs(a);
 
   // After the filters: on a ptrace stop each read is a system call.
-  uint64_t g = regs.gpr[arch::g_reg_dwarf(regs.machine)];
-  if ((spec.flags & GT_SPEC_G_FROM_TLS) && regs.machine == arch::Machine::amd64)
-    g = regs.thread_pointer ? a.read_u64(regs.thread_pointer + static_cast<uint64_t>(ctx.g_tls_offset)) : 0;
+  uint64_t g = g_of(a, regs, ctx, spec);
   uint64_t stack_hi = g ? a.read_u64(g + ctx.stack_hi_offset) : 0;
   h.ts_ns = ctx.ts_ns;
   h.goid = g ? a.read_u64(g + ctx.goid_offset) : 0;

@@ -13,7 +13,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 namespace gotrace::tracer {
@@ -64,12 +66,27 @@ class HitCounters {
   std::vector<std::atomic<uint64_t>> counts_;
 };
 
+// The goroutines inside a --follow-calls root (the BPF program's `roots`
+// map): GT_SPEC_ROOT_ENTER / _LEAVE count them, GT_SPEC_UNDER_ROOT keeps
+// only their hits.
+class RootGoroutines {
+ public:
+  // Counts `goid` in or out, or says whether it is inside a root.
+  bool filter(uint16_t spec_flags, uint64_t goid);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<uint64_t, uint64_t> inside_;
+};
+
 // The record the BPF program would write for this hit, or nullopt when it
-// would write none (morestack pass, predicate or hit condition failed).
+// would write none (morestack pass, predicate or hit condition failed, a
+// follow-calls callee outside every root).
 std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
                                                      const HitRegisters& regs, TargetMemory& mem,
                                                      const HitContext& ctx,
-                                                     HitCounters& counters);
+                                                     HitCounters& counters,
+                                                     RootGoroutines* roots = nullptr);
 
 // Whether a spec reads vector registers (so the caller fetches them only then).
 bool reads_vector_registers(const gt_spec& spec, arch::Machine m);

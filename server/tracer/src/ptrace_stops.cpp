@@ -97,7 +97,7 @@ void PtraceTracer::on_breakpoint(pid_t tid, Thread& t) {
         vec_loaded = true;
       }
       ctx.spec_id = spec_id;
-      if (auto rec = build_hit_record(spec, hr, *mem_, ctx, counters_)) sink_.record(std::move(*rec));
+      if (auto rec = build_hit_record(spec, hr, *mem_, ctx, counters_, &roots_)) sink_.record(std::move(*rec));
     }
   }
   auto read = [&](uint64_t a, void* out, size_t n) { return mem_->read(a, out, n); };

@@ -115,6 +115,7 @@ class PtraceTracer {
   PtraceConfig cfg_;
   PtraceSink sink_;
   HitCounters& counters_;
+  RootGoroutines roots_;  // --follow-calls: goroutines inside a root
   std::map<pid_t, Thread> threads_;
   std::unique_ptr<TargetMemoryFile> mem_;
   std::map<uint64_t, Breakpoint> bps_;

@@ -128,6 +128,14 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
       raw_results.push_back(w);
     }
   uint16_t g_flag = vals->g_from_tls ? GT_SPEC_G_FROM_TLS : 0;
+  using Follow = TraceOptions::Follow;
+  // Which follow-calls mark a site carries: roots count their goroutine in
+  // at the entry and out at each return; every site of a callee filters.
+  auto follow_flag = [&](bool entry, bool ret) -> uint16_t {
+    if (opts.follow == Follow::callee) return GT_SPEC_UNDER_ROOT;
+    if (opts.follow != Follow::root || entry == ret) return 0;
+    return entry ? GT_SPEC_ROOT_ENTER : GT_SPEC_ROOT_LEAVE;
+  };
 
   FunctionPlan plan;
   plan.raw_values = vals->raw;
@@ -143,7 +151,8 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   auto add = [&](SitePlan sp, SiteInfo info, uint16_t flags, uint8_t cond) -> Result<void> {
     auto off = bin.file_offset(info.probe);
     if (!off) return for_function(fn, off.error());
-    sp.spec.flags = flags | g_flag;
+    sp.spec.flags = flags | g_flag |
+                    follow_flag(!info.is_return || info.entry_and_return, info.is_return || info.entry_and_return);
     sp.spec.branch_cond = cond;
     // One extra frame tells whether the stack was truncated at the depth.
     if (opts.stack_depth > 0)

@@ -255,3 +255,50 @@ TEST(PtraceBackend, RefusesATargetAnotherDebuggerHolds) {
 
 }  // namespace
 }  // namespace gotrace::tracer
+
+namespace gotrace::tracer {
+namespace {
+
+// --follow-calls in the kernel: main.a is a root, main.b a callee. main calls
+// b(100) directly and a(1), which calls b(1) and b(2): only b's calls inside
+// a reach user space at all, on either backend.
+std::vector<std::string> follow_calls_events(BackendKind backend) {
+  auto e = Engine::open(fixture("calls-O"));
+  EXPECT_TRUE(e);
+  TraceOptions root, callee;
+  root.follow = TraceOptions::Follow::root;
+  callee.follow = TraceOptions::Follow::callee;
+  EXPECT_TRUE((*e)->add(*(*e)->binary().find_function("main.a"), root));
+  EXPECT_TRUE((*e)->add(*(*e)->binary().find_function("main.b"), callee));
+  LaunchOptions lo;
+  lo.capture_output = true;
+  auto p = Process::launch(fixture("calls-O"), {}, lo);
+  EXPECT_TRUE(p);
+  StartOptions so;
+  so.backend = backend;
+  so.launched = true;
+  EXPECT_TRUE((*e)->start((*p)->pid(), fixture("calls-O"), so));
+  EXPECT_EQ((*e)->backend(), backend);
+  EXPECT_TRUE((*p)->resume());
+  std::vector<std::string> out;
+  auto sink = [&](const TraceEvent& ev) {
+    out.push_back((ev.kind == TraceEvent::Kind::ret ? "<" : ">") + ev.function->function->name +
+                  (ev.kind == TraceEvent::Kind::ret ? "" : "(" + ev.values.at(0).value + ")"));
+  };
+  for (int i = 0; i < 1000 && !(*p)->poll_exit(); i++) {
+    (void)(*e)->drain(sink);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  (void)(*e)->drain(sink);
+  return out;
+}
+
+TEST(FollowCallsInTheKernel, CalleesOutsideARootAreNeverRecorded) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  const std::vector<std::string> want = {">main.a(1)", ">main.b(1)", "<main.b", ">main.b(2)", "<main.b", "<main.a"};
+  EXPECT_EQ(follow_calls_events(BackendKind::ebpf), want);
+  EXPECT_EQ(follow_calls_events(BackendKind::ptrace), want);
+}
+
+}  // namespace
+}  // namespace gotrace::tracer

@@ -58,6 +58,15 @@ typedef __s64 gt_s64;
 #define GT_SPEC_G_FROM_TLS 4u  /* amd64 ABI0 code does not keep g in R14: read
                                   it at gt_config.g_tls_offset from the thread
                                   pointer (FS base) */
+/* --follow-calls: the goroutines inside a root function, counted per goid in
+ * the `roots` map by the roots' entry and return sites; a callee's site
+ * records only hits of such goroutines (user space still checks the
+ * stack: a root left by a panic keeps its goroutine counted, which only
+ * lets more through). */
+#define GT_SPEC_ROOT_ENTER 8u
+#define GT_SPEC_ROOT_LEAVE 16u
+#define GT_SPEC_UNDER_ROOT 32u
+#define GT_MAX_ROOT_GOROUTINES 65536
 
 /* gt_event_header.flags only */
 #define GT_EVENT_COUNTED 0x100u /* the spec's hit condition passed; the last

@@ -27,6 +27,11 @@ struct TraceOptions {
   values::LoadConfig load;  // how much of each value to capture and load
   bool returns = true;      // also trace returns
   int stack_depth = 0;      // caller frames to capture per hit (dlv -s N)
+  // --follow-calls: a root's calls mark their goroutine as inside a root in
+  // the kernel; a callee's hits are recorded only for such goroutines (the
+  // caller still checks the stack).
+  enum class Follow : uint8_t { none, root, callee };
+  Follow follow = Follow::none;
 };
 
 // What a line tracepoint captures each time its statement runs.
