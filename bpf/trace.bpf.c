@@ -171,8 +171,10 @@ static __always_inline int root_filter(struct gt_spec *spec, __u64 goid) {
     if (n) {
       __sync_fetch_and_add(n, 1);
     } else {
+      /* A goroutine runs on one thread at a time: no race on its key.
+       * (0 is BPF_ANY; the arm64 vmlinux.h here is minimal.) */
       __u64 one = 1;
-      bpf_map_update_elem(&roots, &goid, &one, BPF_NOEXIST);
+      bpf_map_update_elem(&roots, &goid, &one, 0);
     }
     return 1;
   }
