@@ -79,13 +79,13 @@ int run_trace(const std::vector<std::string>& args) {
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
   auto matches = (*engine)->match(flags->regex);
   if (!matches) return fail(matches.error().message);
-  auto inlined_only = [&] {
-    RE2 re(flags->regex);
-    for (const std::string& name : (*engine)->binary().inlined_names())
-      if (RE2::PartialMatch(name, re)) return true;
-    return false;
-  };
-  if (matches->empty() && !inlined_only())
+  // Functions the optimizer inlined somewhere match too (some have no
+  // out-of-line copy at all).
+  std::vector<std::string> inlined_matches;
+  RE2 re(flags->regex);
+  for (const std::string& name : (*engine)->binary().inlined_names())
+    if (RE2::PartialMatch(name, re)) inlined_matches.push_back(name);
+  if (matches->empty() && inlined_matches.empty())
     return fail("no function matches the regular expression \"" + flags->regex + "\" in " +
                 binary);
   std::vector<const symbols::Function*> roots = *matches;
@@ -126,9 +126,7 @@ int run_trace(const std::vector<std::string>& args) {
   // gets a probe at its first instruction, reading the inlined call's
   // arguments from their DWARF locations there.
   std::vector<std::pair<const tracer::TracedFunction*, std::string>> inlined;
-  RE2 re(flags->regex);
-  for (const std::string& name : (*engine)->binary().inlined_names()) {
-    if (!RE2::PartialMatch(name, re)) continue;
+  for (const std::string& name : inlined_matches) {
     for (uint64_t pc : (*engine)->binary().inlined_calls(name)) {
       const symbols::Function* caller = (*engine)->binary().function_at(pc);
       if (!caller) continue;

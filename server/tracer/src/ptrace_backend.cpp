@@ -95,8 +95,8 @@ class PtraceBackend final : public Backend {
   }
   Result<uint64_t> attach(const std::string& path, std::span<const bpf::Site> sites) override {
     uint64_t handle = next_handle_++;
-    std::vector<bpf::Site> copy(sites.begin(), sites.end());
-    auto r = call([&]() { return tracer_->add(handle, path, copy); });
+    // call() returns once the tracer thread ran it: `sites` outlives it.
+    auto r = call([&]() { return tracer_->add(handle, path, sites); });
     if (!r) return r.error();
     return handle;
   }

@@ -73,8 +73,7 @@ Result<uint64_t> PtraceTracer::slot_for(size_t want) {
     hold_ = held;
     return stopped.error();
   }
-  auto [tid_v, we_stopped] = *stopped;
-  auto tid = &tid_v;
+  auto [tid, we_stopped] = *stopped;
   uint64_t len = std::max<uint64_t>(kSlotRegionBytes, (bytes + 4095) & ~uint64_t{4095});
   Result<uint64_t> mapped = make_error(Errc::io, "no room for breakpoint slots near the code");
   int sig = 0;
@@ -83,11 +82,11 @@ Result<uint64_t> PtraceTracer::slot_for(size_t want) {
   for (int k = 1; k <= 16 && !mapped; k++) {
     uint64_t step = static_cast<uint64_t>(k) << 20;
     if (base > step + len && base - step - len >= 0x10000)
-      mapped = inject_mmap(*tid, *mem_, base - step, len, &sig);
+      mapped = inject_mmap(tid, *mem_, base - step, len, &sig);
   }
-  if (sig) threads_[*tid].pending_signal = sig;
+  if (sig) threads_[tid].pending_signal = sig;
   hold_ = held;
-  if (we_stopped) resume(*tid);
+  if (we_stopped) resume(tid);
   if (!mapped) return mapped.error();
   slot_next_ = *mapped + bytes;
   slot_end_ = *mapped + len;

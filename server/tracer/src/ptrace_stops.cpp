@@ -156,9 +156,7 @@ void PtraceTracer::on_exec(pid_t tid) {
   }
   // The program replaced itself: its probes went with the old image.
   sink_.notice(exec_notice(cfg_.pid));
-  bps_.clear();
-  mem_.reset();
-  gone_ = true;
+  lose_image();
   for (auto& [other, th] : threads_)
     if (th.stopped) ptrace(PTRACE_DETACH, other, nullptr, nullptr);
   threads_.clear();
@@ -186,10 +184,15 @@ void PtraceTracer::forget_thread(pid_t tid, int status) {
   threads_.erase(tid);
   if (tid != cfg_.pid) return;
   int code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  lose_image();
+  child_exits::record(cfg_.pid, code);
+}
+
+void PtraceTracer::lose_image() {
+  // Nothing to restore: the address space the breakpoints were in is gone.
   gone_ = true;
   bps_.clear();
   mem_.reset();
-  child_exits::record(cfg_.pid, code);
 }
 
 void PtraceTracer::on_wait_status(pid_t tid, int status) {
@@ -221,13 +224,6 @@ void PtraceTracer::on_wait_status(pid_t tid, int status) {
       t.pending_signal = sig;
       resume(tid);
       return;
-    case PTRACE_EVENT_CLONE:
-    case PTRACE_EVENT_FORK:
-    case PTRACE_EVENT_VFORK:
-      // The new thread or child reports its own first stop (possibly before
-      // this one); it is taken in then.
-      resume(tid);
-      return;
     case PTRACE_EVENT_EXEC:
       on_exec(tid);
       return;
@@ -244,6 +240,8 @@ void PtraceTracer::on_wait_status(pid_t tid, int status) {
       resume(tid);
       return;
     default:
+      // PTRACE_EVENT_CLONE/FORK/VFORK: the new thread or child reports its
+      // own first stop (possibly before this one); it is taken in then.
       resume(tid);
       return;
   }

@@ -49,18 +49,12 @@ Result<void> PtraceTracer::seize_thread(pid_t tid, bool first) {
 
 Result<void> PtraceTracer::seize() {
   child_exits::claim(cfg_.pid);
-  if (cfg_.await_exec) {
-    // Held before exec: one thread, and nothing of the program mapped yet.
-    if (auto r = seize_thread(cfg_.pid, true); !r) {
-      child_exits::release(cfg_.pid);
-      return r;
-    }
-    return {};
-  }
   if (auto r = seize_thread(cfg_.pid, true); !r) {
     child_exits::release(cfg_.pid);
     return r;
   }
+  // Held before exec: one thread, and nothing of the program mapped yet.
+  if (cfg_.await_exec) return {};
   // Threads started by a thread we had not seized yet are not auto-attached:
   // list again until every thread is ours.
   for (bool grew = true; grew;) {

@@ -107,6 +107,8 @@ class PtraceTracer {
   // CLONE_THREAD) at its first stop.
   void on_new_child(pid_t tid);
   void forget_thread(pid_t tid, int status);
+  // The target exited or exec'd another program.
+  void lose_image();
   void stop_all();
   void settle_pending_traps();
   Result<std::vector<std::pair<uint64_t, uint32_t>>> resolve(const std::string& path,
