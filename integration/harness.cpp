@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <gtest/gtest.h>
 #include <re2/re2.h>
+#include <filesystem>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,6 +131,22 @@ int tracer_pid(pid_t pid) {
   for (const std::string& l : lines(slurp_file("/proc/" + std::to_string(pid) + "/status")))
     if (RE2::FullMatch(l, R"(TracerPid:\s+(\d+))", &tracer)) break;
   return tracer;
+}
+
+ReadableCopies::ReadableCopies(const std::vector<std::pair<std::string, std::string>>& files) {
+  char tmpl[] = "/tmp/gotrace-itest-copies-XXXXXX";
+  EXPECT_NE(mkdtemp(tmpl), nullptr);
+  dir_ = tmpl;
+  EXPECT_EQ(chmod(dir_.c_str(), 0755), 0);
+  for (const auto& [from, name] : files) {
+    std::filesystem::copy_file(from, path(name));
+    std::filesystem::permissions(path(name), std::filesystem::perms(0755));
+  }
+}
+
+ReadableCopies::~ReadableCopies() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 void expect_ticker_trace_until_interrupted(pid_t pid) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gotrace::itest {
@@ -41,6 +42,22 @@ std::optional<std::string> wait_for_line(const Background& b, const std::string&
 bool wait_for_text(const std::string& path, const std::string& needle, int timeout_ms);
 // The TracerPid of /proc/PID/status (0: not traced), -1 if unreadable.
 int tracer_pid(pid_t pid);
+// Copies of files (by path -> name) in a fresh /tmp directory that every
+// user can read and run, for tests that drop to another user who may not
+// reach the build tree (a checkout in a 0700 directory). Removed at the end.
+class ReadableCopies {
+ public:
+  explicit ReadableCopies(const std::vector<std::pair<std::string, std::string>>& files);
+  ~ReadableCopies();
+  ReadableCopies(const ReadableCopies&) = delete;
+  ReadableCopies& operator=(const ReadableCopies&) = delete;
+  const std::string& dir() const { return dir_; }
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+ private:
+  std::string dir_;
+};
+
 // Runs `gotrace trace --pid PID 'main\.tick$'` on a running ticker fixture
 // until the first return, interrupts it, and checks the whole output:
 // consecutive ticks, each entry followed by its return, then "gotrace:

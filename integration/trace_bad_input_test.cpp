@@ -97,10 +97,12 @@ namespace {
 // user: trace_unprivileged_test.cpp.
 TEST(TraceBadInput, NoBpfPermission) {
   require_root();  // to drop to another user
+  // nobody may not reach the build tree.
+  ReadableCopies copies({{gotrace(), "gotrace"}, {fixture("types-O"), "types-O"}});
   std::vector<std::string> argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
-                                   "--clear-groups", gotrace(), "trace"};
+                                   "--clear-groups", copies.path("gotrace"), "trace"};
   if (backend() == Backend::ptrace) argv.push_back("--backend=ebpf");
-  argv.insert(argv.end(), {"--exec", fixture("types-O"), R"(main\.ints$)"});
+  argv.insert(argv.end(), {"--exec", copies.path("types-O"), R"(main\.ints$)"});
   RunResult r = run(argv);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");

@@ -16,15 +16,15 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <re2/re2.h>
-#include <sys/stat.h>
 
 #include <cstdlib>
-#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace gotrace::itest {
 namespace {
-
-namespace fs = std::filesystem;
 
 const char* kUser = "gotrace-itest";
 
@@ -54,21 +54,10 @@ class TraceUnprivileged : public ::testing::Test {
     uid_ = pw->pw_uid;
     gid_ = pw->pw_gid;
 
-    // The user may not be able to reach the build tree: a fresh directory
-    // with copies of gotrace and the program, readable and runnable by all.
-    char tmpl[] = "/tmp/gotrace-itest-unpriv-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);
-    for (const auto& [from, to] : {std::pair{gotrace(), std::string("gotrace")},
-                                   std::pair{fixture("types-N"), std::string("types-N")}}) {
-      fs::copy_file(from, dir_ + "/" + to);
-      fs::permissions(dir_ + "/" + to, fs::perms(0755));
-    }
-  }
-
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    // The user may not be able to reach the build tree.
+    copies_ = std::make_unique<ReadableCopies>(
+        std::vector<std::pair<std::string, std::string>>{{gotrace(), "gotrace"}, {fixture("types-N"), "types-N"}});
+    dir_ = copies_->dir();
   }
 
   // argv run as kUser in dir_, with nothing of our environment.
@@ -83,6 +72,7 @@ class TraceUnprivileged : public ::testing::Test {
 
   uid_t uid_ = 0;
   gid_t gid_ = 0;
+  std::unique_ptr<ReadableCopies> copies_;
   std::string dir_;
 };
 
