@@ -9,6 +9,8 @@
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace gotrace::itest {
 namespace {
@@ -82,6 +84,36 @@ TEST(TraceBadInput, BadFlagValues) {
   r = run({gotrace(), "trace", "--bogus", "x"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(lines(r.err).back(), "Error: unknown flag: --bogus");
+}
+
+// The flags the ptrace backend and the CI output added, on every command
+// that takes them, and the environment default.
+TEST(TraceBadInput, BadBackendAndOutputFlags) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"--backend=foo", "Error: invalid argument \"foo\" for --backend: must be ebpf, ptrace or auto"},
+      {"--format=xml", "Error: invalid argument \"xml\" for --format: text or json"},
+      {"--max-events=0", "Error: invalid argument \"0\" for --max-events: must be between 1 and 4611686018427387904"},
+      {"--follow-calls=99", "Error: invalid argument \"99\" for --follow-calls: must be between 0 and 64"},
+  };
+  for (const auto& [flag, msg] : cases) {
+    RunResult r = run({gotrace(), "trace", flag, "--exec", fixture("types-N"), "main.ints"});
+    EXPECT_EQ(r.exit_code, 1) << flag;
+    EXPECT_EQ(lines(r.err).back(), msg) << flag;
+  }
+  const char* backend_msg = "Error: invalid argument \"foo\" for --backend: must be ebpf, ptrace or auto";
+  for (std::vector<std::string> argv : {std::vector<std::string>{gotrace(), "exec", "--headless", "--backend=foo",
+                                                                 fixture("types-N")},
+                                        std::vector<std::string>{gotrace(), "dap", "--backend=foo"},
+                                        std::vector<std::string>{gotrace(), "funcs", "--backend=foo",
+                                                                 fixture("types-N")}}) {
+    RunResult r = run(argv);
+    EXPECT_EQ(r.exit_code, 1) << argv[1];
+    EXPECT_EQ(lines(r.err).back(), backend_msg) << argv[1];
+  }
+  RunResult r = run({"/usr/bin/env", "GOTRACE_BACKEND=bogus", gotrace(), "trace", "--exec", fixture("types-N"),
+                     "main.ints"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(lines(r.err).back(), "Error: GOTRACE_BACKEND=bogus is not one of ebpf, ptrace, auto");
 }
 
 }  // namespace

@@ -90,6 +90,25 @@ test('launch with a bad mode: Delve\'s exact message', { timeout: 30000 }, async
   });
 });
 
+test('launch/attach with a backend gotrace does not have: the error names it, the session goes on', { timeout: 60000 }, async () => {
+  await withServer(async (s, proc) => {
+    const want = (cmd, id) => ({
+      error: { id, format: `Failed to ${cmd}: invalid debug configuration - unsupported 'backend' attribute "lldb": must be ebpf, ptrace or auto`, showUser: true },
+    });
+    let r = await s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N'), backend: 'lldb' });
+    assert.equal(r.success, false);
+    assert.deepEqual(r.body, want('launch', 3000));
+    r = await s.request('attach', { name: 'x', type: 'go', request: 'attach', mode: 'local', processId: process.pid, backend: 'lldb' });
+    assert.equal(r.success, false);
+    assert.deepEqual(r.body, want('attach', 3001));
+    // The same session still launches with a backend it has.
+    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N'), backend: L.BACKEND });
+    await s.waitEvent('initialized', 20000);
+    assert.equal((await launch).success, true);
+    await disconnectAndExit(s, proc);
+  });
+});
+
 test('unknown command: error response, the session continues', { timeout: 30000 }, async () => {
   await withServer(async (s, proc) => {
     const r = await s.request('fooBar', { x: 1 });
