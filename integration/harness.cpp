@@ -101,6 +101,7 @@ std::string normalize(const std::string& text) {
   std::string s = text;
   RE2::GlobalReplace(&s, R"(Process \d+ has exited)", "Process PID has exited");
   RE2::GlobalReplace(&s, R"(0x[0-9a-f]{6,16})", "0xADDR");
+  RE2::GlobalReplace(&s, kDurationPattern, R"( [DUR]\1)");
   std::string src = source_dir();
   size_t pos;
   while ((pos = s.find(src)) != std::string::npos) s.replace(pos, src.size(), "$SRC");
@@ -162,8 +163,8 @@ void expect_ticker_trace_until_interrupted(pid_t pid) {
   ASSERT_TRUE(RE2::FullMatch(ls[0], R"(> goroutine\(1\): main\.tick\((\d+)\))", &first)) << ls[0];
   for (size_t i = 0; i + 1 < ls.size(); i++) {
     int n = first + static_cast<int>(i / 2);
-    EXPECT_EQ(ls[i], i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
-                                : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ")");
+    EXPECT_EQ(normalize(ls[i]), i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
+                                           : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ") [DUR]");
   }
 }
 

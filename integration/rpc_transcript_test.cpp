@@ -471,6 +471,13 @@ void replay(const std::string& file, bool multiclient) {
       json::value w = seq[i], o = oseq[i];
       w.as_object()["goroutineID"] = 0;  // matched above
       o.as_object()["goroutineID"] = 0;
+      // gotrace's one addition to Delve's Thread: a return hit's duration.
+      bool is_return = w.as_object().contains("ReturnValues") && w.at("ReturnValues").is_array();
+      const json::value* dur = o.as_object().if_contains("durationNs");
+      if (is_return != (dur && dur->is_number() && dur->to_number<int64_t>() > 0))
+        failures += file + ": goroutine " + std::to_string(g) + " hit " + std::to_string(i) +
+                    (is_return ? ": a return without a positive durationNs\n" : ": durationNs on a non-return\n");
+      o.as_object().erase("durationNs");
       std::vector<std::string> diffs;
       json_diff(w, o, "", diffs);
       for (const auto& d : diffs)

@@ -93,9 +93,9 @@ TEST(TraceBadBinary, GoVersionOutsideTheRuntimeTable) {
                 " has no debug information (stripped): values are raw words, as many as the argument "
                 "frame holds, read from the argument registers and stack slots at the entry and from "
                 "the same ones at each return\n"
-                "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1)\n"
-                "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4)\n"
-                "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9)\n"
+                "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1) [DUR]\n"
+                "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4) [DUR]\n"
+                "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9) [DUR]\n"
                 "Process PID has exited with status 0\n");
 }
 
@@ -113,9 +113,9 @@ TEST(TraceBadBinary, FunctionWithoutReturn) {
   EXPECT_EQ(normalize(r.err),
             "gotrace: not tracing runtime.goexit: runtime.goexit: function has no RET instruction "
             "(tail call or never returns)\n"
-            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1)\n"
-            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4)\n"
-            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9)\n"
+            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1) [DUR]\n"
+            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4) [DUR]\n"
+            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9) [DUR]\n"
             "Process PID has exited with status 0\n");
 }
 

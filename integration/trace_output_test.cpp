@@ -123,16 +123,46 @@ TEST(TraceOutput, SummaryCountsEveryCall) {
   EXPECT_EQ(columns(ls[4001]), columns(ls[4003]));
 }
 
+// Every return carries its call's duration, in text and in JSON: the
+// ticker's time.Sleep(5ms) calls last at least 5ms (and far less than 1s).
+TEST(TraceOutput, ReturnsCarryTheCallsDuration) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--max-events=4", "--exec", fixture("ticker-O"), R"(^time\.Sleep$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> ls = lines(r.err);
+  ASSERT_EQ(ls.size(), 5u) << r.err;
+  for (int i : {0, 2}) EXPECT_EQ(ls[i], "> goroutine(1): time.Sleep(5000000)");
+  for (int i : {1, 3}) {
+    double ms = 0;
+    ASSERT_TRUE(RE2::FullMatch(ls[i], R"(>> goroutine\(1\): time\.Sleep => \(\) \[(\d+(?:\.\d{1,3})?)ms\])", &ms)) << ls[i];
+    EXPECT_GE(ms, 5.0);
+    EXPECT_LT(ms, 1000.0);
+  }
+  EXPECT_TRUE(RE2::FullMatch(ls[4], R"(gotrace: event limit reached; killed process \d+)")) << ls[4];
+
+  r = run({gotrace(), "trace", "--format=json", "--max-events=4", "--exec", fixture("ticker-O"), R"(^time\.Sleep$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ls = lines(r.err);
+  ASSERT_EQ(ls.size(), 5u) << r.err;
+  for (int i : {1, 3}) {
+    json::object o = json::parse(ls[i]).as_object();
+    EXPECT_EQ(o.at("kind"), "return") << ls[i];
+    int64_t ns = o.at("duration_ns").to_number<int64_t>();
+    EXPECT_GE(ns, 5'000'000) << ls[i];
+    EXPECT_LT(ns, 1'000'000'000) << ls[i];
+  }
+}
+
 TEST(TraceOutput, BoundedRunsStopAndKillWhatTheyLaunched) {
   require_root();
   for (const char* flag : {"--exit-on-first", "--max-events=3"}) {
     RunResult r = run({gotrace(), "trace", flag, "--exec", fixture("ticker-O"), R"(main\.tick$)"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "ready\n");
-    std::vector<std::string> ls = lines(r.err);
+    std::vector<std::string> ls = lines(normalize(r.err));
     std::vector<std::string> want = {"> goroutine(1): main.tick(0)"};
     if (std::string(flag) != "--exit-on-first") {
-      want.push_back(">> goroutine(1): main.tick => (1)");
+      want.push_back(">> goroutine(1): main.tick => (1) [DUR]");
       want.push_back("> goroutine(1): main.tick(1)");
     }
     ASSERT_EQ(ls.size(), want.size() + 1) << r.err;
@@ -158,13 +188,13 @@ TEST(TraceOutput, ConditionKeepsOneCallInAThousand) {
   std::string want;
   for (int a = 0; a < 10; a++)
     want += "> goroutine(1): main.work(" + std::to_string(a) + ", 1)\n>> goroutine(1): main.work => (" +
-            std::to_string(a + 4) + ")\n";
+            std::to_string(a + 4) + ") [DUR]\n";
   EXPECT_EQ(normalize(r.err), want + "Process PID has exited with status 0\n");
 
   r = run({gotrace(), "trace", "--cond", "a == 5 || b != 1 && a > 9000", "--exec", fixture("loop-O"),
            R"(main\.work$)", "--", "10000"});
   EXPECT_EQ(normalize(r.err),
-            "> goroutine(1): main.work(5, 1)\n>> goroutine(1): main.work => (9)\nProcess PID has exited with status 0\n");
+            "> goroutine(1): main.work(5, 1)\n>> goroutine(1): main.work => (9) [DUR]\nProcess PID has exited with status 0\n");
 
   r = run({gotrace(), "trace", "--cond", "zzz > 1", "--exec", fixture("loop-O"), R"(main\.work$)"});
   EXPECT_EQ(r.exit_code, 1);
@@ -179,7 +209,7 @@ TEST(TraceOutput, ExitStatusIsTheTargets) {
   RunResult r = run({gotrace(), "trace", "--exec", fixture("forks-O"), R"(main\.step$)", "--", "exit3"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(normalize(r.err),
-            "> goroutine(1): main.step(1)\n>> goroutine(1): main.step => (10)\nProcess PID has exited with status 3\n");
+            "> goroutine(1): main.step(1)\n>> goroutine(1): main.step => (10) [DUR]\nProcess PID has exited with status 3\n");
 }
 
 }  // namespace

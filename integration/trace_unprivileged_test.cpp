@@ -81,9 +81,9 @@ const char* kProgramOut = "total -9223370937343077978\n";
 
 // What ptrace prints for kRegex on types-N (eBPF: trace_cli_test.cpp).
 const char* kPtraceTrace = R"(> goroutine(1): main.ints(-1, 2, -3, 4, 1099511627776)
->> goroutine(1): main.ints => (1099511627778)
+>> goroutine(1): main.ints => (1099511627778) [DUR]
 > goroutine(1): main.floats(1.5, 2.25, 3)
->> goroutine(1): main.floats => (8.25)
+>> goroutine(1): main.floats => (8.25) [DUR]
 Process PID has exited with status 0
 )";
 
@@ -124,9 +124,9 @@ TEST(TraceBackendAuto, RootTracesWithEbpf) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, kProgramOut);
   EXPECT_EQ(normalize(r.err), R"(> goroutine(1): main.ints(-1, 2, -3, 4, 1099511627776)
->> goroutine(1): main.ints => (1099511627778)
+>> goroutine(1): main.ints => (1099511627778) [DUR]
 > goroutine(1): main.floats((unreadable float register), (unreadable float register), 3)
->> goroutine(1): main.floats => ((unreadable float register))
+>> goroutine(1): main.floats => ((unreadable float register)) [DUR]
 Process PID has exited with status 0
 )");
 }

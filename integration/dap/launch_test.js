@@ -165,9 +165,9 @@ test('launch test mode: builds the test binary, traces the function under test',
       .filter((m) => m.type === 'event' && m.event === 'output' && m.body.category === cat)
       .map((m) => m.body.output).join('');
     assert.equal(of('stdout').replace(/\(\d+\.\d+s\)/, '(Ts)'), '=== RUN   TestAdd\n--- PASS: TestAdd (Ts)\nPASS\n');
-    assert.equal(of('console').replace(/goroutine\(\d+\)/g, 'goroutine(G)'),
+    assert.equal(L.normDuration(of('console')).replace(/goroutine\(\d+\)/g, 'goroutine(G)'),
       '> goroutine(G): gotrace.test/fixtures/addtest.Add(2, 3)\n' +
-      '>> goroutine(G): gotrace.test/fixtures/addtest.Add => (5)\n');
+      '>> goroutine(G): gotrace.test/fixtures/addtest.Add => (5) [DUR]\n');
     const exited = s.messages.find((m) => m.type === 'event' && m.event === 'exited');
     assert.deepEqual(exited.body, { exitCode: 0 });
     await s.ok('disconnect', { restart: false });
@@ -209,7 +209,7 @@ for (const [what, extra, backend, serverFlags] of [
       const hits = outputs.filter((m) => m.body.data).map((m) => m.body);
       assert.deepEqual(hits.map((b) => b.output), [
         `> goroutine(1): main.floats(${f}, ${g}, 3)\n`,
-        `>> goroutine(1): main.floats => (${result})\n`,
+        L.withDuration(`>> goroutine(1): main.floats => (${result})\n`, hits[1].data),
       ]);
       assert.deepEqual(hits[0].data.arguments, [
         { name: 'f', type: 'float64', value: f }, { name: 'g', type: 'float32', value: g }, { name: 'n', type: 'int', value: '3' },

@@ -287,7 +287,32 @@ function isAlive(pid) {
   }
 }
 
+// A call's duration as gotrace prints it after a return line's values
+// (Go's time.Duration form, 3 decimals of the unit at most).
+function formatDuration(ns) {
+  const trim = (v) => v.toFixed(3).replace(/\.?0+$/, '');
+  if (ns === 0) return '0s';
+  if (ns < 1e3) return `${ns}ns`;
+  if (ns < 1e6) return `${trim(ns / 1e3)}µs`;
+  if (ns < 999999500) return `${trim(ns / 1e6)}ms`;
+  const ms = Math.floor((ns + 500000) / 1e6);
+  if (ms < 60000) return `${trim(ms / 1e3)}s`;
+  const h = Math.floor(ms / 3600000);
+  return `${h ? `${h}h` : ''}${Math.floor(ms / 60000) % 60}m${trim((ms % 60000) / 1e3)}s`;
+}
+
+// The text of a return hit's output event: its duration is the one in its
+// data, so the duration is checked, not just hidden.
+function withDuration(text, data) {
+  assert.ok(Number.isInteger(data.durationNs) && data.durationNs > 0, JSON.stringify(data));
+  return text.replace(/\n$/, ` [${formatDuration(data.durationNs)}]\n`);
+}
+
+// " [1.5µs]" at a return line's end -> " [DUR]".
+const normDuration = (s) => s.replace(/ \[(?:\d+ns|\d+(?:\.\d{1,3})?(?:µs|ms)|(?:\d+h)?(?:\d+m)?\d+(?:\.\d{1,3})?s)\]\n/g, ' [DUR]\n');
+
 module.exports = {
+  formatDuration, withDuration, normDuration,
   GOTRACE, FIXTURES, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };

@@ -137,7 +137,7 @@ test('condition and hitCondition: a conditional function breakpoint prints the m
   assert.equal(r.configured[1].breakpoints[0].verified, true);
   assert.deepEqual(r.hits.map((h) => [h.data.function, h.data.kind, h.output.replace(ADDR, '0xADDR')]), [
     ['main.greet', 'entry', '> goroutine(1): main.greet((*main.Person)(0xADDR), "Hello")\n'],
-    ['main.greet', 'return', '>> goroutine(1): main.greet => ("Hello, Bar")\n'],
+    ['main.greet', 'return', L.withDuration('>> goroutine(1): main.greet => ("Hello, Bar")\n', r.hits[1].data)],
     ['main.sumTo', 'line', '> [Go 1]: i=4\n'],
     ['main.sumTo', 'line', '> [Go 1]: i=8\n'],
   ]);

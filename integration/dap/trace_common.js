@@ -68,8 +68,7 @@ function checkHit(ev) {
   } else if (d.function === 'main.worker' && d.kind === 'return') {
     assert.equal(b.line, WORKER_RETURN_LINE);
     assert.deepEqual(d.returnValues, []);
-    assert.ok(Number.isInteger(d.durationNs) && d.durationNs > 0, JSON.stringify(d));
-    assert.equal(b.output, `>> goroutine(${d.goroutine}): main.worker => ()\n`);
+    assert.equal(b.output, L.withDuration(`>> goroutine(${d.goroutine}): main.worker => ()\n`, d));
   } else {
     assert.fail(`unexpected hit ${JSON.stringify(b)}`);
   }
@@ -92,7 +91,7 @@ function checkDlvprogRun(s, { firstEventIndex }) {
   for (const e of hits) {
     const g = e.body.data.goroutine;
     if (!byG.has(g)) byG.set(g, []);
-    byG.get(g).push(e.body.output);
+    byG.get(g).push(L.normDuration(e.body.output));
   }
   assert.deepEqual(byG.get(1), [
     '> [Go 1]: foo called x=0 y=10\n',
@@ -106,7 +105,7 @@ function checkDlvprogRun(s, { firstEventIndex }) {
   assert.deepEqual(seqs, [0, 1].map((id) => [
     `> goroutine(G): main.worker(${id}, (*sync.WaitGroup)(0xADDR))\n`,
     `> [Go G]: foo called x=${id} y=100\n`,
-    '>> goroutine(G): main.worker => ()\n',
+    '>> goroutine(G): main.worker => () [DUR]\n',
   ]));
 
   assert.deepEqual(outputs.filter((e) => e.body.category === 'stdout').map((e) => e.body.output), ['sum 61\n']);

@@ -1,6 +1,7 @@
 #include "call_summary.h"
 
 #include "gotrace/tracer/engine.h"
+#include "gotrace/values/trace_format.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -14,26 +15,7 @@ uint64_t percentile(const std::vector<uint64_t>& sorted, double p) {
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
-// Go's %g-like shortest form of a value with up to 3 decimals, trailing
-// zeros dropped.
-std::string trimmed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", v);
-  std::string s = buf;
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
-}
-
 }  // namespace
-
-std::string go_duration(uint64_t ns) {
-  if (ns == 0) return "0s";
-  if (ns < 1000) return std::to_string(ns) + "ns";
-  if (ns < 1000000) return trimmed(static_cast<double>(ns) / 1e3) + "µs";
-  if (ns < 1000000000) return trimmed(static_cast<double>(ns) / 1e6) + "ms";
-  return trimmed(static_cast<double>(ns) / 1e9) + "s";
-}
 
 void CallSummary::add(const tracer::TraceEvent& ev) {
   Calls& c = by_function_[ev.function->function->name];
@@ -48,9 +30,9 @@ std::string CallSummary::render() const {
   for (const auto& [name, c] : by_function_) {
     std::vector<uint64_t> d = c.durations_ns;
     std::sort(d.begin(), d.end());
-    auto at = [&](double p) { return d.empty() ? std::string("-") : go_duration(percentile(d, p)); };
+    auto at = [&](double p) { return d.empty() ? std::string("-") : values::format_duration(percentile(d, p)); };
     rows.push_back({name, std::to_string(c.entries), std::to_string(c.returns), at(50), at(90), at(99),
-                    d.empty() ? "-" : go_duration(d.back())});
+                    d.empty() ? "-" : values::format_duration(d.back())});
   }
   // Display width: "µ" is one column but two bytes.
   auto width = [](const std::string& s) {

@@ -28,7 +28,4 @@ class CallSummary {
   std::map<std::string, Calls> by_function_;
 };
 
-// Go's time.Duration.String() for a non-negative duration.
-std::string go_duration(uint64_t ns);
-
 }  // namespace gotrace::cli

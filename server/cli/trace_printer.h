@@ -114,6 +114,7 @@ class Printer {
       }
       buf_ += values::format_trace_entry(static_cast<int64_t>(ev.goroutine), name, args, o);
     } else {
+      o.duration_ns = ev.duration_ns;
       buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
     }
   }

@@ -94,7 +94,7 @@ bool read_value(const json::value& j, Thread& v, ReadContext& ctx) {
   r.field("id", v.id).field("pc", v.pc).field("file", v.file).field("line", v.line);
   r.field("function", v.function).field("goroutineID", v.goroutineID).field("breakPoint", v.breakPoint);
   r.field("breakPointInfo", v.breakPointInfo).field("ReturnValues", v.ReturnValues);
-  r.field("CallReturn", v.CallReturn);
+  r.field("CallReturn", v.CallReturn).field("durationNs", v.durationNs);
   return r.ok();
 }
 
@@ -113,6 +113,7 @@ bool read_value(const json::value& j, TracepointResult& v, ReadContext& ctx) {
   r.field("addr", v.addr).field("file", v.file).field("line", v.line).field("is_ret", v.is_ret);
   r.field("functionName", v.functionName).field("goroutineID", v.goroutineID);
   r.field("inputParams", v.inputParams).field("returnParams", v.returnParams);
+  r.field("durationNs", v.durationNs);
   return r.ok();
 }
 

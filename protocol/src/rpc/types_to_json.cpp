@@ -172,6 +172,7 @@ json::value to_json(const Thread& v) {
   if (v.breakPointInfo) o["breakPointInfo"] = to_json(*v.breakPointInfo);
   o["ReturnValues"] = to_json(v.ReturnValues);
   o["CallReturn"] = v.CallReturn;
+  if (v.durationNs) o["durationNs"] = *v.durationNs;
   return o;
 }
 
@@ -202,6 +203,7 @@ json::value to_json(const TracepointResult& v) {
   o["goroutineID"] = v.goroutineID;
   if (!v.inputParams.empty()) o["inputParams"] = to_json(v.inputParams);
   if (!v.returnParams.empty()) o["returnParams"] = to_json(v.returnParams);
+  if (v.durationNs) o["durationNs"] = *v.durationNs;
   return o;
 }
 

@@ -194,6 +194,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     for (const auto& v : dbg.engine().load_values(ev, *ret_cfg)) rv.push_back(to_rpc(v));
     t.ReturnValues = std::move(rv);
   }
+  if (is_ret) t.durationNs = ev.duration_ns;
   return t;
 }
 
@@ -250,6 +251,7 @@ rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const deb
     for (const auto& v : dbg.engine().load_entry_values(ev, cfg)) r.inputParams.push_back(to_rpc(v));
   for (const auto& v : dbg.engine().load_values(ev, cfg))
     (r.is_ret ? r.returnParams : r.inputParams).push_back(to_rpc(v));
+  if (r.is_ret) r.durationNs = ev.duration_ns;
   return r;
 }
 

@@ -142,12 +142,40 @@ std::string format_trace_return(int64_t goroutine_id,
   if (opts.timestamp) out += *opts.timestamp + " ";
   if (printed(opts)) {
     out += depth_prefix(opts) + ">> " + trace_prefix(goroutine_id, opts) + " " +
-           function + " => (" + format_trace_returns(results, opts.verbosity) +
-           ")\n";
+           function + " => (" + format_trace_returns(results, opts.verbosity) + ")";
+    if (opts.duration_ns) out += " [" + format_duration(*opts.duration_ns) + "]";
+    out += "\n";
   }
   if (opts.stack && !opts.follow_calls_frame)
     out += format_stack_block(*opts.stack, opts.stack_bottom);
   return out;
+}
+
+namespace {
+
+std::string trimmed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", v);
+  std::string s = buf;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+std::string format_duration(uint64_t ns) {
+  if (ns == 0) return "0s";
+  if (ns < 1000) return std::to_string(ns) + "ns";
+  if (ns < 1'000'000) return trimmed(static_cast<double>(ns) / 1e3) + "µs";
+  // From 999.9995ms up, three decimals of ms would round to "1000ms".
+  if (ns < 999'999'500) return trimmed(static_cast<double>(ns) / 1e6) + "ms";
+  uint64_t ms = (ns + 500'000) / 1'000'000;  // whole milliseconds from here on
+  if (ms < 60'000) return trimmed(static_cast<double>(ms) / 1e3) + "s";
+  // As Go: 1m30.5s, 2h0m0s.
+  uint64_t h = ms / 3'600'000, m = ms / 60'000 % 60;
+  std::string out = h ? std::to_string(h) + "h" : "";
+  return out + std::to_string(m) + "m" + trimmed(static_cast<double>(ms % 60'000) / 1e3) + "s";
 }
 
 std::string format_rfc3339_nano(int64_t unix_nanos, int utc_offset_seconds) {

@@ -205,6 +205,49 @@ TEST_F(TraceFormatTest, FollowCalls) {
   EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o), "");
 }
 
+// gotrace's addition to Delve's return line: the call's duration after the
+// values, before any stack block; follow-calls indentation is kept.
+TEST_F(TraceFormatTest, ReturnDuration) {
+  std::vector<Variable> ret = {arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument)};
+  TraceOptions o;
+  o.duration_ns = 1500;
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o), ">> goroutine(1): main.foo => (9900) [1.5µs]\n");
+  o.follow_calls_frame = 2;
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o), " >> goroutine(1):frame(2) main.foo => (9900) [1.5µs]\n");
+  o.follow_calls_frame.reset();
+  o.duration_ns = 20'000'000;
+  o.stack = std::vector<StackFrame>{{0x49b5fe, "main.foo", "./prog.go", 18}};
+  EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
+            ">> goroutine(1): main.foo => (9900) [20ms]\n"
+            "\tStack:\n"
+            "\t\t0  0x000000000049b5fe in main.foo\n"
+            "\t\t     at ./prog.go:18\n"
+            "\t\t(truncated)\n");
+  // An entry line never carries one.
+  EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), TraceOptions{.duration_ns = 5}),
+            "> goroutine(1): main.foo(99, 9801)\n");
+}
+
+TEST(FormatDuration, GoUnitsRoundedToThreeDecimals) {
+  EXPECT_EQ(format_duration(0), "0s");
+  EXPECT_EQ(format_duration(1), "1ns");
+  EXPECT_EQ(format_duration(999), "999ns");
+  EXPECT_EQ(format_duration(1000), "1µs");
+  EXPECT_EQ(format_duration(1001), "1.001µs");
+  EXPECT_EQ(format_duration(14'201), "14.201µs");
+  EXPECT_EQ(format_duration(999'999), "999.999µs");
+  EXPECT_EQ(format_duration(1'000'000), "1ms");
+  EXPECT_EQ(format_duration(5'186'400), "5.186ms");
+  EXPECT_EQ(format_duration(5'186'600), "5.187ms");
+  EXPECT_EQ(format_duration(999'999'499), "999.999ms");
+  EXPECT_EQ(format_duration(999'999'500), "1s");  // not "1000ms"
+  EXPECT_EQ(format_duration(2'250'000'000), "2.25s");
+  EXPECT_EQ(format_duration(59'999'400'000), "59.999s");
+  EXPECT_EQ(format_duration(59'999'600'000), "1m0s");
+  EXPECT_EQ(format_duration(90'500'000'000), "1m30.5s");
+  EXPECT_EQ(format_duration(7'200'000'000'000), "2h0m0s");
+}
+
 const std::vector<StackFrame> kFooEntryStack = {
     {0x49b5c0, "main.foo", "./prog.go", 16},
     {0x49b9f5, "main.main", "./prog.go", 46},

@@ -176,6 +176,9 @@ struct Thread {
   std::optional<BreakpointInfo> breakPointInfo;  // omitempty
   std::optional<std::vector<Variable>> ReturnValues;
   bool CallReturn = false;
+  // gotrace's addition (Delve's clients ignore unknown keys): on a
+  // tracepoint's return hit, the call's duration when its entry was seen.
+  std::optional<std::uint64_t> durationNs;  // omitempty
 };
 
 struct DebuggerState {
@@ -205,6 +208,7 @@ struct TracepointResult {
   std::int64_t goroutineID = 0;
   std::vector<Variable> inputParams;   // omitempty
   std::vector<Variable> returnParams;  // omitempty
+  std::optional<std::uint64_t> durationNs;  // gotrace's addition, as in Thread
 };
 
 struct DiscardedBreakpoint {

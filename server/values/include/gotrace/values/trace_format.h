@@ -38,6 +38,10 @@ struct TraceOptions {
   // outermost one (no "(truncated)").
   std::optional<std::vector<StackFrame>> stack;
   bool stack_bottom = false;
+  // Return lines: the call's duration, printed after the values as
+  // " [1.5µs]". Delve prints none; gotrace's every return carries one when
+  // the call's entry was seen.
+  std::optional<uint64_t> duration_ns;
 };
 
 // The argument list between the parentheses of an entry line, from
@@ -59,8 +63,8 @@ std::string format_trace_entry(int64_t goroutine_id,
                                const std::vector<Variable>& arguments,
                                const TraceOptions& opts);
 
-// Everything printed for a return hit: ">> goroutine(G): fn => (values)"
-// and its stack block.
+// Everything printed for a return hit: ">> goroutine(G): fn => (values)",
+// its duration, and its stack block.
 std::string format_trace_return(int64_t goroutine_id,
                                 const std::string& function,
                                 const std::vector<Variable>& results,
@@ -69,6 +73,10 @@ std::string format_trace_return(int64_t goroutine_id,
 // api.PrintStack with indent "\t\t", preceded by the "\tStack:" header.
 std::string format_stack_block(const std::vector<StackFrame>& frames,
                                bool bottom);
+
+// A duration as Go's time.Duration prints it, rounded to 3 decimals of its
+// unit: 0s, 850ns, 1.5µs, 20ms, 2.25s, 1m30.5s, 2h0m0s.
+std::string format_duration(uint64_t ns);
 
 // Go's time.Format(time.RFC3339Nano): trailing zeros of the fraction are
 // dropped, "Z" for UTC, otherwise "+hh:mm".
