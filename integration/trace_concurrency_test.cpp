@@ -202,6 +202,15 @@ TEST(TraceCli, InlinedFunctionAtEveryCopy) {
             "> goroutine(1): main.scale(4, 2)\n>> goroutine(1): main.scale => (12) [DUR]\n"
             "> goroutine(1): main.scale(5, 3)\n>> goroutine(1): main.scale => (20) [DUR]\n"
             "Process PID has exited with status 0\n");
+
+  // --cond names the inlined function's parameters; one the compiler folded
+  // away (k) is not there to compare.
+  o = run({gotrace(), "trace", "--cond", "x > 4", "--exec", fixture("inline-O"), R"(main\.(scale|twice)$)"});
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(normalize(o.err), "> goroutine(1): main.scale(5)\nProcess PID has exited with status 0\n");
+  o = run({gotrace(), "trace", "--cond", "k == 3", "--exec", fixture("inline-O"), R"(main\.scale$)"});
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_EQ(o.err, "Error: invalid --cond \"k == 3\": could not find symbol value for k in main.scale\n");
 }
 
 // `gotrace trace PKGDIR REGEX` builds with -gcflags='all=-N -l' first, like

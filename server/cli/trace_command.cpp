@@ -41,6 +41,14 @@ struct TempBinary {
   }
 };
 
+// The function an inlined probe stands for.
+std::string printer_name(const std::vector<std::pair<const tracer::TracedFunction*, std::string>>& inlined,
+                         const tracer::TracedFunction* tf) {
+  for (const auto& [t, name] : inlined)
+    if (t == tf) return name;
+  return tf->function->name;
+}
+
 }  // namespace
 
 int run_trace(const std::vector<std::string>& args) {
@@ -126,6 +134,9 @@ int run_trace(const std::vector<std::string>& args) {
   // gets a probe at its first instruction, reading the inlined call's
   // arguments from their DWARF locations there.
   std::vector<std::pair<const tracer::TracedFunction*, std::string>> inlined;
+  // For --cond: the parameters of the function each inlined probe stands for
+  // (its TracedFunction is the caller's).
+  std::map<const tracer::TracedFunction*, std::vector<std::string>> inlined_params;
   for (const std::string& name : inlined_matches) {
     for (uint64_t pc : (*engine)->binary().inlined_calls(name)) {
       const symbols::Function* caller = (*engine)->binary().function_at(pc);
@@ -140,6 +151,10 @@ int run_trace(const std::vector<std::string>& args) {
         continue;
       }
       inlined.emplace_back(*tf, name);
+      std::vector<std::string>& params = inlined_params[*tf];
+      if (auto vars = (*engine)->binary().variables_at(*caller, pc))
+        for (const symbols::ScopedVariable& v : *vars)
+          if (v.is_param) params.push_back(v.var.name);
       added++;
     }
   }
@@ -156,14 +171,19 @@ int run_trace(const std::vector<std::string>& args) {
     for (const tracer::TracedFunction* tf : (*engine)->traced()) {
       // Every name must be an argument or result of every traced function,
       // or the condition could never hold there (Delve's message).
-      for (const std::string& id : cond->identifiers()) {
-        auto named = [&](const symbols::Variable& v) { return v.name == id; };
-        const auto& sig = tf->signature;
-        if (std::none_of(sig.params.begin(), sig.params.end(), named) &&
-            std::none_of(sig.results.begin(), sig.results.end(), named))
-          return fail("invalid --cond \"" + flags->cond + "\": could not find symbol value for " + id +
-                      " in " + tf->function->name);
+      std::vector<std::string> params;
+      std::string where = tf->function->name;
+      if (auto it = inlined_params.find(tf); it != inlined_params.end()) {
+        params = it->second;
+        where = printer_name(inlined, tf);
+      } else {
+        for (const auto& v : tf->signature.params) params.push_back(v.name);
+        for (const auto& v : tf->signature.results) params.push_back(v.name);
       }
+      for (const std::string& id : cond->identifiers())
+        if (std::find(params.begin(), params.end(), id) == params.end())
+          return fail("invalid --cond \"" + flags->cond + "\": could not find symbol value for " + id +
+                      " in " + where);
       if (auto r = (*engine)->set_kernel_filter(tf, cond->kernel_groups()); !r)
         return fail(tf->function->name + ": " + r.error().message);
     }
