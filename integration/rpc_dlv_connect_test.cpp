@@ -132,5 +132,40 @@ TEST(RpcDlvConnect, TraceOutputMatchesRealDelve) {
   EXPECT_EQ(normalize(got.exit_lines[0]), normalize(want.exit_lines[0]));
 }
 
+// `trace` of a function the compiler inlined everywhere (inline-O has no
+// out-of-line main.scale): one tracepoint on both copies, each hit the
+// function's entry with the arguments DWARF locates there, and no returns
+// (the copies have none; Delve 1.20.2 instead names the callers, prints
+// their arguments, and traces twice's return as "(unreadable empty OP
+// stack)"). With -N -l the calls are real: entries and returns.
+TEST(RpcDlvConnect, InlinedFunctionTracedAtEachCopy) {
+  require_root();
+  std::string init = write_temp("init-inline", "trace main.scale\ncontinue\n");
+  for (const char* build : {"inline-O", "inline-N"}) {
+    ClientRun ours = drive({gotrace(), "exec", "--headless", "--api-version=2", "--listen=127.0.0.1:0",
+                            fixture(build)},
+                           init);
+    EXPECT_EQ(ours.client.exit_code, 0) << ours.client.out << ours.client.err;
+    std::string out = ours.client.out + ours.client.err;
+    RE2::GlobalReplace(&out, R"(set at 0x[0-9a-f]+(,0x[0-9a-f]+)?)", "set at ADDRS");
+    RE2::GlobalReplace(&out, RE2::QuoteMeta(init), "INIT");
+    out = normalize(out);
+    const std::string set = "Tracepoint 1 set at ADDRS for main.scale() $SRC/tests/fixtures/go/inline/main.go:";
+    if (std::string(build) == "inline-O")
+      EXPECT_EQ(out, "Type 'help' for list of commands.\n" + set + "9\n"
+                     "> goroutine(1): main.scale(4)\n"
+                     "> goroutine(1): main.scale(5)\n"
+                     "INIT:2: Process PID has exited with status 0\n(dlv) ");
+    else
+      EXPECT_EQ(out, "Type 'help' for list of commands.\n" + set + "8\n"
+                     "> goroutine(1): main.scale(4, 2)\n"
+                     ">> goroutine(1): => (12)\n"
+                     "> goroutine(1): main.scale(5, 3)\n"
+                     ">> goroutine(1): => (20)\n"
+                     "INIT:2: Process PID has exited with status 0\n(dlv) ");
+  }
+  unlink(init.c_str());
+}
+
 }  // namespace
 }  // namespace gotrace::itest

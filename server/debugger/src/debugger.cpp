@@ -184,7 +184,9 @@ void Debugger::route(const tracer::TraceEvent& ev) {
       continue;
     }
     if (!passes(bp, ev)) continue;
-    Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count};
+    Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count, ""};
+    if (is_line && std::find(bp.inlined_pcs.begin(), bp.inlined_pcs.end(), ev.site_link_pc) != bp.inlined_pcs.end())
+      h.inlined_function = bp.function_name;
     (bp.ebpf ? buffered_ : hits_).push_back(std::move(h));
   }
 }
@@ -285,14 +287,52 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc) co
       return out;
     }
   }
-  const symbols::Function* f = bin.find_function(loc);
+  auto f = function_location(loc);
   if (!f) return not_found();
-  out.push_back(at(f->entry, f));
+  out.push_back(std::move(*f));
+  return out;
+}
+
+Result<Location> Debugger::function_location(const std::string& name) const {
+  const symbols::Binary& bin = engine_->binary();
+  const symbols::Function* f = bin.find_function(name);
+  // Like Delve: a function breakpoint also covers every copy the compiler
+  // inlined (a function inlined everywhere has only those).
+  std::vector<uint64_t> inlined;
+  for (uint64_t pc : bin.inlined_calls(f ? std::string_view(f->name) : std::string_view(name)))
+    if (bin.function_at(pc)) inlined.push_back(pc);
+  if (!f && inlined.empty()) return make_error(Errc::not_found, "location \"" + name + "\" not found");
+  Location l;
+  l.pc = f ? f->entry : inlined.front();
+  l.function = f ? f : bin.function_at(l.pc);
+  l.function_name = f ? f->name : name;
+  if (f) l.pcs.push_back(f->entry);
+  l.pcs.insert(l.pcs.end(), inlined.begin(), inlined.end());
+  l.inlined = std::move(inlined);
+  if (auto sl = bin.pc_to_line(l.pc)) {
+    l.file = sl->file;
+    l.line = sl->line;
+  }
+  return l;
+}
+
+Result<std::vector<std::string>> Debugger::traceable_functions(const std::string& regex) const {
+  auto fns = engine_->match(regex);
+  if (!fns) return fns.error();
+  std::vector<std::string> out;
+  for (const symbols::Function* f : *fns) out.push_back(f->name);
+  RE2 re(regex);
+  for (const std::string& name : engine_->binary().inlined_names())
+    if (RE2::PartialMatch(name, re)) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
 Result<std::vector<uint64_t>> Debugger::return_locations(const std::string& function) const {
   const symbols::Function* f = engine_->binary().find_function(function);
+  // A function that exists only as inlined copies returns nowhere.
+  if (!f && !engine_->binary().inlined_calls(function).empty()) return std::vector<uint64_t>{};
   if (!f) return make_error(Errc::not_found, "unable to find function " + function);
   return engine_->return_addresses(*f);
 }
@@ -429,7 +469,8 @@ void Debugger::refresh_filter(const symbols::Function* fn) {
   // without return breakpoints.
   if (entry)
     apply_kernel_hit_condition(*entry, {it->second}, terms,
-                               complete && !any_return && n && *n == term_count(terms));
+                               complete && !any_return && entry->inlined_pcs.empty() && n &&
+                                   *n == term_count(terms));
 }
 
 bool Debugger::is_line(const Breakpoint& bp) const {
@@ -437,10 +478,16 @@ bool Debugger::is_line(const Breakpoint& bp) const {
 }
 
 void Debugger::refresh_filters(Breakpoint& bp) {
-  if (is_line(bp))
+  if (is_line(bp)) {
     refresh_line_filter(bp);
-  else
-    refresh_filter(engine_->binary().function_at(bp.addr));
+    return;
+  }
+  refresh_filter(engine_->binary().function_at(bp.addr));
+  // A function's inlined copies take its condition too; its hit condition
+  // stays in user space, where entry and copies share one count.
+  KernelGroups terms = bp.disabled ? KernelGroups{} : kernel_groups_of(bp.cond);
+  for (uint64_t pc : bp.inlined_pcs)
+    if (auto it = lines_.find(pc); it != lines_.end()) (void)engine_->set_kernel_filter(it->second, terms);
 }
 
 void Debugger::refresh_line_filter(Breakpoint& bp) {
@@ -524,6 +571,8 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   uint64_t pc = 0;
   const symbols::Function* fn = nullptr;
   std::vector<uint64_t> line_pcs;  // a line inside a body: its statements
+  std::vector<uint64_t> inlined;   // a function's inlined copies
+  std::string fn_name;             // a function location's (inlined) function
   if (bp.trace_return) {
     pc = bp.addr;
     fn = bin.function_at(pc);
@@ -538,10 +587,17 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     if (!bp.file.empty() && bp.line > 0)
       where = bp.file + ":" + std::to_string(bp.line);
     else if (!bp.function_name.empty()) {
-      fn = bin.find_function(bp.function_name);
-      if (!fn) return make_error(Errc::not_found, "could not find function " + bp.function_name + "\n");
-      pc = fn->entry;
-    } else if (!bp.addrs.empty())
+      auto loc = function_location(bp.function_name);
+      if (!loc) return make_error(Errc::not_found, "could not find function " + bp.function_name + "\n");
+      pc = loc->pc;
+      fn = loc->function;
+      fn_name = loc->function_name;
+      inlined = loc->inlined;
+    } else if (bp.addrs.size() > 1 && !req.loc_expr.empty())
+      // Delve's client sends FindLocation's addresses with the expression
+      // it resolved: the expression says what they are (inlined copies).
+      where = req.loc_expr;
+    else if (!bp.addrs.empty())
       where = "*" + std::to_string(bp.addrs.front());
     else if (bp.addr)
       where = "*" + std::to_string(bp.addr);
@@ -555,9 +611,12 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       pc = locs->front().pc;
       fn = locs->front().function;
       if (!fn) return make_error(Errc::not_found, "location \"" + where + "\" is not in a function");
+      fn_name = locs->front().function_name;
+      inlined = locs->front().inlined;
       line_pcs = locs->front().pcs;
+      if (!fn_name.empty()) line_pcs.clear();  // a function: entry and inlined copies
     }
-    if (pc != fn->entry) {
+    if (inlined.empty() && pc != fn->entry) {
       // A line that starts the function is its entry (the arguments are
       // where the ABI puts them); any other line is a probe mid-function.
       auto entry_line = bin.pc_to_line(fn->entry);
@@ -573,7 +632,21 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       return make_error(Errc::invalid_argument,
                         "Breakpoint exists at " + (line ? line->file + ":" + std::to_string(line->line) : std::string("?")) +
                             " at " + hex(pc));
-  if (!line_pcs.empty()) {
+  bp.inlined_pcs.clear();
+  if (!inlined.empty()) {
+    // Each inlined copy is a line probe with the inlined call's arguments.
+    if (auto r = trace_lines(bp, inlined); !r) return r.error();
+    bp.addrs.clear();
+    if (pc == fn->entry) {
+      if (auto r = ensure_traced(*fn, bp.stacktrace); !r) {
+        release_lines(Breakpoint{.addrs = inlined});
+        return r.error();
+      }
+      bp.addrs.push_back(pc);
+    }
+    bp.addrs.insert(bp.addrs.end(), inlined.begin(), inlined.end());
+    bp.inlined_pcs = inlined;
+  } else if (!line_pcs.empty()) {
     bp.addrs = line_pcs;
     if (auto r = trace_lines(bp, line_pcs); !r) return r.error();
   } else {
@@ -583,7 +656,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
 
   bp.id = id;
   bp.addr = pc;
-  bp.function_name = fn->name;
+  bp.function_name = fn_name.empty() ? fn->name : fn_name;
   bp.file = line ? line->file : "";
   bp.line = line ? line->line : 0;
   bp.hit_count.clear();
@@ -655,10 +728,19 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
     probe.load_locals = nb.load_locals;
     probe.stacktrace = nb.stacktrace;
     if (auto r = trace_lines(probe, b->addrs); !r) return r.error();
-  } else if (nb.stacktrace > b->stacktrace) {
-    const symbols::Function* fn = engine_->binary().function_at(b->addr);
-    if (fn)
-      if (auto r = ensure_traced(*fn, nb.stacktrace); !r) return r.error();
+  } else {
+    if (!b->inlined_pcs.empty()) {
+      Breakpoint probe = *b;
+      probe.cond = nb.cond;
+      probe.variables = nb.variables;
+      probe.stacktrace = nb.stacktrace;
+      if (auto r = trace_lines(probe, b->inlined_pcs); !r) return r.error();
+    }
+    if (nb.stacktrace > b->stacktrace) {
+      const symbols::Function* fn = engine_->binary().function_at(b->addr);
+      if (fn)
+        if (auto r = ensure_traced(*fn, nb.stacktrace); !r) return r.error();
+    }
   }
   b->name = nb.name;
   b->cond = nb.cond;

@@ -128,6 +128,14 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
   t.file = hit.file;
   t.line = hit.line;
   t.function = function_of(*ev.function->function, ev.function->signature.optimized);
+  if (!hit.inlined_function.empty()) {
+    // The hit is at an inlined copy: the thread is in that function (as
+    // Delve's inline-aware frames show it), which may have no entry.
+    const symbols::Function* f = dbg.engine().binary().find_function(hit.inlined_function);
+    t.function->name = hit.inlined_function;
+    t.function->value = f ? f->entry : 0;
+    t.function->optimized = true;
+  }
   t.goroutineID = static_cast<int64_t>(ev.goroutine);
   if (bp) {
     t.breakPoint = to_rpc(*bp, dbg.pid());
@@ -245,7 +253,7 @@ rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const deb
   r.file = ev.function->entry_line.file;
   r.line = ev.function->entry_line.line;
   r.is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
-  r.functionName = ev.function->function->name;
+  r.functionName = hit.inlined_function.empty() ? ev.function->function->name : hit.inlined_function;
   r.goroutineID = static_cast<int64_t>(ev.goroutine);
   if (r.is_ret)
     for (const auto& v : dbg.engine().load_entry_values(ev, cfg)) r.inputParams.push_back(to_rpc(v));

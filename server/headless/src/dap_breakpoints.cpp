@@ -34,8 +34,8 @@ void clear(DapSession& s, std::vector<int>& ids) {
 }
 
 // The entry tracepoint (and, for function breakpoints, the return ones) of
-// one function.
-Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Function& fn,
+// one function; the entry one covers the copies the compiler inlined.
+Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn,
                                             const std::string& cond, const std::string& hit_cond,
                                             bool returns, int stack, std::vector<int>& ids,
                                             const std::vector<pdap::Segment>& message = {}) {
@@ -43,7 +43,7 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Functi
   debugger::BreakpointRequest req;
   for (const auto& seg : message)
     if (seg.is_expr) req.bp.variables.push_back(seg.text);
-  req.bp.function_name = fn.name;
+  req.bp.function_name = fn;
   req.bp.tracepoint = true;
   req.bp.cond = cond;
   req.bp.hit_cond = hit_cond;
@@ -57,7 +57,8 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const symbols::Functi
   }
   ids.push_back(entry->id);
   if (returns) {
-    auto rets = d.return_locations(fn.name);
+    // An inlined copy has no return of its own to probe.
+    auto rets = d.return_locations(fn);
     if (rets)
       for (uint64_t a : *rets) {
         debugger::BreakpointRequest r;
@@ -172,12 +173,12 @@ void set_function_breakpoints(DapSession& s, int64_t seq, const json::object& a)
         out.push_back(unverified("missing name"));
         continue;
       }
-      const symbols::Function* fn = s.dbg()->engine().binary().find_function(*name);
-      if (!fn) {
-        out.push_back(unverified("location \"" + *name + "\" not found"));
+      auto loc = s.dbg()->function_location(*name);
+      if (!loc) {
+        out.push_back(unverified(loc.error().message));
         continue;
       }
-      auto entry = trace_function(s, *fn, str(*b, "condition").value_or(""),
+      auto entry = trace_function(s, loc->function_name, str(*b, "condition").value_or(""),
                                   str(*b, "hitCondition").value_or(""), true, 0, s.function_bps);
       if (!entry) {
         out.push_back(unverified(entry.error().message));
@@ -219,7 +220,7 @@ void set_tracepoints(DapSession& s, int64_t seq, const json::object& a) {
         }
         message = std::move(*segs);
       }
-      auto fns = s.dbg()->engine().match(*re);
+      auto fns = s.dbg()->traceable_functions(*re);
       if (!fns) {
         out.push_back(unverified(fns.error().message));
         continue;
@@ -228,20 +229,20 @@ void set_tracepoints(DapSession& s, int64_t seq, const json::object& a) {
         out.push_back(unverified("no function matches \"" + *re + "\""));
         continue;
       }
-      for (const symbols::Function* fn : *fns) {
-        auto entry = trace_function(s, *fn, str(*t, "condition").value_or(""),
+      for (const std::string& fn : *fns) {
+        auto entry = trace_function(s, fn, str(*t, "condition").value_or(""),
                                     str(*t, "hitCondition").value_or(""), flag(*t, "returns", true),
                                     static_cast<int>(num(*t, "stack").value_or(0)), s.tracepoint_bps,
                                     message);
         if (!entry) {
-          json::object u = unverified(fn->name + ": " + entry.error().message);
+          json::object u = unverified(fn + ": " + entry.error().message);
           out.push_back(std::move(u));
           continue;
         }
         auto kind = message.empty() ? DapSession::BpPrint::Kind::function : DapSession::BpPrint::Kind::logpoint;
         s.prints[entry->id] = {kind, message, "", entry->file, entry->line};
         json::object v = verified(*entry);
-        v["message"] = fn->name;
+        v["message"] = fn;
         out.push_back(std::move(v));
       }
     }

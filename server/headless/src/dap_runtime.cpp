@@ -45,15 +45,18 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   const BpPrint& p = it->second;
   const tracer::TraceEvent& ev = h.event;
   debugger::Debugger& d = *dbg();
-  const std::string& fn = ev.function->function->name;
+  // A copy of the function the compiler inlined: the probe is a line in the
+  // caller, the hit is that function's entry.
+  bool inlined = !h.inlined_function.empty();
+  const std::string& fn = inlined ? h.inlined_function : ev.function->function->name;
   goroutines_seen[static_cast<int64_t>(ev.goroutine)] = fn;
   bool is_ret = ev.kind == tracer::TraceEvent::Kind::ret;
-  bool is_line = ev.kind == tracer::TraceEvent::Kind::line;
+  bool is_line = ev.kind == tracer::TraceEvent::Kind::line && !inlined;
   std::vector<values::Variable> vals = d.engine().load_values(ev, values::LoadConfig{});
   // At a line, the captured locals (what the logpoint reads) go apart from
   // the arguments the trace line prints.
   std::vector<values::Variable> locals;
-  if (is_line) {
+  if (ev.kind == tracer::TraceEvent::Kind::line) {
     for (const auto& v : vals)
       if (!values::is_argument(v)) locals.push_back(v);
     // Results mid-body hold whatever was last stored; the trace line, like

@@ -31,6 +31,14 @@ void add_location_methods(MethodTable& t) {
     std::vector<rpc::Location> out;
     for (const auto& l : *locs) {
       rpc::Location r = location_of(s.dbg(), l.pc);
+      if (!l.function_name.empty() && r.function && r.function->name != l.function_name) {
+        // A function inlined everywhere: the location is that function (no
+        // entry), not the caller of its first copy. Clients then ask for
+        // its returns, and it has none of its own.
+        r.function->name = l.function_name;
+        r.function->value = 0;
+        r.function->optimized = true;
+      }
       r.pcs = l.pcs;
       r.pcpids.assign(r.pcs.size(), s.dbg().pid());
       out.push_back(std::move(r));

@@ -42,6 +42,9 @@ struct Breakpoint {
   std::string loc_expr;
   bool ebpf = false;  // created by CreateEBPFTracepoint: hits go to the
                       // GetBufferedTracepoints buffer, not to stops
+  // The starts of the copies of the function the compiler inlined (also in
+  // addrs): line probes whose hits are the function's entries.
+  std::vector<uint64_t> inlined_pcs;
   // The kernel counter applying hit_cond, when the kernel does (then it
   // also holds the total hit count); -1 otherwise.
   int64_t kernel_counter = -1;

@@ -42,8 +42,13 @@ struct Location {
   int line = 0;
   const symbols::Function* function = nullptr;  // pc's
   // Every address the location stands for: a file:line in several functions
-  // (closures, generic shapes) has the line's first statement in each.
+  // (closures, generic shapes) has the line's first statement in each; a
+  // function, its entry and the start of each copy the compiler inlined.
   std::vector<uint64_t> pcs;
+  // A function location: the function's name (`function` is the caller's
+  // when it has no out-of-line copy) and the inlined copies among pcs.
+  std::string function_name;
+  std::vector<uint64_t> inlined;
 };
 
 // One collected tracepoint hit.
@@ -55,6 +60,10 @@ struct Hit {
   // The breakpoint's counts as of this hit (Delve reports them per stop).
   std::map<int64_t, uint64_t> hit_count;
   uint64_t total_hit_count = 0;
+  // Set when the hit is at a copy of the breakpoint's function the compiler
+  // inlined: that function's name. The event is then a line event in the
+  // caller, reported as the inlined function's entry.
+  std::string inlined_function;
 };
 
 class Debugger {
@@ -89,6 +98,12 @@ class Debugger {
   // --- Locations and breakpoints ---
   // "main.foo", "prog.go:17" (suffix match), "/regex/", "*0x49b5c0".
   Result<std::vector<Location>> find_location(const std::string& loc) const;
+  // A function by name, with its inlined copies (a function inlined
+  // everywhere has no entry, only copies).
+  Result<Location> function_location(const std::string& name) const;
+  // The functions matching a regexp (Go/RE2, partial), with the ones that
+  // exist only as inlined copies; sorted.
+  Result<std::vector<std::string>> traceable_functions(const std::string& regex) const;
   Result<std::vector<uint64_t>> return_locations(const std::string& function) const;
   Result<std::vector<std::string>> functions(const std::string& regex) const;
 
