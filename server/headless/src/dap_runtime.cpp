@@ -79,6 +79,19 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   } else {
     text = values::format_trace_entry(static_cast<int64_t>(ev.goroutine), fn, vals, {});
   }
+  // setTracepoints "stack": N: the frames the probe captured, printed once
+  // under the line (Delve's block) and given as data.
+  json::array stack;
+  const debugger::Breakpoint* bp = d.breakpoint(h.breakpoint);
+  if (bp && bp->stacktrace > 0) {
+    bool truncated = false;
+    std::vector<values::StackFrame> frames;
+    for (const tracer::Frame& fr : d.engine().stack(ev, &truncated)) {
+      frames.push_back({fr.pc, fr.function, fr.file, fr.line, ""});
+      stack.push_back(json::object{{"pc", fr.pc}, {"function", fr.function}, {"file", fr.file}, {"line", fr.line}});
+    }
+    text += values::format_stack_block(frames, !truncated);
+  }
   json::object data{{"goroutine", ev.goroutine},
                     {"function", fn},
                     {"kind", is_line ? "line" : is_ret ? "return" : "entry"},
@@ -86,6 +99,7 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   data[is_ret ? "returnValues" : "arguments"] = values_json(vals);
   if (is_line) data["locals"] = values_json(locals);
   if (ev.duration_ns) data["durationNs"] = *ev.duration_ns;
+  if (!stack.empty()) data["stack"] = std::move(stack);
   json::object extra{{"source", json::object{{"name", std::filesystem::path(h.file).filename().string()},
                                              {"path", h.file}}},
                      {"line", h.line},
