@@ -98,6 +98,7 @@ static __always_inline int branch_taken(gt_regs *ctx, __u8 cond) {
 #endif
 
 const volatile struct gt_config cfg = {};
+struct gt_g_layout g_layout = {};
 
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -420,12 +421,12 @@ int gotrace_probe(struct pt_regs *uctx) {
     __u64 tp = thread_pointer();
     g = 0;
     if (tp)
-      bpf_probe_read_user(&g, 8, (void *)(tp + cfg.g_tls_offset));
+      bpf_probe_read_user(&g, 8, (void *)(tp + g_layout.g_tls_offset));
   }
   __u64 goid = 0, stack_hi = 0;
   if (g) {
-    bpf_probe_read_user(&goid, 8, (void *)(g + cfg.goid_offset));
-    bpf_probe_read_user(&stack_hi, 8, (void *)(g + cfg.stack_hi_offset));
+    bpf_probe_read_user(&goid, 8, (void *)(g + g_layout.goid_offset));
+    bpf_probe_read_user(&stack_hi, 8, (void *)(g + g_layout.stack_hi_offset));
   }
   if (!root_filter(spec, goid))
     return 0;

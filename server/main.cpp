@@ -28,7 +28,7 @@ constexpr const char* kHelp =
     "  -v, --verbose N       value detail 0..4\n"
     "      --timestamp       prefix each line with the time\n"
     "      --no-return       trace entries only (gotrace extension)\n"
-    "      --ring-size BYTES kernel event ring size, a power of two (default 16 MiB)\n"
+    "      --ring-size BYTES kernel event ring size, a power of two (default 4 MiB)\n"
     "      --max-string-len N  bytes of each string to capture (default 64, max 1024)\n"
     "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n";
 

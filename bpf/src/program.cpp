@@ -5,6 +5,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -99,9 +100,6 @@ TraceProgram::~TraceProgram() = default;
 static Result<SkelPtr> open_and_load(const ProgramOptions& opts, bool multi) {
   SkelPtr skel(trace_bpf__open());
   if (!skel) return make_error(errc_from_errno(errno), load_error_message(errno));
-  skel->rodata->cfg.goid_offset = opts.goid_offset;
-  skel->rodata->cfg.stack_hi_offset = opts.stack_hi_offset;
-  skel->rodata->cfg.g_tls_offset = opts.g_tls_offset;
   skel->rodata->cfg.tgid = static_cast<uint32_t>(opts.tgid);
   skel->rodata->cfg.wakeup_bytes = opts.ring_bytes / 4;
   bpf_map__set_max_entries(skel->maps.specs, opts.max_specs);
@@ -127,7 +125,12 @@ Result<std::unique_ptr<TraceProgram>> TraceProgram::load(const ProgramOptions& o
     p->impl_->multi = false;
   }
   if (!skel) return skel.error();
+  // CO-RE relocation parsed the kernel's BTF (~12 MB of short-lived heap on
+  // 6.x kernels) and libbpf has freed it; hand those pages back now, or the
+  // symbols loaded next stack on top of them in the server's peak RSS.
+  malloc_trim(0);
   p->impl_->skel = std::move(*skel);
+  p->set_g_layout(gt_g_layout{0, 0, -8});  // the Go linker's g slot
   p->impl_->ring.reset(ring_buffer__new(bpf_map__fd(p->impl_->skel->maps.events),
                                         &Impl::on_record, p->impl_.get(), nullptr));
   if (!p->impl_->ring)
@@ -200,6 +203,8 @@ Result<void> TraceProgram::set_hit_count(uint32_t counter, uint64_t value) {
     return make_error(Errc::io, "hit counter " + std::to_string(counter) + ": " + std::strerror(errno));
   return {};
 }
+
+void TraceProgram::set_g_layout(const gt_g_layout& layout) { impl_->skel->bss->g_layout = layout; }
 
 uint64_t TraceProgram::lost() const {
   return __atomic_load_n(&impl_->skel->bss->lost_events, __ATOMIC_RELAXED);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -82,6 +83,9 @@ int run_trace(const std::vector<std::string>& args) {
     binary = out;
   }
 
+  auto since = [t0 = std::chrono::steady_clock::now()] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
   auto engine = tracer::Engine::open(binary);
   if (!engine) return fail(engine.error().message);
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
@@ -159,6 +163,7 @@ int run_trace(const std::vector<std::string>& args) {
     }
   }
   if (added == 0) return fail("none of the matching functions can be traced");
+  double planned_ms = since();
   std::optional<debugger::Condition> cond;
   if (!flags->cond.empty()) {
     auto c = debugger::Condition::parse(flags->cond);
@@ -278,6 +283,16 @@ int run_trace(const std::vector<std::string>& args) {
     code = *status >= 0 ? *status : 128 - *status;
   }
   if (flags->summary) std::fputs(printer.summary().c_str(), stderr);
+  if (flags->stats) {
+    const tracer::Engine::Stats& s = (*engine)->stats();
+    std::fprintf(stderr,
+                 "gotrace: stats: %zu functions and %zu inlined copies planned in %.1f ms (symbols included); "
+                 "%s loaded in %.1f ms; %zu probe sites armed in %.1f ms, removed in %.1f ms; %llu events, "
+                 "%llu lost\n",
+                 added - inlined.size(), inlined.size(), planned_ms, (*engine)->backend() == tracer::BackendKind::ptrace ? "ptrace" : "eBPF",
+                 s.load_ms, s.sites, s.attach_ms, s.detach_ms, static_cast<unsigned long long>(s.events),
+                 static_cast<unsigned long long>((*engine)->lost()));
+  }
   return code;
 }
 

@@ -20,6 +20,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"backend", 0},
                                   {"format", 0},
                                   {"summary", 0, false},
+                                  {"stats", 0, false},
                                   {"exit-on-first", 0, false},
                                   {"max-events", 0},
                                   {"cond", 0},
@@ -32,6 +33,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
     f.json = *v == "json";
   }
   f.summary = parsed->has("summary");
+  f.stats = parsed->has("stats");
   if (auto v = parsed->get("cond")) f.cond = *v;
   if (auto v = parsed->get("follow-calls")) {
     auto n = parse_int_flag("follow-calls", *v, 0, 64);

@@ -29,6 +29,7 @@ struct TraceFlags {
   std::string cond;           // --cond EXPR: only calls whose arguments satisfy it
   bool json = false;          // --format=json: JSON Lines
   bool summary = false;       // --summary: per-function counts and latencies at exit
+  bool stats = false;         // --stats: gotrace's own costs at exit
   uint64_t max_events = 0;    // --max-events N / --exit-on-first (1): 0 = no limit
   std::vector<std::string> program_args;
 };

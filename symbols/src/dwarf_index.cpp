@@ -51,6 +51,7 @@ Result<std::unique_ptr<DwarfIndex>> DwarfIndex::open(const ElfFile& file) {
   // sections (Go <= 1.18 linkers emit the latter) itself.
   Dwarf* d = dwarf_begin_elf(file.elf(), DWARF_C_READ, nullptr);
   if (!d) return make_error(Errc::unsupported, cat("no usable DWARF in ", file.path(), ": ", dwarf_errmsg(-1)));
+  file.release_compressed_debug_sections();
   auto self = std::unique_ptr<DwarfIndex>(new DwarfIndex());
   self->dwarf_.reset(d);
   return self;

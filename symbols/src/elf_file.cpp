@@ -50,6 +50,19 @@ Mapping::~Mapping() {
   if (addr_) ::munmap(addr_, size_);
 }
 
+void Mapping::release(uint64_t offset, uint64_t size) const {
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = (offset + page - 1) / page * page;
+  uint64_t end = std::min<uint64_t>(offset + size, size_) / page * page;
+  if (!addr_ || begin >= end) return;
+  ::madvise(static_cast<char*>(addr_) + begin, end - begin, MADV_DONTNEED);
+}
+
+void ElfFile::release_compressed_debug_sections() const {
+  for (const Section& s : sections_)
+    if ((s.flags & SHF_COMPRESSED) || s.name.starts_with(".zdebug_")) map_.release(s.offset, s.size);
+}
+
 Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
   init_libelf();
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

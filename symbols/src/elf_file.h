@@ -37,6 +37,10 @@ class Mapping {
   ~Mapping();
   std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(addr_), size_}; }
   void* data() const { return addr_; }
+  // Gives back the resident pages wholly inside [offset, offset + size): the
+  // mapping is a private copy of the file, so a later read faults the same
+  // bytes back in.
+  void release(uint64_t offset, uint64_t size) const;
 
  private:
   void* addr_ = nullptr;
@@ -92,6 +96,9 @@ class ElfFile {
   std::optional<uint64_t> relocation_addend(uint64_t vaddr) const;
   // The thread-local storage segment, if any (externally linked binaries).
   const std::optional<TlsSegment>& tls() const { return tls_; }
+  // Once libdw has inflated the compressed debug sections it reads only its
+  // copies: the compressed bytes need not stay resident.
+  void release_compressed_debug_sections() const;
 
  private:
   std::string path_;

@@ -19,9 +19,11 @@
 namespace gotrace::tracer {
 
 struct BackendConfig {
-  uint64_t goid_offset = 0;
-  uint64_t stack_hi_offset = 0;
-  int64_t g_tls_offset = -8;  // g's slot from the thread pointer (ABI0 sites)
+  // Where the binary's runtime.g keeps what every hit reads (the offsets
+  // come from its DWARF). Called once by the backend: the eBPF one calls it
+  // after loading its program, so that libbpf's short-lived heap is given
+  // back before the DWARF is read, not stacked under it.
+  std::function<Result<gt_g_layout>()> g_layout;
   pid_t pid = 0;
   uint32_t max_specs = 0;
   uint32_t ring_bytes = 0;

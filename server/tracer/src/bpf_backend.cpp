@@ -44,14 +44,14 @@ class BpfBackend final : public Backend {
 
 Result<std::unique_ptr<Backend>> make_bpf_backend(const BackendConfig& cfg) {
   bpf::ProgramOptions o;
-  o.goid_offset = cfg.goid_offset;
-  o.stack_hi_offset = cfg.stack_hi_offset;
-  o.g_tls_offset = cfg.g_tls_offset;
   o.tgid = cfg.pid;
   if (cfg.max_specs) o.max_specs = cfg.max_specs;
   if (cfg.ring_bytes) o.ring_bytes = cfg.ring_bytes;
   auto prog = bpf::TraceProgram::load(o);
   if (!prog) return prog.error();
+  auto layout = cfg.g_layout();
+  if (!layout) return layout.error();
+  (*prog)->set_g_layout(*layout);
   return std::unique_ptr<Backend>(new BpfBackend(std::move(*prog), cfg.pid));
 }
 

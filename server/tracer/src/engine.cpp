@@ -50,12 +50,15 @@ struct Engine::Impl {
   uint32_t next_counter = 0;   // kernel hit counters handed out
   std::vector<std::pair<uint32_t, uint64_t>> counter_starts;  // set at start()
   BackendKind kind = BackendKind::automatic;
+  Engine::Stats stats;
   std::string fallback_reason;
   bool float_registers = false;
   std::vector<std::string> notices;  // drained without a notice callback
 
   Result<std::unique_ptr<Backend>> make_backend(BackendKind k, const BackendConfig& cfg) {
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
     auto be = k == BackendKind::ptrace ? make_ptrace_backend(cfg) : make_bpf_backend(cfg);
+    stats.load_ms = static_cast<double>(clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
     if (!be) return be.error();
     for (uint32_t id = 0; id < specs.size(); id++)
       if (auto r = (*be)->set_spec(id, specs[id]); !r) return r.error();
@@ -340,14 +343,19 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
     return make_error(Errc::invalid_argument,
                       "ring buffer size " + std::to_string(ring_bytes) +
                           " is not a power of two of at least 4096 bytes");
-  auto goid = impl_->binary->g_goid_offset();
-  if (!goid) return goid.error();
-  auto hi = impl_->binary->g_stack_hi_offset();
-  if (!hi) return hi.error();
   BackendConfig cfg;
-  cfg.goid_offset = *goid;
-  cfg.stack_hi_offset = *hi;
-  cfg.g_tls_offset = impl_->binary->g_tls_offset().value_or(-8);
+  const symbols::Binary& bin = *impl_->binary;
+  // A binary without the offsets fails whichever backend asks.
+  std::optional<Error> layout_error;
+  cfg.g_layout = [&bin, &layout_error]() -> Result<gt_g_layout> {
+    auto goid = bin.g_goid_offset();
+    auto hi = goid ? bin.g_stack_hi_offset() : Result<uint64_t>(goid.error());
+    if (!hi) {
+      layout_error = hi.error();
+      return hi.error();
+    }
+    return gt_g_layout{*goid, *hi, bin.g_tls_offset().value_or(-8)};
+  };
   cfg.pid = pid;
   // The spec array is sized once: room for what is planned now and as much
   // again for functions added while running (~0.9 KiB a spec).
@@ -377,7 +385,7 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
       if (attached || opts.backend == BackendKind::ebpf) return attached;
       impl_->fallback_reason = attached.error().message;
       impl_->backend.reset();
-    } else if (opts.backend == BackendKind::ebpf) {
+    } else if (opts.backend == BackendKind::ebpf || layout_error) {
       return be.error();
     } else {
       impl_->fallback_reason = be.error().message;
@@ -397,6 +405,16 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
 }
 
 Result<std::vector<Engine::Skipped>> Engine::attach_all(const std::vector<uint32_t>& ids) {
+  uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+  auto r = attach_each(ids);
+  impl_->stats.attach_ms = static_cast<double>(clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
+  impl_->stats.sites = 0;
+  for (const Attached& a : impl_->attached)
+    if (a.link) impl_->stats.sites += a.sites.size();
+  return r;
+}
+
+Result<std::vector<Engine::Skipped>> Engine::attach_each(const std::vector<uint32_t>& ids) {
   std::vector<Skipped> skipped;
   if (ids.empty()) return skipped;
   if (auto r = impl_->attach_functions(ids); !r) {
@@ -475,10 +493,14 @@ std::vector<Frame> Engine::stack(const TraceEvent& ev, bool* truncated) const {
 
 void Engine::stop() {
   if (impl_ && impl_->backend) {
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
     impl_->backend->detach_all();
     for (Attached& a : impl_->attached) a.link = 0;
+    impl_->stats.detach_ms = static_cast<double>(clock_ns(CLOCK_MONOTONIC) - t0) / 1e6;
   }
 }
+
+const Engine::Stats& Engine::stats() const { return impl_->stats; }
 
 int Engine::wait_fd() const { return impl_->backend ? impl_->backend->wait_fd() : -1; }
 
@@ -490,6 +512,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink,
   Error failure;
   bool failed = false;
   auto n = impl_->backend->drain([&](std::span<const uint8_t> raw) {
+    impl_->stats.events++;
     auto rec = parse_record(raw);
     if (!rec) {
       failure = rec.error();

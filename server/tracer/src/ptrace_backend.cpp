@@ -62,9 +62,12 @@ class PtraceBackend final : public Backend {
     config_.pid = cfg.pid;
     config_.await_exec = cfg.await_exec;
     config_.kill_on_exit = cfg.kill_on_exit;
-    config_.goid_offset = cfg.goid_offset;
-    config_.stack_hi_offset = cfg.stack_hi_offset;
-    config_.g_tls_offset = cfg.g_tls_offset;
+  }
+
+  void set_g_layout(const gt_g_layout& l) {
+    config_.goid_offset = l.goid_offset;
+    config_.stack_hi_offset = l.stack_hi_offset;
+    config_.g_tls_offset = l.g_tls_offset;
   }
 
   ~PtraceBackend() override {
@@ -295,7 +298,10 @@ class PtraceBackend final : public Backend {
 
 Result<std::unique_ptr<Backend>> make_ptrace_backend(const BackendConfig& cfg) {
 #if defined(__x86_64__)
+  auto layout = cfg.g_layout();
+  if (!layout) return layout.error();
   auto be = std::make_unique<PtraceBackend>(cfg);
+  be->set_g_layout(*layout);
   if (auto r = be->start(); !r) return r.error();
   return std::unique_ptr<Backend>(std::move(be));
 #else

@@ -23,11 +23,8 @@
 namespace gotrace::bpf {
 
 struct ProgramOptions {
-  uint64_t goid_offset = 0;
-  uint64_t stack_hi_offset = 0;
-  int64_t g_tls_offset = -8;   // g's slot from the thread pointer (ABI0 sites)
   pid_t tgid = 0;              // only this process's hits are recorded
-  uint32_t ring_bytes = 16u << 20;
+  uint32_t ring_bytes = 4u << 20;  // the engine passes its own
   uint32_t max_specs = 4096;
 };
 
@@ -51,6 +48,9 @@ class TraceProgram {
   ~TraceProgram();
 
   Result<void> set_spec(uint32_t id, const gt_spec& spec);
+  // Where runtime.g keeps the goroutine id and stack bound, and g's slot
+  // from the thread pointer (ABI0 sites); set before the first attach.
+  void set_g_layout(const gt_g_layout& layout);
 
   // Attaches every site to `binary` (a path the kernel can open) for process
   // `pid` (0: any). Sites the kernel refuses are reported in the error.

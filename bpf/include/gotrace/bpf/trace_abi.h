@@ -187,13 +187,20 @@ struct gt_deref_header {
   gt_u32 status;
 };
 
-/* Run-wide settings, in the program's .rodata. */
+/* Run-wide settings, in the program's .rodata (fixed at load). */
 struct gt_config {
-  gt_u64 goid_offset;
-  gt_u64 stack_hi_offset;
   gt_u64 wakeup_bytes; /* force a consumer wakeup once this much is queued */
   gt_u32 tgid;         /* only events from this process (0: any) */
   gt_u32 pad;
+};
+
+/* Where the traced binary's runtime.g keeps what every hit reads, in .bss:
+ * written after the program is loaded, so the loader need not read the
+ * binary's DWARF first (libbpf's short-lived copy of the kernel's BTF and
+ * the DWARF would then add up in the tracer's peak memory). */
+struct gt_g_layout {
+  gt_u64 goid_offset;
+  gt_u64 stack_hi_offset;
   gt_s64 g_tls_offset; /* g's slot relative to the thread pointer */
 };
 
@@ -250,6 +257,7 @@ GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
                  "gt_spec layout");
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");
-GT_STATIC_ASSERT(sizeof(struct gt_config) == 40, "gt_config layout");
+GT_STATIC_ASSERT(sizeof(struct gt_config) == 16, "gt_config layout");
+GT_STATIC_ASSERT(sizeof(struct gt_g_layout) == 24, "gt_g_layout layout");
 
 #endif /* GOTRACE_BPF_TRACE_ABI_H */
