@@ -103,3 +103,52 @@ for (const [name, configure, text] of [
     });
   });
 }
+
+// A client that stops reading: the program is not slowed or blocked by it
+// (it runs to its end while the client reads nothing), the server buffers a
+// bounded amount, and what it had to drop is counted and said in a console
+// message once the client reads again: every call is either delivered,
+// dropped or lost, never silently missing.
+test('a client that stops reading: the program runs on, drops are counted and said', { timeout: 150000 }, async () => {
+  const CALLS = 400000;
+  const { proc, s } = await L.launchExec('loop-O', [String(CALLS)]);
+  try {
+    const r = await s.ok('setTracepoints', { tracepoints: [{ function: '^main\\.work$', logMessage: 'w {a}', returns: false }] });
+    assert.equal(r.body.breakpoints[0].verified, true);
+    const pid = s.messages.find((m) => m.event === 'process').body.systemProcessId;
+    const from = s.messages.length;
+    await s.ok('configurationDone', {});
+    s.socket.pause();
+    // The program ends while nothing is read.
+    const deadline = Date.now() + 60000;
+    while (L.isAlive(pid) && Date.now() < deadline) await L.sleep(50);
+    assert.equal(L.isAlive(pid), false, 'the traced program was held up by a client that does not read');
+    s.socket.resume();
+    await s.waitEvent('terminated', 120000);
+    const after = s.messages.slice(from).filter((m) => m.event === 'output');
+    const hits = after.filter((m) => m.body.data);
+    const notes = after.filter((m) => m.body.category === 'console' && !m.body.data).map((m) => m.body.output);
+    let dropped = 0, lost = 0;
+    for (const n of notes) {
+      const d = n.match(/^gotrace: (\d+) trace events were dropped: this client did not read them fast enough\n$/);
+      const l = n.match(/^gotrace: (\d+) trace events were lost: the kernel's event ring was full\n$/);
+      assert.ok(d || l, `unexpected console output ${JSON.stringify(n)}`);
+      if (d) dropped += Number(d[1]);
+      if (l) lost += Number(l[1]);
+    }
+    assert.ok(dropped + lost > 0, `nothing was dropped or lost (${hits.length} hits delivered): the test did not fill the server's queue`);
+    assert.equal(hits.length + dropped + lost, CALLS, JSON.stringify({ delivered: hits.length, dropped, lost }));
+    console.log(JSON.stringify({ delivered: hits.length, dropped, lost }));
+    // What was delivered is in order, each exactly right.
+    let prev = -1;
+    for (const h of hits) {
+      const a = Number(h.body.output.match(/^> \[Go 1\]: w (\d+)\n$/)[1]);
+      assert.ok(a > prev, `hit ${a} after ${prev}`);
+      prev = a;
+    }
+    await L.finishClean(s, proc);
+  } finally {
+    s.close();
+    L.kill(proc);
+  }
+});

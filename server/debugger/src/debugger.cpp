@@ -74,6 +74,7 @@ Result<void> Debugger::start_target() {
   exit_status_.reset();
   hits_.clear();
   buffered_.clear();
+  lost_said_ = 0;
   return {};
 }
 
@@ -160,6 +161,23 @@ bool Debugger::pump() {
   };
   route_all();
   bool changed = hits_.size() + buffered_.size() != before;
+  // Losses are never silent: the ring's (the kernel could not queue a hit)
+  // and the queues' (no client took them).
+  auto tell = [&](std::string text) {
+    std::fprintf(stderr, "%s\n", text.c_str());
+    notices_.push_back(std::move(text));
+    changed = true;
+  };
+  if (uint64_t lost = engine_->lost(); lost > lost_said_) {
+    tell("gotrace: " + std::to_string(lost - lost_said_) +
+         " trace events were lost: the kernel's event ring was full");
+    lost_said_ = lost;
+  }
+  if (dropped_ > dropped_said_) {
+    tell("gotrace: " + std::to_string(dropped_ - dropped_said_) + " hits were dropped: " +
+         std::to_string(kMaxQueuedHits) + " were already waiting for a client to continue");
+    dropped_said_ = dropped_;
+  }
   if (started_) {
     if (auto st = process_->poll_exit()) {
       // Everything the process did before it died is in the ring already.
@@ -187,7 +205,16 @@ void Debugger::route(const tracer::TraceEvent& ev) {
     Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count, ""};
     if (is_line && std::find(bp.inlined_pcs.begin(), bp.inlined_pcs.end(), ev.site_link_pc) != bp.inlined_pcs.end())
       h.inlined_function = bp.function_name;
-    (bp.ebpf ? buffered_ : hits_).push_back(std::move(h));
+    if (bp.owner) {
+      if (auto it = sinks_.find(bp.owner); it != sinks_.end()) it->second(std::move(h));
+      continue;
+    }
+    std::deque<Hit>& q = bp.ebpf ? buffered_ : hits_;
+    if (q.size() >= kMaxQueuedHits) {
+      dropped_++;
+      continue;
+    }
+    q.push_back(std::move(h));
   }
 }
 
@@ -224,6 +251,14 @@ bool Debugger::passes(Breakpoint& bp, const tracer::TraceEvent& ev) {
     return false;
   return true;
 }
+
+int Debugger::add_hit_sink(HitSink sink) {
+  int owner = next_owner_++;
+  sinks_[owner] = std::move(sink);
+  return owner;
+}
+
+void Debugger::remove_hit_sink(int owner) { sinks_.erase(owner); }
 
 Result<std::vector<Location>> Debugger::find_location(const std::string& loc) const {
   const symbols::Binary& bin = engine_->binary();

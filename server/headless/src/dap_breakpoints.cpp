@@ -45,6 +45,7 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
     if (seg.is_expr) req.bp.variables.push_back(seg.text);
   req.bp.function_name = fn;
   req.bp.tracepoint = true;
+  req.bp.owner = s.hit_owner();
   req.bp.cond = cond;
   req.bp.hit_cond = hit_cond;
   req.bp.stacktrace = stack;
@@ -64,6 +65,7 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
         debugger::BreakpointRequest r;
         r.bp.addr = a;
         r.bp.trace_return = true;
+        r.bp.owner = s.hit_owner();
         // The call's returns print when its entry does: the condition may
         // name arguments (evaluated with the entry's values) and then the
         // kernel can drop non-matching calls at their entry.
@@ -124,6 +126,7 @@ void set_breakpoints(DapSession& s, int64_t seq, const json::object& a) {
       req.bp.file = *path;
       req.bp.line = static_cast<int>(*line);
       req.bp.tracepoint = true;
+      req.bp.owner = s.hit_owner();
       req.bp.cond = str(b, "condition").value_or("");
       req.bp.hit_cond = str(b, "hitCondition").value_or("");
       req.bp.load_args = values::LoadConfig{};

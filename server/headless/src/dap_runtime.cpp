@@ -107,12 +107,40 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   output("console", text, std::move(extra));
 }
 
+int DapSession::hit_owner() {
+  debugger::Debugger* d = dbg();
+  if (d && (!hit_owner_ || hit_owner_of_ != d)) {
+    std::weak_ptr<DapSession> w = weak_from_this();
+    hit_owner_ = d->add_hit_sink([w](debugger::Hit&& h) {
+      if (auto s = w.lock()) s->on_hit(h);
+    });
+    hit_owner_of_ = d;
+  }
+  return hit_owner_;
+}
+
+void DapSession::on_hit(const debugger::Hit& h) {
+  if (closed_) return;
+  if (outq_bytes_ > kMaxQueuedBytes) {
+    dropped_hits_++;
+    return;
+  }
+  say_dropped();
+  emit_hit(h);
+}
+
+void DapSession::say_dropped() {
+  if (!dropped_hits_ || outq_bytes_ >= kMaxQueuedBytes / 2 || closed_) return;
+  uint64_t n = std::exchange(dropped_hits_, 0);
+  output("console", "gotrace: " + std::to_string(n) +
+                        " trace events were dropped: this client did not read them fast enough\n");
+}
+
 void DapSession::flush_hits() {
   debugger::Debugger* d = dbg();
   if (!d) return;
+  // This session's hits reach on_hit as the engine is drained.
   srv_->pump();
-  while (d->has_hits())
-    for (const auto& h : d->take_hits(1024)) emit_hit(h);
   for (const std::string& text : d->take_notices()) output("console", text + "\n");
 }
 
@@ -151,6 +179,13 @@ asio::awaitable<void> DapSession::hit_loop() {
     if (!d) co_return;
     flush_hits();
     if (auto st = d->exit_status()) {
+      // Whatever had to be dropped is said before the end, however full
+      // the queue still is.
+      if (dropped_hits_) {
+        uint64_t n = std::exchange(dropped_hits_, 0);
+        output("console", "gotrace: " + std::to_string(n) +
+                              " trace events were dropped: this client did not read them fast enough\n");
+      }
       // Let the program's last output reach the client before the exit.
       co_await asio::post(srv_->io, asio::use_awaitable);
       event("exited", json::object{{"exitCode", *st}});

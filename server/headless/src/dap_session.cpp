@@ -108,6 +108,8 @@ asio::awaitable<void> DapSession::write_loop() {
     }
     std::string frame = std::move(outq_.front());
     outq_.pop_front();
+    outq_bytes_ -= frame.size();
+    say_dropped();
     boost::system::error_code ec;
     size_t n = 0;
     if (sock_)
@@ -124,6 +126,7 @@ asio::awaitable<void> DapSession::write_loop() {
 void DapSession::send(json::object msg) {
   if (closed_) return;
   outq_.push_back(dap::encode_frame(msg));
+  outq_bytes_ += outq_.back().size();
   out_signal_.cancel_one();
 }
 
@@ -149,11 +152,14 @@ void DapSession::output(const std::string& category, const std::string& text, js
 
 void DapSession::release() {
   if (debugger::Debugger* d = dbg()) {
+    if (hit_owner_ && hit_owner_of_ == d) d->remove_hit_sink(hit_owner_);
     for (auto* ids : {&function_bps, &tracepoint_bps})
       for (int id : *ids) (void)d->clear_breakpoint(id, "");
     for (auto& [path, ids] : source_bps)
       for (int id : ids) (void)d->clear_breakpoint(id, "");
   }
+  hit_owner_ = 0;
+  hit_owner_of_ = nullptr;
   function_bps.clear();
   tracepoint_bps.clear();
   source_bps.clear();

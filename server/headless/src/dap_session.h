@@ -56,6 +56,9 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
 
   // After launch/attach: watch the program's output and the hits.
   void start_target_watch();
+  // The owner id this session's breakpoints carry: their hits come straight
+  // to this session (other clients' hits are theirs).
+  int hit_owner();
 
  private:
   asio::awaitable<void> read_loop();
@@ -66,6 +69,8 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   void send(json::object msg);
   void close();
   void emit_hit(const debugger::Hit& h);
+  void on_hit(const debugger::Hit& h);
+  void say_dropped();  // once the queue is down to half
   void flush_hits();
 
   std::shared_ptr<Server::Impl> srv_;
@@ -73,6 +78,14 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   std::optional<tcp::socket> sock_;
   std::optional<asio::posix::stream_descriptor> in_, out_;
   std::deque<std::string> outq_;
+  // A client that does not read must not grow the server without limit nor
+  // slow the program: past this many queued bytes hits are dropped, counted
+  // and said once the client catches up.
+  static constexpr size_t kMaxQueuedBytes = 64u << 20;
+  size_t outq_bytes_ = 0;
+  uint64_t dropped_hits_ = 0;
+  int hit_owner_ = 0;
+  debugger::Debugger* hit_owner_of_ = nullptr;
   asio::steady_timer out_signal_;
   int64_t seq_ = 0;
   bool closing_ = false;

@@ -42,6 +42,10 @@ struct Breakpoint {
   std::string loc_expr;
   bool ebpf = false;  // created by CreateEBPFTracepoint: hits go to the
                       // GetBufferedTracepoints buffer, not to stops
+  // Who receives the hits: 0, the queue JSON-RPC clients drain with
+  // continue (Debugger::take_hits); otherwise a hit sink
+  // (Debugger::add_hit_sink), one per DAP session.
+  int owner = 0;
   // The starts of the copies of the function the compiler inlined (also in
   // addrs): line probes whose hits are the function's entries.
   std::vector<uint64_t> inlined_pcs;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -125,6 +126,19 @@ class Debugger {
   Result<values::Variable> evaluate(const std::string& expr, const tracer::TraceEvent& ev) const;
 
   // --- Hits ---
+  // Receives, as they are drained, the hits of the breakpoints whose owner
+  // is the returned id (> 0). The sink decides what to do with a hit it
+  // cannot deliver; the debugger never blocks on it.
+  using HitSink = std::function<void(Hit&&)>;
+  int add_hit_sink(HitSink sink);
+  void remove_hit_sink(int owner);
+  // Hits waiting for a JSON-RPC client's continue (and CreateEBPFTracepoint
+  // hits waiting for GetBufferedTracepoints) are bounded: a client that
+  // stops asking must not grow the server without limit, nor slow the
+  // program. Beyond this many the newest are dropped, counted, and said in
+  // a notice.
+  static constexpr size_t kMaxQueuedHits = 65536;
+  uint64_t dropped_hits() const { return dropped_; }
   bool has_hits() const { return !hits_.empty(); }
   // Messages about the target (it forked, exec'd) since the last call.
   std::vector<std::string> take_notices() { return std::exchange(notices_, {}); }
@@ -191,6 +205,10 @@ class Debugger {
   std::map<std::string, std::shared_ptr<const Condition>> conditions_;
   std::deque<Hit> hits_;
   std::deque<Hit> buffered_;
+  std::map<int, HitSink> sinks_;
+  int next_owner_ = 1;
+  uint64_t dropped_ = 0, dropped_said_ = 0;  // hits the bounded queues dropped
+  uint64_t lost_said_ = 0;                   // ring losses already told
   std::vector<std::string> notices_;
   bool raw_notice_given_ = false;
 };
