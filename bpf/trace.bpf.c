@@ -5,18 +5,27 @@
 // the pointers it names, and writes one record to the ring buffer.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
 #include "gotrace/bpf/trace_abi.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The program has no CO-RE relocation, so libbpf loads it without parsing
+ * the kernel's BTF (/sys/kernel/btf/vmlinux: ~12 MB of heap and ~15 ms at
+ * every start). The registers are read through the user register layouts,
+ * which are ABI (uapi asm/ptrace.h); vmlinux.h's types would make each
+ * field access a relocation. */
+const volatile struct gt_config cfg = {};
+struct gt_g_layout g_layout = {};
+
 #if defined(__TARGET_ARCH_x86)
-/* What a uprobe program may read as its context (bpf_user_pt_regs_t). */
-/* A macro, not a typedef: CO-RE relocations name the type, and the kernel
- * BTF knows struct pt_regs but not a local typedef. */
-#define gt_regs struct pt_regs
+/* struct pt_regs as the uprobe context holds it (x86-64 uapi order). */
+struct gt_regs {
+  __u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp,
+      ss;
+};
+typedef struct gt_regs gt_regs;
 #define CF_ZF 0x41
 static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
   switch (dwarf) {
@@ -41,10 +50,14 @@ static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
 }
 static __always_inline __u64 g_pointer(gt_regs *ctx) { return ctx->r14; }
 /* The thread pointer: g sits at a fixed offset from it (fs:-8 in pure Go
- * binaries, runtime.tlsg's slot when externally linked). */
+ * binaries, runtime.tlsg's slot when externally linked). It lives in the
+ * task's thread_struct, at an offset the loader finds in the kernel's BTF
+ * when a spec first needs it (g_layout.fsbase_offset; 0: not known). */
 static __always_inline __u64 thread_pointer(void) {
-  struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-  return BPF_CORE_READ(t, thread.fsbase);
+  __u64 fs = 0;
+  if (g_layout.fsbase_offset)
+    bpf_probe_read_kernel(&fs, 8, (void *)(bpf_get_current_task() + g_layout.fsbase_offset));
+  return fs;
 }
 /* At every probed site (stack-check branch, first instruction, RET) this
  * function's frame is not set up (or already torn down): the return address
@@ -68,7 +81,14 @@ static __always_inline int branch_taken(gt_regs *ctx, __u8 cond) {
   return 0;
 }
 #elif defined(__TARGET_ARCH_arm64)
-#define gt_regs struct user_pt_regs
+/* struct user_pt_regs (arm64 uapi), the uprobe context. */
+struct gt_regs {
+  __u64 regs[31];
+  __u64 sp;
+  __u64 pc;
+  __u64 pstate;
+};
+typedef struct gt_regs gt_regs;
 static __always_inline __u64 read_reg(gt_regs *ctx, __u32 dwarf) {
   if (dwarf < 31)
     return ctx->regs[dwarf & 31];
@@ -97,8 +117,6 @@ static __always_inline int branch_taken(gt_regs *ctx, __u8 cond) {
 #error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
 #endif
 
-const volatile struct gt_config cfg = {};
-struct gt_g_layout g_layout = {};
 
 struct {
   __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -86,7 +86,7 @@ int run_trace(const std::vector<std::string>& args) {
   auto since = [t0 = std::chrono::steady_clock::now()] {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
-  auto engine = tracer::Engine::open(binary);
+  auto engine = tracer::Engine::open(binary, {.read_dwarf_in_background = true});
   if (!engine) return fail(engine.error().message);
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
   auto matches = (*engine)->match(flags->regex);

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace gotrace::symbols {
 
@@ -46,6 +47,10 @@ struct Binary::Impl {
   mutable std::optional<uint64_t> goid_offset, stack_hi_offset;
   // Inlined copies by function name, indexed on first use.
   mutable std::optional<std::map<std::string, std::vector<uint64_t>, std::less<>>> inlined;
+  // OpenOptions::read_dwarf_in_background: the reader and what it read.
+  // Declared last: joined before anything it reads is destroyed.
+  mutable std::optional<Result<std::unique_ptr<DwarfIndex>>> dwarf_read;
+  mutable std::jthread dwarf_reader;
   // Requires `mu`. Null without DWARF.
   const std::map<std::string, std::vector<uint64_t>, std::less<>>* inlined_locked() const;
 
@@ -53,9 +58,10 @@ struct Binary::Impl {
   DwarfIndex* dwarf_locked() const {
     if (!dwarf_tried) {
       dwarf_tried = true;
+      if (dwarf_reader.joinable()) dwarf_reader.join();
       if (!has_dwarf) {
         dwarf_error = make_error(Errc::unsupported, std::string(kNoDebugInfo));
-      } else if (auto d = DwarfIndex::open(*file); d) {
+      } else if (auto d = dwarf_read ? std::move(*dwarf_read) : DwarfIndex::open(*file); d) {
         dwarf = std::move(*d);
         auto sym = [&](const char* n) {
           auto it = symtab.addresses.find(n);
@@ -94,7 +100,9 @@ struct Binary::Impl {
 Binary::Binary() : impl_(std::make_unique<Impl>()) {}
 Binary::~Binary() = default;
 
-Result<std::unique_ptr<Binary>> Binary::open(const std::string& path) {
+Result<std::unique_ptr<Binary>> Binary::open(const std::string& path) { return open(path, OpenOptions{}); }
+
+Result<std::unique_ptr<Binary>> Binary::open(const std::string& path, const OpenOptions& opts) {
   auto file = ElfFile::open(path);
   if (!file) return file.error();
   ElfFile& f = **file;
@@ -115,6 +123,15 @@ Result<std::unique_ptr<Binary>> Binary::open(const std::string& path) {
   impl.has_dwarf = f.section(".debug_info") || f.section(".zdebug_info");
   impl.go_version = read_go_version(f).value_or("");
 
+  // From here on the main thread reads the file's bytes, not libelf (which
+  // is not thread-safe), so libdw may work on it meanwhile. The reader also
+  // indexes the inlined copies, which every function breakpoint looks up.
+  if (opts.read_dwarf_in_background && impl.has_dwarf)
+    impl.dwarf_reader = std::jthread([&impl, &f] {
+      auto d = DwarfIndex::open(f);
+      if (d) impl.inlined = index_inlined_calls(**d);
+      impl.dwarf_read = std::move(d);
+    });
   auto symtab = read_symtab(f);
   if (!symtab) return symtab.error();
   auto pcln = read_pclntab(f, *symtab);

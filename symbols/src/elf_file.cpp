@@ -115,6 +115,8 @@ Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
     s.addr = sh.sh_addr;
     s.offset = sh.sh_offset;
     s.size = sh.sh_size;
+    s.link = sh.sh_link;
+    s.entsize = sh.sh_entsize;
     self->sections_.push_back(std::move(s));
   }
 
@@ -174,17 +176,16 @@ std::vector<std::pair<uint64_t, uint64_t>> ElfFile::exec_ranges() const {
 }
 
 std::optional<uint64_t> ElfFile::relocation_addend(uint64_t vaddr) const {
-  Elf* elf = elf_.get();
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr sh;
-    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || sh.sh_entsize == 0) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
+  // The file's bytes, not libelf: libdw may be using libelf on another
+  // thread (Binary::OpenOptions). 64-bit only, as Binary::open checks.
+  for (const Section& sh : sections_) {
+    if (sh.type != SHT_RELA || sh.entsize != sizeof(Elf64_Rela)) continue;
+    auto data = section_bytes(sh);
     if (!data) continue;
-    size_t count = sh.sh_size / sh.sh_entsize;
-    for (size_t i = 0; i < count; ++i) {
-      GElf_Rela rela;
-      if (gelf_getrela(data, static_cast<int>(i), &rela) && rela.r_offset == vaddr)
-        return static_cast<uint64_t>(rela.r_addend);
+    for (size_t off = 0; off + sizeof(Elf64_Rela) <= data->size(); off += sizeof(Elf64_Rela)) {
+      Elf64_Rela rela;
+      std::memcpy(&rela, data->data() + off, sizeof rela);
+      if (rela.r_offset == vaddr) return static_cast<uint64_t>(rela.r_addend);
     }
   }
   return std::nullopt;

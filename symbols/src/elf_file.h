@@ -55,6 +55,8 @@ struct Section {
   uint64_t addr = 0;
   uint64_t offset = 0;
   uint64_t size = 0;
+  uint32_t link = 0;     // sh_link: a symbol table's string table
+  uint64_t entsize = 0;  // sh_entsize
 };
 
 struct Segment {  // PT_LOAD only

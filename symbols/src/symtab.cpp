@@ -3,6 +3,7 @@
 #include "text_util.h"
 
 #include <algorithm>
+#include <cstring>
 #include <unordered_set>
 
 namespace gotrace::symbols::detail {
@@ -29,7 +30,6 @@ std::optional<uint64_t> address_of(const SymbolTable& symbols, const char* name)
 
 Result<SymbolTable> read_symtab(const ElfFile& file) {
   SymbolTable table;
-  Elf* elf = file.elf();
   // Only functions in executable sections; the linker also emits
   // zero-size STT_FUNC markers (runtime.text, runtime.etext) that are not
   // functions.
@@ -38,21 +38,29 @@ Result<SymbolTable> read_symtab(const ElfFile& file) {
     if (exec_section.size() <= s.index) exec_section.resize(s.index + 1);
     exec_section[s.index] = (s.flags & SHF_EXECINSTR) && s.type == SHT_PROGBITS;
   }
-  for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn; scn = elf_nextscn(elf, scn)) {
-    GElf_Shdr sh;
-    if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (!data || sh.sh_entsize == 0)
+  // Read from the file's bytes, not through libelf: libdw may be reading
+  // the DWARF through libelf on another thread meanwhile
+  // (Binary::OpenOptions), and libelf is not thread-safe. 64-bit
+  // little-endian only, as Binary::open checks.
+  for (const Section& sh : file.sections()) {
+    if (sh.type != SHT_SYMTAB) continue;
+    auto data = file.section_bytes(sh);
+    const Section* strs = nullptr;
+    for (const Section& s : file.sections())
+      if (s.index == sh.link) strs = &s;
+    auto names = strs ? file.section_bytes(*strs) : std::nullopt;
+    if (!data || !names || sh.entsize != sizeof(Elf64_Sym))
       return make_error(Errc::corrupt, cat("unreadable .symtab: ", file.path()));
-    size_t count = sh.sh_size / sh.sh_entsize;
+    size_t count = data->size() / sizeof(Elf64_Sym);
     for (size_t i = 1; i < count; ++i) {
-      GElf_Sym sym;
-      if (!gelf_getsym(data, static_cast<int>(i), &sym)) continue;
-      const char* name = elf_strptr(elf, sh.sh_link, sym.st_name);
-      if (!name || !*name) continue;
-      std::string_view n(name);
+      Elf64_Sym sym;
+      std::memcpy(&sym, data->data() + i * sizeof sym, sizeof sym);
+      if (sym.st_name >= names->size()) continue;
+      const char* start = reinterpret_cast<const char*>(names->data()) + sym.st_name;
+      std::string_view n(start, strnlen(start, names->size() - sym.st_name));
+      if (n.empty()) continue;
       table.addresses.try_emplace(std::string(n), sym.st_value);
-      if (GELF_ST_TYPE(sym.st_info) != STT_FUNC) continue;
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
       if (sym.st_shndx >= exec_section.size() || !exec_section[sym.st_shndx]) continue;
       if (sym.st_size == 0) continue;  // runtime.text/etext markers
       Function fn{std::string(n), sym.st_value, sym.st_value + sym.st_size};

@@ -51,7 +51,10 @@ Result<void> Debugger::start_target() {
     process_ = std::move(*p);
     binary = process_->executable();
   }
-  auto engine = tracer::Engine::open(binary);
+  // Reading the DWARF (libdw inflates every debug section: tens of ms for a
+  // large binary) overlaps indexing the symbols, launching the program and
+  // loading the BPF program; the engine needs it first for runtime.g.
+  auto engine = tracer::Engine::open(binary, {.read_dwarf_in_background = true});
   if (!engine) return engine.error();
   engine_ = std::move(*engine);
   for (const std::string& w : engine_->binary().warnings()) {

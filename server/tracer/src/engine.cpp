@@ -129,8 +129,10 @@ struct Engine::Impl {
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() { stop(); }
 
-Result<std::unique_ptr<Engine>> Engine::open(const std::string& path) {
-  auto bin = symbols::Binary::open(path);
+Result<std::unique_ptr<Engine>> Engine::open(const std::string& path) { return open(path, {}); }
+
+Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const symbols::Binary::OpenOptions& opts) {
+  auto bin = symbols::Binary::open(path, opts);
   if (!bin) return bin.error();
   std::unique_ptr<Engine> e(new Engine());
   e->impl_->binary = std::move(*bin);

@@ -96,6 +96,14 @@ class Binary {
   // found) or Errc::corrupt (including a damaged .gopclntab when the
   // functions must come from it).
   static Result<std::unique_ptr<Binary>> open(const std::string& path);
+  // The same; with `read_dwarf_in_background`, the DWARF (which libdw
+  // inflates whole: tens of ms for a large binary) is read by a thread
+  // started as soon as the ELF symbols are, so a caller that will need it
+  // (a tracer about to plan probes) does not wait for it later.
+  struct OpenOptions {
+    bool read_dwarf_in_background = false;
+  };
+  static Result<std::unique_ptr<Binary>> open(const std::string& path, const OpenOptions& opts);
   ~Binary();
   Binary(const Binary&) = delete;
   Binary& operator=(const Binary&) = delete;

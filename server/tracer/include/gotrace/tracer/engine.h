@@ -122,6 +122,10 @@ class Engine {
  public:
   // Opens `binary` (Errc::not_found / unsupported / corrupt).
   static Result<std::unique_ptr<Engine>> open(const std::string& binary);
+  // The same, reading the DWARF in the background (for callers that will
+  // plan probes: see symbols::Binary::OpenOptions).
+  static Result<std::unique_ptr<Engine>> open(const std::string& binary,
+                                              const symbols::Binary::OpenOptions& opts);
   ~Engine();
 
   const symbols::Binary& binary() const;

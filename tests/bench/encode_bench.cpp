@@ -1,0 +1,119 @@
+// Encoding one trace hit for each protocol, as the server does for every hit
+// a client receives: a DAP `output` event (what DapSession::emit_hit builds)
+// and a JSON-RPC GetBufferedTracepoints element; and the function regexp
+// over 50,000 names (what every trace, setTracepoints and ListFunctions
+// request runs).
+#include "gotrace/protocol/dap/framing.h"
+#include "gotrace/protocol/dap/message.h"
+#include "gotrace/protocol/rpc/json_write.h"
+#include "gotrace/protocol/rpc/types.h"
+
+#include <benchmark/benchmark.h>
+#include <boost/json.hpp>
+#include <re2/re2.h>
+
+#include <string>
+#include <vector>
+
+namespace gotrace {
+namespace {
+
+namespace json = boost::json;
+
+void BM_EncodeDapOutputEvent(benchmark::State& state) {
+  int64_t seq = 0;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    json::array args{json::object{{"name", "s"}, {"type", "string"}, {"value", "\"gopher\""}},
+                     json::object{{"name", "n"}, {"type", "int"}, {"value", "99"}}};
+    json::object data{{"goroutine", 1},
+                      {"function", "main.describe"},
+                      {"kind", "entry"},
+                      {"timestamp", "2026-11-30T05:16:12.123456789Z"},
+                      {"arguments", std::move(args)}};
+    json::object body{{"category", "console"},
+                      {"output", "> goroutine(1): main.describe(\"gopher\", 99)\n"},
+                      {"source", json::object{{"name", "main.go"}, {"path", "/src/prog/main.go"}}},
+                      {"line", 17},
+                      {"data", std::move(data)}};
+    std::string frame = protocol::dap::encode_frame(protocol::dap::make_event(++seq, "output", std::move(body)));
+    bytes += frame.size();
+    benchmark::DoNotOptimize(frame);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["frame_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_EncodeDapOutputEvent);
+
+void BM_EncodeRpcTracepointResult(benchmark::State& state) {
+  size_t bytes = 0;
+  for (auto _ : state) {
+    protocol::rpc::TracepointResult r;
+    r.file = "/src/prog/main.go";
+    r.line = 17;
+    r.functionName = "main.describe";
+    r.goroutineID = 1;
+    protocol::rpc::Variable s;
+    s.name = "s";
+    s.type = "string";
+    s.realType = "string";
+    s.kind = 24;
+    s.value = "gopher";
+    s.len = 6;
+    protocol::rpc::Variable n;
+    n.name = "n";
+    n.type = "int";
+    n.realType = "int";
+    n.kind = 2;
+    n.value = "99";
+    r.inputParams = {s, n};
+    std::string out;
+    protocol::rpc::write_go_json(out, protocol::rpc::to_json(r));
+    bytes += out.size();
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["json_bytes"] = static_cast<double>(bytes) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_EncodeRpcTracepointResult);
+
+// 50,000 names shaped like a large Go program's: package paths, methods on
+// pointer and value receivers, closures, generic shapes.
+std::vector<std::string> go_names() {
+  const char* pkgs[] = {"main", "net/http", "github.com/acme/shop/internal/cart", "encoding/json",
+                        "k8s.io/client-go/tools/cache", "runtime", "google.golang.org/grpc"};
+  std::vector<std::string> names;
+  for (int i = 0; names.size() < 50000; i++) {
+    std::string p = pkgs[i % 7];
+    std::string id = std::to_string(i);
+    switch (i % 4) {
+      case 0: names.push_back(p + ".handle" + id); break;
+      case 1: names.push_back(p + ".(*Server" + id + ").ServeHTTP"); break;
+      case 2: names.push_back(p + ".Item" + id + ".String.func1"); break;
+      default: names.push_back(p + ".Map[go.shape.int_0,go.shape.string_" + id + "]"); break;
+    }
+  }
+  return names;
+}
+
+void BM_RegexOver50kNames(benchmark::State& state, const char* regex) {
+  std::vector<std::string> names = go_names();
+  RE2::Options o;
+  o.set_log_errors(false);
+  size_t matched = 0;
+  for (auto _ : state) {
+    RE2 re(regex, o);
+    matched = 0;
+    for (const std::string& n : names)
+      if (RE2::PartialMatch(n, re)) matched++;
+    benchmark::DoNotOptimize(matched);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(names.size()));
+  state.counters["matched"] = static_cast<double>(matched);
+}
+BENCHMARK_CAPTURE(BM_RegexOver50kNames, anchored_package, R"(^github\.com/acme/shop/internal/cart\.)");
+BENCHMARK_CAPTURE(BM_RegexOver50kNames, method_anywhere, R"(\.ServeHTTP$)");
+BENCHMARK_CAPTURE(BM_RegexOver50kNames, alternation, R"(main\.(handle1|handle2[0-9]+)$)");
+
+}  // namespace
+}  // namespace gotrace
