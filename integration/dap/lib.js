@@ -287,6 +287,50 @@ function isAlive(pid) {
   }
 }
 
+// A TCP connection to 127.0.0.1:port, once connected.
+function tcpConnect(port) {
+  return new Promise((resolve, reject) => {
+    const s = net.createConnection(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+// Delve's JSON-RPC on a headless server: one JSON object per line each way.
+class RpcClient {
+  static async connect(port) {
+    const r = new RpcClient();
+    r.sock = await tcpConnect(port);
+    r.buf = '';
+    r.waiting = new Map();
+    r.nextId = 1;
+    r.sock.on('data', (d) => {
+      r.buf += d.toString();
+      let nl;
+      while ((nl = r.buf.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(r.buf.slice(0, nl));
+        r.buf = r.buf.slice(nl + 1);
+        const w = r.waiting.get(msg.id);
+        if (w) {
+          r.waiting.delete(msg.id);
+          w(msg);
+        }
+      }
+    });
+    return r;
+  }
+
+  // Resolves with the result; rejects with the error message.
+  call(method, params) {
+    const id = this.nextId++;
+    const reply = new Promise((resolve) => this.waiting.set(id, resolve));
+    this.sock.write(`${JSON.stringify({ method: `RPCServer.${method}`, params: [params], id })}\n`);
+    return reply.then((m) => {
+      if (m.error) throw new Error(`${method}: ${m.error}`);
+      return m.result;
+    });
+  }
+}
+
 // A call's duration as gotrace prints it after a return line's values
 // (Go's time.Duration form, 3 decimals of the unit at most).
 function formatDuration(ns) {
@@ -312,7 +356,7 @@ function withDuration(text, data) {
 const normDuration = (s) => s.replace(/ \[(?:\d+ns|\d+(?:\.\d{1,3})?(?:µs|ms)|(?:\d+h)?(?:\d+m)?\d+(?:\.\d{1,3})?s)\]\n/g, ' [DUR]\n');
 
 module.exports = {
-  formatDuration, withDuration, normDuration,
+  tcpConnect, RpcClient, formatDuration, withDuration, normDuration,
   GOTRACE, FIXTURES, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };

@@ -5,52 +5,14 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const net = require('node:net');
 const L = require('./lib');
-
-// Delve's JSON-RPC: one JSON object per line each way.
-class Rpc {
-  static async connect(port) {
-    const r = new Rpc();
-    r.sock = await new Promise((resolve, reject) => {
-      const s = net.createConnection(port, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
-    r.buf = '';
-    r.waiting = new Map();
-    r.nextId = 1;
-    r.sock.on('data', (d) => {
-      r.buf += d.toString();
-      let nl;
-      while ((nl = r.buf.indexOf('\n')) >= 0) {
-        const msg = JSON.parse(r.buf.slice(0, nl));
-        r.buf = r.buf.slice(nl + 1);
-        const w = r.waiting.get(msg.id);
-        if (w) {
-          r.waiting.delete(msg.id);
-          w(msg);
-        }
-      }
-    });
-    return r;
-  }
-
-  async call(method, params) {
-    const id = this.nextId++;
-    const reply = new Promise((resolve) => this.waiting.set(id, resolve));
-    this.sock.write(`${JSON.stringify({ method: `RPCServer.${method}`, params: [params], id })}\n`);
-    const msg = await reply;
-    assert.equal(msg.error, null, `${method}: ${msg.error}`);
-    return msg.result;
-  }
-}
 
 test('a DAP client and a JSON-RPC client on one server each get their own hits', { timeout: 60000 }, async () => {
   const srv = await L.startHeadless(L.fixture('demo-N'));
   let s;
   let rpc;
   try {
-    rpc = await Rpc.connect(srv.port);
+    rpc = await L.RpcClient.connect(srv.port);
     const bp = await rpc.call('CreateBreakpoint', { Breakpoint: { functionName: 'main.square', continue: true, LoadArgs: { FollowPointers: false, MaxVariableRecurse: 0, MaxStringLen: 64, MaxArrayValues: 0, MaxStructFields: 3 } } });
     assert.equal(bp.Breakpoint.functionName, 'main.square');
 

@@ -16,7 +16,6 @@
 'use strict';
 
 const path = require('node:path');
-const net = require('node:net');
 process.env.GOTRACE = process.argv[2];
 process.env.FIXTURES = process.argv[3];
 process.env.SOURCE = path.resolve(__dirname, '../..');
@@ -24,53 +23,13 @@ const L = require('../../integration/dap/lib');
 
 const CALLS = Number(process.argv[4] || 1000000);
 
-class Rpc {
-  static async connect(port) {
-    const r = new Rpc();
-    r.sock = await new Promise((resolve, reject) => {
-      const s = net.createConnection(port, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
-    r.buf = '';
-    r.waiting = new Map();
-    r.nextId = 1;
-    r.sock.on('data', (d) => {
-      r.buf += d.toString();
-      let nl;
-      while ((nl = r.buf.indexOf('\n')) >= 0) {
-        const msg = JSON.parse(r.buf.slice(0, nl));
-        r.buf = r.buf.slice(nl + 1);
-        const w = r.waiting.get(msg.id);
-        if (w) {
-          r.waiting.delete(msg.id);
-          w(msg);
-        }
-      }
-    });
-    return r;
-  }
-
-  call(method, params) {
-    const id = this.nextId++;
-    const reply = new Promise((resolve) => this.waiting.set(id, resolve));
-    this.sock.write(`${JSON.stringify({ method: `RPCServer.${method}`, params: [params], id })}\n`);
-    return reply.then((m) => {
-      if (m.error) throw new Error(`${method}: ${m.error}`);
-      return m.result;
-    });
-  }
-}
-
 // A lean DAP client: frames are split by Content-Length and hits only
 // counted (the test suite's client validates every message against the
 // schema, which is slower than the server).
 class Dap {
   static async connect(port) {
     const d = new Dap();
-    d.sock = await new Promise((resolve, reject) => {
-      const s = net.createConnection(port, '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
+    d.sock = await L.tcpConnect(port);
     d.buf = Buffer.alloc(0);
     d.seq = 1;
     d.hits = 0;
@@ -117,8 +76,8 @@ class Dap {
 
 async function main() {
   const srv = await L.startHeadless(L.fixture('loop-O'), [String(CALLS)]);
-  const rpc = await Rpc.connect(srv.port);
-  const poller = await Rpc.connect(srv.port);
+  const rpc = await L.RpcClient.connect(srv.port);
+  const poller = await L.RpcClient.connect(srv.port);
   await rpc.call('CreateEBPFTracepoint', { FunctionName: 'main.helper' });
 
   const s = await Dap.connect(srv.port);

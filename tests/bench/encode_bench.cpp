@@ -45,6 +45,17 @@ void BM_EncodeDapOutputEvent(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeDapOutputEvent);
 
+protocol::rpc::Variable rpc_variable(const char* name, const char* type, uint64_t kind, const char* value,
+                                     int64_t len) {
+  protocol::rpc::Variable v;
+  v.name = name;
+  v.type = v.realType = type;
+  v.kind = kind;
+  v.value = value;
+  v.len = len;
+  return v;
+}
+
 void BM_EncodeRpcTracepointResult(benchmark::State& state) {
   size_t bytes = 0;
   for (auto _ : state) {
@@ -53,20 +64,7 @@ void BM_EncodeRpcTracepointResult(benchmark::State& state) {
     r.line = 17;
     r.functionName = "main.describe";
     r.goroutineID = 1;
-    protocol::rpc::Variable s;
-    s.name = "s";
-    s.type = "string";
-    s.realType = "string";
-    s.kind = 24;
-    s.value = "gopher";
-    s.len = 6;
-    protocol::rpc::Variable n;
-    n.name = "n";
-    n.type = "int";
-    n.realType = "int";
-    n.kind = 2;
-    n.value = "99";
-    r.inputParams = {s, n};
+    r.inputParams = {rpc_variable("s", "string", 24, "gopher", 6), rpc_variable("n", "int", 2, "99", 0)};
     std::string out;
     protocol::rpc::write_go_json(out, protocol::rpc::to_json(r));
     bytes += out.size();
