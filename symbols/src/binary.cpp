@@ -150,6 +150,9 @@ Result<std::unique_ptr<Binary>> Binary::open(const std::string& path, const Open
     }
   }
   if (pcln) impl.pcln = std::move(*pcln);
+  // Indexed: their pages need not stay resident (the server's peak memory
+  // on a large binary is the point).
+  f.release_sections({".symtab", ".strtab", ".gopclntab"});
   if (!impl.has_dwarf) {
     // runtime.g without DWARF: gotrace's table by Go release.
     GLayout layout = g_layout_for(impl.go_version, impl.machine);

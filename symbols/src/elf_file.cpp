@@ -58,6 +58,11 @@ void Mapping::release(uint64_t offset, uint64_t size) const {
   ::madvise(static_cast<char*>(addr_) + begin, end - begin, MADV_DONTNEED);
 }
 
+void ElfFile::release_sections(std::initializer_list<std::string_view> names) const {
+  for (const Section& s : sections_)
+    if (std::find(names.begin(), names.end(), s.name) != names.end()) map_.release(s.offset, s.size);
+}
+
 void ElfFile::release_compressed_debug_sections() const {
   for (const Section& s : sections_)
     if ((s.flags & SHF_COMPRESSED) || s.name.starts_with(".zdebug_")) map_.release(s.offset, s.size);

@@ -101,6 +101,9 @@ class ElfFile {
   // Once libdw has inflated the compressed debug sections it reads only its
   // copies: the compressed bytes need not stay resident.
   void release_compressed_debug_sections() const;
+  // The same for sections read once while indexing (the symbol table, its
+  // names, the pc-line table): later lookups fault back what they touch.
+  void release_sections(std::initializer_list<std::string_view> names) const;
 
  private:
   std::string path_;
