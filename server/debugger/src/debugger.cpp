@@ -16,10 +16,10 @@ namespace {
 // What the server captures for every hit: enough for the richest LoadConfig
 // a client sends in practice (dlv connect's return values ask for
 // {true,1,64,64,-1}); each client then loads no more than it asked for.
-tracer::TraceOptions capture_options(int stack_depth) {
+tracer::TraceOptions capture_options(int stack_depth, bool returns = true) {
   tracer::TraceOptions o;
   o.load = values::LoadConfig{true, 1, 64, 64, -1};
-  o.returns = true;
+  o.returns = returns;
   o.stack_depth = stack_depth;
   return o;
 }
@@ -383,15 +383,22 @@ Result<std::vector<std::string>> Debugger::functions(const std::string& regex) c
   return out;
 }
 
-Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_depth) {
+Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_depth, bool returns) {
   auto it = traced_.find(&fn);
   if (it != traced_.end()) {
-    if (it->second->options.stack_depth >= stack_depth) return {};
-    // A deeper stack than captured so far: trace it again with it.
+    const tracer::TraceOptions& now = it->second->options;
+    if (now.stack_depth >= stack_depth && (now.returns || !returns)) return {};
+    // A deeper stack, or returns, that are not captured yet: trace it again
+    // with them (and with what it had).
+    stack_depth = std::max(stack_depth, now.stack_depth);
+    returns = returns || now.returns;
     if (auto r = engine_->remove(it->second); !r) return r.error();
     traced_.erase(it);
   }
-  auto tf = engine_->add(fn, capture_options(stack_depth));
+  // Returns are probed only once a breakpoint wants them: the RET probe is
+  // the dear one (the kernel single-steps it), and an entry logpoint must
+  // not pay for it.
+  auto tf = engine_->add(fn, capture_options(stack_depth, returns));
   if (!tf) return tf.error();
   traced_[&fn] = *tf;
   // Said once per binary (stripped) or per function (assembly).
@@ -676,7 +683,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     if (auto r = trace_lines(bp, inlined); !r) return r.error();
     bp.addrs.clear();
     if (pc == fn->entry) {
-      if (auto r = ensure_traced(*fn, bp.stacktrace); !r) {
+      if (auto r = ensure_traced(*fn, bp.stacktrace, false); !r) {
         release_lines(Breakpoint{.addrs = inlined});
         return r.error();
       }
@@ -688,7 +695,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     bp.addrs = line_pcs;
     if (auto r = trace_lines(bp, line_pcs); !r) return r.error();
   } else {
-    if (auto r = ensure_traced(*fn, bp.stacktrace); !r) return r.error();
+    if (auto r = ensure_traced(*fn, bp.stacktrace, bp.trace_return); !r) return r.error();
     bp.addrs = {pc};
   }
 
@@ -777,7 +784,7 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
     if (nb.stacktrace > b->stacktrace) {
       const symbols::Function* fn = engine_->binary().function_at(b->addr);
       if (fn)
-        if (auto r = ensure_traced(*fn, nb.stacktrace); !r) return r.error();
+        if (auto r = ensure_traced(*fn, nb.stacktrace, false); !r) return r.error();
     }
   }
   b->name = nb.name;

@@ -91,6 +91,7 @@ TEST(KernelFilter, EntryConditionGoesToTheKernelOnlyWhenReturnsShareIt) {
   ASSERT_TRUE(e) << e.error().message;
   const tracer::TracedFunction* t = traced(*d, "main.shadow", false);
   ASSERT_NE(t, nullptr);
+  EXPECT_FALSE(t->options.returns);
   EXPECT_EQ(d->engine().kernel_filter_size(t), 1u);
 
   auto rets = d->return_locations("main.shadow");
@@ -100,6 +101,11 @@ TEST(KernelFilter, EntryConditionGoesToTheKernelOnlyWhenReturnsShareIt) {
   ret.bp.trace_return = true;
   auto r = d->create_breakpoint(ret);
   ASSERT_TRUE(r) << r.error().message;
+  // The first return breakpoint has the function traced again, with its
+  // returns (an entry-only breakpoint does not pay for RET probes).
+  t = traced(*d, "main.shadow", false);
+  ASSERT_NE(t, nullptr);
+  EXPECT_TRUE(t->options.returns);
   // A return without the condition needs every entry to pair with.
   EXPECT_EQ(d->engine().kernel_filter_size(t), 0u);
   Breakpoint amended = *r;

@@ -168,7 +168,9 @@ class Debugger {
 
  private:
   Debugger() = default;
-  Result<void> ensure_traced(const symbols::Function& fn, int stack_depth);
+  // Probes fn's entry (and its returns when `returns`), re-tracing it when
+  // it lacks the stack depth or the returns asked for.
+  Result<void> ensure_traced(const symbols::Function& fn, int stack_depth, bool returns);
   // Line tracepoints of a breakpoint inside a function body, one per pc;
   // re-planned when what the breakpoint reads changes.
   Result<void> trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs);
