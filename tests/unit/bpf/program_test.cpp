@@ -78,22 +78,28 @@ Result<std::unique_ptr<TraceProgram>> load_for_this_process(uint32_t ring_bytes 
   return TraceProgram::load(opts);
 }
 
-TEST(TraceProgram, CapturesRegistersAndStrings) {
-  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
-  auto prog = load_for_this_process();
-  ASSERT_TRUE(prog) << prog.error().message;
-
-  // System V ABI: a=RDI(5) b=RSI(4) s=RDX(1) n=RCX(2).
+// gt_test_target's four arguments (System V ABI: a=RDI(5) b=RSI(4) s=RDX(1)
+// n=RCX(2)) and the string, its length taken from n.
+gt_spec target_spec() {
   gt_spec spec{};
-  spec.fn_id = 7;
   spec.n_word_ops = 4;
   spec.words[0] = {GT_WORD_REG, 5, 0, 0};
   spec.words[1] = {GT_WORD_REG, 4, 0, 0};
   spec.words[2] = {GT_WORD_REG, 1, 0, 0};
   spec.words[3] = {GT_WORD_REG, 2, 0, 0};
-  spec.n_derefs = 2;
-  // The string, length taken from n.
+  spec.n_derefs = 1;
   spec.derefs[0] = {GT_SRC_WORD, GT_SRC_WORD, 1, 2, 0, 3, 0, 64, 0, 0};
+  return spec;
+}
+
+TEST(TraceProgram, CapturesRegistersAndStrings) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto prog = load_for_this_process();
+  ASSERT_TRUE(prog) << prog.error().message;
+
+  gt_spec spec = target_spec();
+  spec.fn_id = 7;
+  spec.n_derefs = 2;
   // 8 bytes from an earlier deref's payload used as a pointer: not captured
   // because the payload is only 5 bytes long.
   spec.derefs[1] = {GT_SRC_DEREF, GT_SRC_NONE, 1, 0, 0, 0, 0, 8, 0, 0};
@@ -147,15 +153,7 @@ TEST(TraceProgram, RecordsThatWrapAroundTheRingAreReadWhole) {
   ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
   auto prog = load_for_this_process(4096);
   ASSERT_TRUE(prog) << prog.error().message;
-  gt_spec spec{};
-  spec.n_word_ops = 4;
-  spec.words[0] = {GT_WORD_REG, 5, 0, 0};
-  spec.words[1] = {GT_WORD_REG, 4, 0, 0};
-  spec.words[2] = {GT_WORD_REG, 1, 0, 0};
-  spec.words[3] = {GT_WORD_REG, 2, 0, 0};
-  spec.n_derefs = 1;
-  spec.derefs[0] = {GT_SRC_WORD, GT_SRC_WORD, 1, 2, 0, 3, 0, 64, 0, 0};
-  ASSERT_TRUE((*prog)->set_spec(1, spec));
+  ASSERT_TRUE((*prog)->set_spec(1, target_spec()));
   std::string path;
   uint64_t off = file_offset_of(reinterpret_cast<void*>(&gt_test_target), &path);
   Site site{off, 1};
