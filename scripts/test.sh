@@ -5,5 +5,18 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+# The whole suite (no arguments) also runs every fuzz target for a bounded
+# time, first, so that ctest's summary stays the last line; a fuzz failure
+# still fails the run.
+fuzz_rc=0
+if [[ $# -eq 0 ]]; then
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh" || fuzz_rc=$?
+fi
 cd "$root/build"
-ctest --output-on-failure -j1 "$@"
+ctest_rc=0
+ctest --output-on-failure -j1 "$@" || ctest_rc=$?
+if [[ $fuzz_rc -ne 0 ]]; then
+  echo "scripts/fuzz.sh failed (exit $fuzz_rc): see above" >&2
+  exit "$fuzz_rc"
+fi
+exit "$ctest_rc"

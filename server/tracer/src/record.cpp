@@ -16,12 +16,13 @@ Result<Record> parse_record(std::span<const uint8_t> raw) {
     return corrupt("too many words or derefs");
   if (raw.size() < pos + r.hdr.n_words * 8ull) return corrupt("truncated words");
   r.words.resize(r.hdr.n_words);
-  std::memcpy(r.words.data(), raw.data() + pos, r.hdr.n_words * 8ull);
+  // memcpy wants valid pointers even for 0 bytes (an empty vector has none).
+  if (r.hdr.n_words) std::memcpy(r.words.data(), raw.data() + pos, r.hdr.n_words * 8ull);
   pos += r.hdr.n_words * 8ull;
   if (r.hdr.n_frames > GT_MAX_FRAMES || raw.size() < pos + r.hdr.n_frames * 8ull)
     return corrupt("truncated frames");
   r.frames.resize(r.hdr.n_frames);
-  std::memcpy(r.frames.data(), raw.data() + pos, r.hdr.n_frames * 8ull);
+  if (r.hdr.n_frames) std::memcpy(r.frames.data(), raw.data() + pos, r.hdr.n_frames * 8ull);
   pos += r.hdr.n_frames * 8ull;
   for (unsigned i = 0; i < r.hdr.n_derefs; i++) {
     gt_deref_header dh;

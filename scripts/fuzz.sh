@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every fuzz target (tests/fuzz) under libFuzzer with ASan and UBSan for
+# a bounded time each (FUZZ_SECONDS, default 30), starting from its seed
+# corpus and its regressions. Builds them with clang in build-fuzz/ first.
+# A crash fails the script; libFuzzer leaves the input as crash-* in the
+# working directory: copy it to tests/fuzz/regressions/<target>/ with the fix.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+seconds=${FUZZ_SECONDS:-30}
+build="$root/build-fuzz"
+if [[ ! -f "$build/build.ninja" ]]; then
+  CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DGOTRACE_FUZZ=ON -DGOTRACE_BENCH=OFF >/dev/null
+fi
+targets=(dap rpc values)
+ninja -C "$build" -j2 "${targets[@]/%/_fuzz}" >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for t in "${targets[@]}"; do
+  mkdir -p "$work/$t"
+  cp "$root/tests/fuzz/corpus/$t/"* "$work/$t/"
+  echo "fuzz $t: ${seconds}s"
+  (cd "$work" && "$build/tests/fuzz/${t}_fuzz" -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \
+    "$work/$t" "$root/tests/fuzz/regressions/$t" 2>&1 | grep -E "^(INFO: Seed|#[0-9]+ *DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)" || true)
+  found=$(find "$work" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' -o -name 'oom-*' \))
+  if [[ -n "$found" ]]; then
+    mkdir -p "$root/fuzz-findings/$t"
+    cp $found "$root/fuzz-findings/$t/"
+    echo "fuzz $t: found a failing input, kept in fuzz-findings/$t/" >&2
+    exit 1
+  fi
+done
