@@ -153,6 +153,23 @@ TEST(TraceOutput, ReturnsCarryTheCallsDuration) {
   }
 }
 
+// A start that takes longer than a second is said, with how long it took
+// (GOTRACE_PROGRESS_AFTER_MS stands in for a binary large enough to take
+// that long); a fast one says nothing (every other test's full output).
+TEST(TraceOutput, SlowStartIsSaid) {
+  require_root();
+  RunResult r = run({"/usr/bin/env", "GOTRACE_PROGRESS_AFTER_MS=0", gotrace(), "trace", "--exec", fixture("demo-O"),
+                     R"(main\.square$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> ls = lines(normalize(r.err));
+  ASSERT_EQ(ls.size(), 9u) << r.err;
+  const std::string what = "gotrace: loading " + normalize(fixture("demo-O")) + " and planning the probes";
+  EXPECT_EQ(ls[0], what + "...");
+  EXPECT_TRUE(RE2::FullMatch(ls[1], RE2::QuoteMeta(what) + R"(: done in \d+\.\d s)")) << ls[1];
+  EXPECT_EQ(ls[2], "> goroutine(1): main.square(1)");
+  EXPECT_EQ(ls[8], "Process PID has exited with status 0");
+}
+
 TEST(TraceOutput, BoundedRunsStopAndKillWhatTheyLaunched) {
   require_root();
   for (const char* flag : {"--exit-on-first", "--max-events=3"}) {

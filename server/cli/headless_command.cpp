@@ -4,12 +4,14 @@
 #include "commands.h"
 #include "go_build.h"
 #include "gotrace/headless/server.h"
+#include "progress_note.h"
 
 #include <boost/asio.hpp>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace gotrace::cli {
 namespace {
@@ -83,7 +85,11 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
     to.program = out;
     to.args = parsed->passthrough;
   }
+  std::optional<ProgressNote> note;
+  note.emplace(to.attach_pid ? "attaching to process " + std::to_string(to.attach_pid) + " and reading its program"
+                             : "loading " + to.program + " and its debug information");
   auto dbg = debugger::Debugger::create(to);
+  note.reset();
   if (!dbg) return fail(dbg.error().message);
   report_backend((*dbg)->engine());
   boost::asio::io_context io;

@@ -6,6 +6,7 @@
 #include "gotrace/debugger/condition.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/process.h"
+#include "progress_note.h"
 #include "trace_flags.h"
 #include "trace_printer.h"
 
@@ -21,6 +22,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace gotrace::cli {
@@ -86,6 +88,7 @@ int run_trace(const std::vector<std::string>& args) {
   auto since = [t0 = std::chrono::steady_clock::now()] {
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   };
+  std::optional<ProgressNote> note(std::in_place, "loading " + binary + " and planning the probes");
   auto engine = tracer::Engine::open(binary, {.read_dwarf_in_background = true});
   if (!engine) return fail(engine.error().message);
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
@@ -162,6 +165,7 @@ int run_trace(const std::vector<std::string>& args) {
       added++;
     }
   }
+  note.reset();
   if (added == 0) return fail("none of the matching functions can be traced");
   double planned_ms = since();
   std::optional<debugger::Condition> cond;
