@@ -513,7 +513,9 @@ TEST(StrippedPclntab, FuncEntryFlipped) {
 // ABI0 twin's name.)
 TEST(StrippedPclntab, FlippedBytesNeverMoveAFunction) {
   std::set<std::pair<uint64_t, uint64_t>> real;
-  for (const auto& f : pclntab_of(fixture_path("demo-stripped")).functions()) real.emplace(f.entry, f.end);
+  // The table must outlive the loop: functions() points into it.
+  const auto table = pclntab_of(fixture_path("demo-stripped"));
+  for (const auto& f : table.functions()) real.emplace(f.entry, f.end);
   ElfImage img(fixture_path("demo-stripped"));
   Elf64_Shdr* sh = img.section(".gopclntab");
   const uint64_t size = sh->sh_size, offset = sh->sh_offset;
