@@ -149,6 +149,11 @@ TEST(TraceBadInput, RingSizeMustBeAPowerOfTwo) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(lines(r.err).back(),
             "Error: invalid argument \"5000\" for --ring-size: not a power of two");
+  // The servers take it too, checked before anything is launched.
+  r = run({gotrace(), "exec", "--headless", "--ring-size=2048", fixture("types-O")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: invalid argument \"2048\" for --ring-size: must be between 4096 and 1073741824\n");
+  EXPECT_EQ(r.out, "");
 }
 
 }  // namespace

@@ -30,7 +30,9 @@ constexpr const char* kHelp =
     "      --no-return       trace entries only (gotrace extension)\n"
     "      --ring-size BYTES kernel event ring size, a power of two (default 4 MiB)\n"
     "      --max-string-len N  bytes of each string to capture (default 64, max 1024)\n"
-    "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n";
+    "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n"
+    "\n"
+    "exec, attach, debug and dap also take --ring-size BYTES (for every program they trace)\n";
 
 }  // namespace
 

@@ -152,3 +152,42 @@ test('a client that stops reading: the program runs on, drops are counted and sa
     L.kill(proc);
   }
 });
+
+// `gotrace dap --ring-size`: the kernel ring the launch gets. One page cannot
+// hold a burst of 100,000 hits: the kernel drops what does not fit, and the
+// console says how many; every call is delivered or counted lost.
+test('gotrace dap --ring-size=4096: the kernel ring is that small, and its losses are said', { timeout: 150000 }, async () => {
+  const { proc, s } = await L.launchExec('loop-O', [String(N)], {}, ['--ring-size=4096']);
+  try {
+    const r = await s.ok('setTracepoints', { tracepoints: [{ function: '^main\\.work$', logMessage: 'w {a}', returns: false }] });
+    assert.equal(r.body.breakpoints[0].verified, true);
+    const from = s.messages.length;
+    await s.ok('configurationDone', {});
+    await s.waitEvent('terminated', 120000);
+    const out = s.messages.slice(from).filter((m) => m.event === 'output');
+    const hits = out.filter((m) => m.body.data).length;
+    let lost = 0;
+    for (const m of out.filter((o) => o.body.category === 'console' && !o.body.data)) {
+      const l = m.body.output.match(/^gotrace: (\d+) trace events were lost: the kernel's event ring was full\n$/);
+      assert.ok(l, `unexpected console output ${JSON.stringify(m.body.output)}`);
+      lost += Number(l[1]);
+    }
+    if (L.BACKEND === 'ptrace') {
+      // The ptrace backend has no kernel ring: its queue is gotrace's own.
+      assert.deepEqual([hits, lost], [N, 0]);
+    } else {
+      assert.ok(lost > 0, `a one-page ring lost nothing of ${N} hits`);
+      assert.equal(hits + lost, N);
+    }
+    await L.finishClean(s, proc);
+  } finally {
+    s.close();
+    L.kill(proc);
+  }
+});
+
+test('gotrace dap --ring-size that is not a power of two is refused, naming it', { timeout: 30000 }, async () => {
+  const proc = L.spawnTracked(L.GOTRACE, ['dap', '--ring-size=5000']);
+  assert.deepEqual(await L.waitExit(proc), { code: 1, signal: null });
+  assert.equal(proc.stderrText, 'Error: invalid argument "5000" for --ring-size: not a power of two\n');
+});

@@ -73,4 +73,15 @@ Result<long> parse_int_flag(const std::string& flag, const std::string& value, l
   return v;
 }
 
+
+Result<std::optional<uint32_t>> ring_size_flag(const ParsedArgs& parsed) {
+  auto v = parsed.get("ring-size");
+  if (!v) return std::optional<uint32_t>{};
+  auto n = parse_int_flag("ring-size", *v, 4096, 1l << 30);
+  if (!n) return n.error();
+  if ((*n & (*n - 1)) != 0)
+    return make_error(Errc::invalid_argument, "invalid argument \"" + *v + "\" for --ring-size: not a power of two");
+  return std::optional<uint32_t>(static_cast<uint32_t>(*n));
+}
+
 }  // namespace gotrace::cli

@@ -34,6 +34,10 @@ Result<ParsedArgs> parse_args(const std::vector<std::string>& args,
                               const std::vector<FlagSpec>& flags);
 
 // Parses a non-negative integer flag value, naming the flag on error.
+// --ring-size BYTES: the kernel event ring, a power of two of at least one
+// page (nullopt when absent).
+Result<std::optional<uint32_t>> ring_size_flag(const ParsedArgs& parsed);
+
 Result<long> parse_int_flag(const std::string& flag, const std::string& value, long min,
                             long max);
 

@@ -17,7 +17,8 @@ int run_dap(const std::vector<std::string>& args) {
                                   {"allow-non-loopback", 0, false},
                                   {"only-same-user", 0},
                                   {"log", 0, false},
-                                  {"backend", 0}});
+                                  {"backend", 0},
+                                  {"ring-size", 0}});
   if (!parsed) {
     std::fprintf(stderr, "Error: %s\n", parsed.error().message.c_str());
     return 1;
@@ -31,7 +32,13 @@ int run_dap(const std::vector<std::string>& args) {
     std::fprintf(stderr, "Error: gotrace dap takes no arguments; the client's launch or attach names the program\n");
     return 1;
   }
+  auto ring = ring_size_flag(*parsed);
+  if (!ring) {
+    std::fprintf(stderr, "Error: %s\n", ring.error().message.c_str());
+    return 1;
+  }
   headless::ServerOptions so;
+  if (*ring) so.ring_bytes = **ring;
   so.dap_only = true;
   so.stdio = parsed->has("stdio");
   so.backend = *backend;

@@ -33,8 +33,11 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
                                   {"output", 'o'},
                                   {"log", 0, false},
                                   {"only-same-user", 0},
-                                  {"backend", 0}});
+                                  {"backend", 0},
+                                  {"ring-size", 0}});
   if (!parsed) return fail(parsed.error().message);
+  auto ring = ring_size_flag(*parsed);
+  if (!ring) return fail(ring.error().message);
   auto backend = backend_flag(*parsed);
   if (!backend) return fail(backend.error().message);
   if (!parsed->has("headless"))
@@ -61,6 +64,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
 
   debugger::TargetOptions to;
   to.backend = *backend;
+  if (*ring) to.ring_bytes = **ring;
   const auto& pos = parsed->positional;
   std::string temp_binary;
   if (mode == "attach") {

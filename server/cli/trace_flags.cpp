@@ -78,14 +78,9 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
     if (!n) return n.error();
     f.max_string_len = static_cast<int>(*n);
   }
-  if (auto v = parsed->get("ring-size")) {
-    auto n = parse_int_flag("ring-size", *v, 4096, 1l << 30);
-    if (!n) return n.error();
-    if ((*n & (*n - 1)) != 0)
-      return make_error(Errc::invalid_argument,
-                        "invalid argument \"" + *v + "\" for --ring-size: not a power of two");
-    f.ring_bytes = static_cast<uint32_t>(*n);
-  }
+  auto ring = ring_size_flag(*parsed);
+  if (!ring) return ring.error();
+  if (*ring) f.ring_bytes = **ring;
   if (!f.exec.empty() && f.pid)
     return make_error(Errc::invalid_argument, "--exec and --pid cannot be used together");
   const auto& pos = parsed->positional;

@@ -71,6 +71,7 @@ Result<void> Debugger::start_target() {
   }
   tracer::StartOptions so;
   so.backend = opts_.backend;
+  so.ring_bytes = opts_.ring_bytes;
   so.launched = !opts_.attach_pid;
   auto started = engine_->start(process_->pid(), binary, so);
   if (!started) return started.error();

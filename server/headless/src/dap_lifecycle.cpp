@@ -128,6 +128,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;
+  to.ring_bytes = s.server().opts.ring_bytes;
   to.program = la->program;
   to.args = la->args;
   to.launch.capture_output = true;
@@ -176,6 +177,7 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;
+  to.ring_bytes = s.server().opts.ring_bytes;
   to.attach_pid = static_cast<pid_t>(*pid);
   auto d = debugger::Debugger::create(to);
   if (!d) return failed(d.error().message);

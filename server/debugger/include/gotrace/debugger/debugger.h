@@ -35,6 +35,7 @@ struct TargetOptions {
   tracer::LaunchOptions launch;    // cwd, environment, output capture
   pid_t attach_pid = 0;            // attach mode when non-zero
   tracer::BackendKind backend = tracer::BackendKind::automatic;
+  uint32_t ring_bytes = tracer::kDefaultRingBytes;  // --ring-size
 };
 
 struct Location {

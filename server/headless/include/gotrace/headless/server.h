@@ -32,6 +32,8 @@ struct ServerOptions {
   // The backend of a DAP launch/attach that names none (`gotrace dap
   // --backend`); GOTRACE_BACKEND's when unset.
   std::optional<tracer::BackendKind> backend;
+  // The event ring of a DAP launch/attach (`gotrace dap --ring-size`).
+  uint32_t ring_bytes = tracer::kDefaultRingBytes;
 };
 
 // Checks --listen (HOST:PORT, loopback unless allowed) without binding, so
