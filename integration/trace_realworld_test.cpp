@@ -183,7 +183,9 @@ TEST(RealWorld, ProcessInOtherMountAndPidNamespaces) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(kill(pid, 0), 0);
   EXPECT_EQ(tracer_pid(pid), 0);
-  EXPECT_EQ(status_field(pid, "State").substr(0, 1), "S");
+  // Sleeping between ticks or running one, never stopped (T) or held (t).
+  std::string state = status_field(pid, "State").substr(0, 1);
+  EXPECT_TRUE(state == "S" || state == "R") << state;
   kill(pid, SIGKILL);
   ns.wait(10);
   std::filesystem::remove_all(dir);
