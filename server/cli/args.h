@@ -33,12 +33,24 @@ struct ParsedArgs {
 Result<ParsedArgs> parse_args(const std::vector<std::string>& args,
                               const std::vector<FlagSpec>& flags);
 
-// Parses a non-negative integer flag value, naming the flag on error.
+// Parses an integer flag value in [min, max], naming the flag on error.
+Result<long> parse_int_flag(const std::string& flag, const std::string& value, long min,
+                            long max);
+
+// Sets `out` from --flag when given (parse_int_flag's checks); leaves it
+// alone otherwise.
+template <class T>
+Result<void> read_int_flag(const ParsedArgs& parsed, const std::string& flag, long min, long max, T& out) {
+  auto v = parsed.get(flag);
+  if (!v) return {};
+  auto n = parse_int_flag(flag, *v, min, max);
+  if (!n) return n.error();
+  out = static_cast<T>(*n);
+  return {};
+}
+
 // --ring-size BYTES: the kernel event ring, a power of two of at least one
 // page (nullopt when absent).
 Result<std::optional<uint32_t>> ring_size_flag(const ParsedArgs& parsed);
-
-Result<long> parse_int_flag(const std::string& flag, const std::string& value, long min,
-                            long max);
 
 }  // namespace gotrace::cli

@@ -46,11 +46,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
                 "`dlv connect HOST:PORT` or a DAP client");
   headless::ServerOptions so;
   if (auto v = parsed->get("listen")) so.listen = *v;
-  if (auto v = parsed->get("api-version")) {
-    auto n = parse_int_flag("api-version", *v, 1, 2);
-    if (!n) return fail(n.error().message);
-    so.api_version = static_cast<int>(*n);
-  }
+  if (auto r = read_int_flag(*parsed, "api-version", 1, 2, so.api_version); !r) return fail(r.error().message);
   so.accept_multiclient = parsed->has("accept-multiclient");
   so.allow_non_loopback = parsed->has("allow-non-loopback");
   if (auto v = parsed->get("only-same-user")) {

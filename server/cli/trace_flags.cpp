@@ -35,16 +35,8 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   f.summary = parsed->has("summary");
   f.stats = parsed->has("stats");
   if (auto v = parsed->get("cond")) f.cond = *v;
-  if (auto v = parsed->get("follow-calls")) {
-    auto n = parse_int_flag("follow-calls", *v, 0, 64);
-    if (!n) return n.error();
-    f.follow_calls = static_cast<int>(*n);
-  }
-  if (auto v = parsed->get("max-events")) {
-    auto n = parse_int_flag("max-events", *v, 1, 1l << 62);
-    if (!n) return n.error();
-    f.max_events = static_cast<uint64_t>(*n);
-  }
+  if (auto r = read_int_flag(*parsed, "follow-calls", 0, 64, f.follow_calls); !r) return r.error();
+  if (auto r = read_int_flag(*parsed, "max-events", 1, 1l << 62, f.max_events); !r) return r.error();
   if (parsed->has("exit-on-first")) {
     if (f.max_events > 1)
       return make_error(Errc::invalid_argument, "--exit-on-first and --max-events cannot be used together");
@@ -55,29 +47,13 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   f.backend = *backend;
   f.program_args = parsed->passthrough;
   if (auto v = parsed->get("exec")) f.exec = *v;
-  if (auto v = parsed->get("pid")) {
-    auto n = parse_int_flag("pid", *v, 1, 1 << 30);
-    if (!n) return n.error();
-    f.pid = static_cast<pid_t>(*n);
-  }
+  if (auto r = read_int_flag(*parsed, "pid", 1, 1 << 30, f.pid); !r) return r.error();
   if (auto v = parsed->get("output")) f.output = *v;
-  if (auto v = parsed->get("stack")) {
-    auto n = parse_int_flag("stack", *v, 0, 64);
-    if (!n) return n.error();
-    f.stack = static_cast<int>(*n);
-  }
-  if (auto v = parsed->get("verbose")) {
-    auto n = parse_int_flag("verbose", *v, 0, 4);
-    if (!n) return n.error();
-    f.verbosity = static_cast<int>(*n);
-  }
+  if (auto r = read_int_flag(*parsed, "stack", 0, 64, f.stack); !r) return r.error();
+  if (auto r = read_int_flag(*parsed, "verbose", 0, 4, f.verbosity); !r) return r.error();
   f.timestamp = parsed->has("timestamp");
   f.returns = !parsed->has("no-return");
-  if (auto v = parsed->get("max-string-len")) {
-    auto n = parse_int_flag("max-string-len", *v, 0, GT_MAX_DEREF_BYTES);
-    if (!n) return n.error();
-    f.max_string_len = static_cast<int>(*n);
-  }
+  if (auto r = read_int_flag(*parsed, "max-string-len", 0, GT_MAX_DEREF_BYTES, f.max_string_len); !r) return r.error();
   auto ring = ring_size_flag(*parsed);
   if (!ring) return ring.error();
   if (*ring) f.ring_bytes = **ring;
