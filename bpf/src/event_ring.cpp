@@ -23,7 +23,8 @@ Result<EventRing> EventRing::open(int map_fd, uint32_t size) {
   EventRing r;
   r.fd_ = map_fd;
   r.mask_ = size - 1;
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  r.page_ = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t page = r.page_;
   r.consumer_ = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
   if (r.consumer_ == MAP_FAILED) {
     r.consumer_ = nullptr;
@@ -37,6 +38,7 @@ Result<EventRing> EventRing::open(int map_fd, uint32_t size) {
     r.producer_ = nullptr;
     return make_error(Errc::io, std::string("ring buffer: ") + std::strerror(errno));
   }
+  r.data_ = static_cast<const uint8_t*>(r.producer_) + page;
   return r;
 }
 
@@ -47,6 +49,8 @@ EventRing& EventRing::operator=(EventRing&& o) noexcept {
     unmap();
     fd_ = std::exchange(o.fd_, -1);
     mask_ = o.mask_;
+    page_ = o.page_;
+    data_ = std::exchange(o.data_, nullptr);
     consumer_ = std::exchange(o.consumer_, nullptr);
     producer_ = std::exchange(o.producer_, nullptr);
     producer_len_ = std::exchange(o.producer_len_, 0);
@@ -58,15 +62,14 @@ EventRing& EventRing::operator=(EventRing&& o) noexcept {
 EventRing::~EventRing() { unmap(); }
 
 void EventRing::unmap() {
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  if (consumer_) munmap(consumer_, page);
+  if (consumer_) munmap(consumer_, page_);
   if (producer_) munmap(producer_, producer_len_);
   consumer_ = producer_ = nullptr;
+  data_ = nullptr;
 }
 
 size_t EventRing::consume(const std::function<void(std::span<const uint8_t>)>& fn) {
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const uint8_t* data = static_cast<const uint8_t*>(producer_) + page;
+  const uint8_t* data = data_;
   const uint64_t size = mask_ + 1;
   uint64_t cons = load_acquire(consumer_);
   size_t n = 0;

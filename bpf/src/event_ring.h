@@ -37,9 +37,11 @@ class EventRing {
 
   int fd_ = -1;
   uint64_t mask_ = 0;
+  size_t page_ = 0;
   void* consumer_ = nullptr;  // one page: consumer_pos (ours to write)
   void* producer_ = nullptr;  // one page of producer_pos, then the data
   size_t producer_len_ = 0;
+  const uint8_t* data_ = nullptr;  // producer_ + page_
   std::vector<uint8_t> wrapped_;  // a record that wraps, made contiguous
 };
 
