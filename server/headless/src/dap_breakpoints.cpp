@@ -76,7 +76,7 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
         auto rb = d.create_breakpoint(r);
         if (rb) {
           ids.push_back(rb->id);
-          s.prints[rb->id] = {DapSession::BpPrint::Kind::function, {}, "", rb->file, rb->line};
+          s.prints[rb->id] = {DapSession::BpPrint::Kind::function, {}, "", rb->file, rb->line, stack};
         }
       }
   }
@@ -243,7 +243,7 @@ void set_tracepoints(DapSession& s, int64_t seq, const json::object& a) {
           continue;
         }
         auto kind = message.empty() ? DapSession::BpPrint::Kind::function : DapSession::BpPrint::Kind::logpoint;
-        s.prints[entry->id] = {kind, message, "", entry->file, entry->line};
+        s.prints[entry->id] = {kind, message, "", entry->file, entry->line, entry->stacktrace};
         json::object v = verified(*entry);
         v["message"] = fn;
         out.push_back(std::move(v));

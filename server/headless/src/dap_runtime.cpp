@@ -82,8 +82,7 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   // setTracepoints "stack": N: the frames the probe captured, printed once
   // under the line (Delve's block) and given as data.
   json::array stack;
-  const debugger::Breakpoint* bp = d.breakpoint(h.breakpoint);
-  if (bp && bp->stacktrace > 0) {
+  if (p.stack > 0) {
     bool truncated = false;
     std::vector<values::StackFrame> frames;
     for (const tracer::Frame& fr : d.engine().stack(ev, &truncated)) {
@@ -129,8 +128,8 @@ void DapSession::on_hit(const debugger::Hit& h) {
   emit_hit(h);
 }
 
-void DapSession::say_dropped() {
-  if (!dropped_hits_ || outq_bytes_ >= kMaxQueuedBytes / 2 || closed_) return;
+void DapSession::say_dropped(bool however_full) {
+  if (!dropped_hits_ || closed_ || (!however_full && outq_bytes_ >= kMaxQueuedBytes / 2)) return;
   uint64_t n = std::exchange(dropped_hits_, 0);
   output("console", "gotrace: " + std::to_string(n) +
                         " trace events were dropped: this client did not read them fast enough\n");
@@ -181,11 +180,7 @@ asio::awaitable<void> DapSession::hit_loop() {
     if (auto st = d->exit_status()) {
       // Whatever had to be dropped is said before the end, however full
       // the queue still is.
-      if (dropped_hits_) {
-        uint64_t n = std::exchange(dropped_hits_, 0);
-        output("console", "gotrace: " + std::to_string(n) +
-                              " trace events were dropped: this client did not read them fast enough\n");
-      }
+      say_dropped(/*however_full=*/true);
       // Let the program's last output reach the client before the exit.
       co_await asio::post(srv_->io, asio::use_awaitable);
       event("exited", json::object{{"exitCode", *st}});

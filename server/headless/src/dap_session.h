@@ -40,6 +40,7 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
     std::vector<protocol::dap::Segment> message;  // logpoint template
     std::string source_name, source_path;
     int line = 0;
+    int stack = 0;  // setTracepoints "stack": frames printed under each hit
   };
   std::map<int, BpPrint> prints;  // by debugger breakpoint id
   std::map<std::string, std::vector<int>> source_bps;  // by source path
@@ -70,7 +71,9 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   void close();
   void emit_hit(const debugger::Hit& h);
   void on_hit(const debugger::Hit& h);
-  void say_dropped();  // once the queue is down to half
+  // Says how many hits were dropped, once the queue is down to half (or
+  // at the end, however full it is).
+  void say_dropped(bool however_full = false);
   void flush_hits();
 
   std::shared_ptr<Server::Impl> srv_;
