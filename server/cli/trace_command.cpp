@@ -44,13 +44,13 @@ struct TempBinary {
   }
 };
 
-// The function an inlined probe stands for.
-std::string printer_name(const std::vector<std::pair<const tracer::TracedFunction*, std::string>>& inlined,
-                         const tracer::TracedFunction* tf) {
-  for (const auto& [t, name] : inlined)
-    if (t == tf) return name;
-  return tf->function->name;
-}
+// A probe at an inlined copy: the function it stands for (its
+// TracedFunction is the caller's) and, for --cond, that function's
+// parameters.
+struct InlinedCopy {
+  std::string name;
+  std::vector<std::string> params;
+};
 
 }  // namespace
 
@@ -140,10 +140,7 @@ int run_trace(const std::vector<std::string>& args) {
   // Optimized builds inline small functions: each inlined copy of a match
   // gets a probe at its first instruction, reading the inlined call's
   // arguments from their DWARF locations there.
-  std::vector<std::pair<const tracer::TracedFunction*, std::string>> inlined;
-  // For --cond: the parameters of the function each inlined probe stands for
-  // (its TracedFunction is the caller's).
-  std::map<const tracer::TracedFunction*, std::vector<std::string>> inlined_params;
+  std::map<const tracer::TracedFunction*, InlinedCopy> inlined;
   for (const std::string& name : inlined_matches) {
     for (uint64_t pc : (*engine)->binary().inlined_calls(name)) {
       const symbols::Function* caller = (*engine)->binary().function_at(pc);
@@ -157,11 +154,11 @@ int run_trace(const std::vector<std::string>& args) {
                      caller->name.c_str(), tf.error().message.c_str());
         continue;
       }
-      inlined.emplace_back(*tf, name);
-      std::vector<std::string>& params = inlined_params[*tf];
+      InlinedCopy& copy = inlined[*tf];
+      copy.name = name;
       if (auto vars = (*engine)->binary().variables_at(*caller, pc))
         for (const symbols::ScopedVariable& v : *vars)
-          if (v.is_param) params.push_back(v.var.name);
+          if (v.is_param) copy.params.push_back(v.var.name);
       added++;
     }
   }
@@ -182,9 +179,9 @@ int run_trace(const std::vector<std::string>& args) {
       // or the condition could never hold there (Delve's message).
       std::vector<std::string> params;
       std::string where = tf->function->name;
-      if (auto it = inlined_params.find(tf); it != inlined_params.end()) {
-        params = it->second;
-        where = printer_name(inlined, tf);
+      if (auto it = inlined.find(tf); it != inlined.end()) {
+        params = it->second.params;
+        where = it->second.name;
       } else {
         for (const auto& v : tf->signature.params) params.push_back(v.name);
         for (const auto& v : tf->signature.results) params.push_back(v.name);
@@ -237,7 +234,7 @@ int run_trace(const std::vector<std::string>& args) {
   }
 
   Printer printer(*flags, **engine);
-  for (auto& [tf, name] : inlined) printer.add_inlined(tf, name);
+  for (auto& [tf, copy] : inlined) printer.add_inlined(tf, copy.name);
   if (cond) printer.set_condition(&*cond);
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
   auto notice = [&](const std::string& text) { printer.note(text); };
