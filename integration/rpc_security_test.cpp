@@ -4,6 +4,7 @@
 #include "rpc_client.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,6 +49,36 @@ TEST(RpcSecurity, NonLoopbackNeedsAnExplicitFlag) {
             "Error: refusing to listen on non-loopback address 0.0.0.0: anyone who can reach it "
             "could trace this program; pass --allow-non-loopback to do it anyway\n");
   EXPECT_EQ(r.out, "");
+}
+
+// With the flag it listens where asked (a later --listen wins) and says
+// what that exposes, before serving.
+TEST(RpcSecurity, NonLoopbackWithTheFlagWarnsThenServes) {
+  require_root();
+  Server srv = start_gotrace_exec(fixture("ticker-N"), {"--allow-non-loopback", "--listen=0.0.0.0:0"});
+  ASSERT_GT(srv.port, 0);
+  RpcClient c;
+  ASSERT_TRUE(c.connect(srv.port));
+  json::value r = c.call("ProcessPid", json::object{});
+  EXPECT_TRUE(r.at("error").is_null()) << json::serialize(r);
+  c.call("Detach", json::object{{"Kill", true}});
+  RunResult done = srv.proc.wait(20);
+  EXPECT_EQ(done.exit_code, 0);
+  EXPECT_EQ(done.err,
+            "Warning: listening on a non-loopback address: anyone who can connect can trace this "
+            "program and read its memory\n");
+}
+
+TEST(DapSecurity, NonLoopbackWithTheFlagWarnsThatClientsLaunchAsUs) {
+  Background dap = start({gotrace(), "dap", "--allow-non-loopback", "--listen=0.0.0.0:0"});
+  auto rest = wait_for_line(dap, "DAP server listening at: ", 10);
+  ASSERT_TRUE(rest.has_value());
+  EXPECT_TRUE(RE2::FullMatch(*rest, R"(0\.0\.0\.0:\d+)")) << *rest;
+  kill(dap.pid, SIGTERM);
+  RunResult done = dap.wait(20);
+  EXPECT_EQ(done.err,
+            "Warning: listening on a non-loopback address: anyone who can connect can launch "
+            "programs as this user, trace any process this user may trace, and read their memory\n");
 }
 
 }  // namespace

@@ -12,9 +12,22 @@ fuzz_rc=0
 if [[ $# -eq 0 ]]; then
   FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh" || fuzz_rc=$?
 fi
+# Then the whole suite again, built with ASan and UBSan (build-asan/): any
+# report of either fails its test. Also before the main run, for the summary.
+asan_rc=0
+if [[ $# -eq 0 ]]; then
+  "$root/scripts/build-sanitized.sh"
+  (cd "$root/build-asan" &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j1) ||
+    asan_rc=$?
+fi
 cd "$root/build"
 ctest_rc=0
 ctest --output-on-failure -j1 "$@" || ctest_rc=$?
+if [[ $asan_rc -ne 0 ]]; then
+  echo "the sanitized suite (build-asan) failed (exit $asan_rc): see above" >&2
+  exit "$asan_rc"
+fi
 if [[ $fuzz_rc -ne 0 ]]; then
   echo "scripts/fuzz.sh failed (exit $fuzz_rc): see above" >&2
   exit "$fuzz_rc"

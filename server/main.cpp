@@ -32,7 +32,14 @@ constexpr const char* kHelp =
     "      --max-string-len N  bytes of each string to capture (default 64, max 1024)\n"
     "      --ebpf            accepted for dlv compatibility (eBPF is the default)\n"
     "\n"
-    "exec, attach, debug and dap also take --ring-size BYTES (for every program they trace)\n";
+    "server flags (exec, attach, debug --headless and dap):\n"
+    "  -l, --listen HOST:PORT      where to listen (default 127.0.0.1:0; loopback only unless\n"
+    "                              --allow-non-loopback, which warns)\n"
+    "      --only-same-user BOOL   refuse local clients of other users (default true)\n"
+    "      --max-message-size BYTES  largest request accepted (default 64 MiB)\n"
+    "      --max-probes N          probe sites in place at once (default 20000)\n"
+    "      --max-string-len N      bytes of each string captured (default 64, max 1024)\n"
+    "      --ring-size BYTES       kernel event ring of each traced program (default 4 MiB)\n";
 
 }  // namespace
 

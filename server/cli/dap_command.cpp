@@ -3,6 +3,7 @@
 #include "args.h"
 #include "backend_flag.h"
 #include "commands.h"
+#include "server_flags.h"
 #include "gotrace/headless/server.h"
 
 #include <boost/asio.hpp>
@@ -12,13 +13,9 @@
 namespace gotrace::cli {
 
 int run_dap(const std::vector<std::string>& args) {
-  auto parsed = parse_args(args, {{"listen", 'l'},
-                                  {"stdio", 0, false},
-                                  {"allow-non-loopback", 0, false},
-                                  {"only-same-user", 0},
-                                  {"log", 0, false},
-                                  {"backend", 0},
-                                  {"ring-size", 0}});
+  std::vector<FlagSpec> flags = server_flag_specs();
+  flags.insert(flags.end(), {{"stdio", 0, false}, {"log", 0, false}, {"backend", 0}});
+  auto parsed = parse_args(args, flags);
   if (!parsed) {
     std::fprintf(stderr, "Error: %s\n", parsed.error().message.c_str());
     return 1;
@@ -32,25 +29,21 @@ int run_dap(const std::vector<std::string>& args) {
     std::fprintf(stderr, "Error: gotrace dap takes no arguments; the client's launch or attach names the program\n");
     return 1;
   }
-  auto ring = ring_size_flag(*parsed);
-  if (!ring) {
-    std::fprintf(stderr, "Error: %s\n", ring.error().message.c_str());
+  headless::ServerOptions so;
+  if (auto r = read_server_flags(*parsed, so); !r) {
+    std::fprintf(stderr, "Error: %s\n", r.error().message.c_str());
     return 1;
   }
-  headless::ServerOptions so;
-  if (*ring) so.ring_bytes = **ring;
   so.dap_only = true;
   so.stdio = parsed->has("stdio");
   so.backend = *backend;
-  so.allow_non_loopback = parsed->has("allow-non-loopback");
-  if (auto v = parsed->get("listen")) so.listen = *v;
-  if (auto v = parsed->get("only-same-user")) so.only_same_user = *v != "false";
   boost::asio::io_context io;
   auto server = headless::Server::create(io, so, nullptr);
   if (!server) {
     std::fprintf(stderr, "Error: %s\n", server.error().message.c_str());
     return 1;
   }
+  warn_if_exposed(so);
   if (!so.stdio) {
     std::printf("DAP server listening at: %s\n", (*server)->address().c_str());
     std::fflush(stdout);

@@ -5,6 +5,7 @@
 #include "go_build.h"
 #include "gotrace/headless/server.h"
 #include "progress_note.h"
+#include "server_flags.h"
 
 #include <boost/asio.hpp>
 #include <unistd.h>
@@ -24,43 +25,34 @@ int fail(const std::string& msg) {
 }  // namespace
 
 int run_headless(const std::string& mode, const std::vector<std::string>& args) {
-  auto parsed = parse_args(args, {{"headless", 0, false},
-                                  {"listen", 'l'},
-                                  {"api-version", 0},
-                                  {"accept-multiclient", 0, false},
-                                  {"allow-non-loopback", 0, false},
-                                  {"continue", 0, false},
-                                  {"output", 'o'},
-                                  {"log", 0, false},
-                                  {"only-same-user", 0},
-                                  {"backend", 0},
-                                  {"ring-size", 0}});
+  std::vector<FlagSpec> flags = server_flag_specs();
+  flags.insert(flags.end(), {{"headless", 0, false},
+                             {"api-version", 0},
+                             {"accept-multiclient", 0, false},
+                             {"continue", 0, false},
+                             {"output", 'o'},
+                             {"log", 0, false},
+                             {"backend", 0}});
+  auto parsed = parse_args(args, flags);
   if (!parsed) return fail(parsed.error().message);
-  auto ring = ring_size_flag(*parsed);
-  if (!ring) return fail(ring.error().message);
+  headless::ServerOptions so;
+  if (auto r = read_server_flags(*parsed, so); !r) return fail(r.error().message);
   auto backend = backend_flag(*parsed);
   if (!backend) return fail(backend.error().message);
   if (!parsed->has("headless"))
     return fail("gotrace " + mode +
                 " needs --headless: gotrace has no interactive terminal; connect with "
                 "`dlv connect HOST:PORT` or a DAP client");
-  headless::ServerOptions so;
-  if (auto v = parsed->get("listen")) so.listen = *v;
   if (auto r = read_int_flag(*parsed, "api-version", 1, 2, so.api_version); !r) return fail(r.error().message);
   so.accept_multiclient = parsed->has("accept-multiclient");
-  so.allow_non_loopback = parsed->has("allow-non-loopback");
-  if (auto v = parsed->get("only-same-user")) {
-    if (*v != "true" && *v != "false")
-      return fail("invalid argument \"" + *v + "\" for --only-same-user: true or false");
-    so.only_same_user = *v == "true";
-  }
 
   // Refuse a bad --listen before building or starting anything.
   if (auto r = headless::check_listen(so); !r) return fail(r.error().message);
 
   debugger::TargetOptions to;
   to.backend = *backend;
-  if (*ring) to.ring_bytes = **ring;
+  to.ring_bytes = so.ring_bytes;
+  to.limits = so.limits;
   const auto& pos = parsed->positional;
   std::string temp_binary;
   if (mode == "attach") {
@@ -95,10 +87,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   boost::asio::io_context io;
   auto server = headless::Server::create(io, so, std::move(*dbg));
   if (!server) return fail(server.error().message);
-  if (so.allow_non_loopback)
-    std::fprintf(stderr,
-                 "Warning: listening on a non-loopback address: anyone who can connect can "
-                 "trace this program and read its memory\n");
+  warn_if_exposed(so);
   std::printf("API server listening at: %s\n", (*server)->address().c_str());
   std::fflush(stdout);
   (*server)->start();

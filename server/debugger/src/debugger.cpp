@@ -15,10 +15,11 @@ namespace {
 
 // What the server captures for every hit: enough for the richest LoadConfig
 // a client sends in practice (dlv connect's return values ask for
-// {true,1,64,64,-1}); each client then loads no more than it asked for.
-tracer::TraceOptions capture_options(int stack_depth, bool returns = true) {
+// {true,1,64,64,-1}), strings as long as the limit allows; each client then
+// loads no more than it asked for.
+tracer::TraceOptions capture_options(const Limits& limits, int stack_depth, bool returns = true) {
   tracer::TraceOptions o;
-  o.load = values::LoadConfig{true, 1, 64, 64, -1};
+  o.load = values::LoadConfig{true, 1, limits.max_string_len, 64, -1};
   o.returns = returns;
   o.stack_depth = stack_depth;
   return o;
@@ -384,6 +385,23 @@ Result<std::vector<std::string>> Debugger::functions(const std::string& regex) c
   return out;
 }
 
+// Checked after the engine planned `tf` (only it knows how many returns a
+// function has): over the limit, `tf` is removed again.
+Result<void> Debugger::check_probe_limit(const tracer::TracedFunction* tf) {
+  // return_probes lists a function's RETs even when only its entry is probed.
+  auto sites_of = [](const tracer::TracedFunction* t) { return 1 + (t->options.returns ? t->return_probes.size() : 0); };
+  size_t sites = 0;
+  for (const tracer::TracedFunction* t : engine_->traced())
+    if (t->active) sites += sites_of(t);
+  if (sites <= opts_.limits.max_probe_sites) return {};
+  size_t own = sites_of(tf);
+  (void)engine_->remove(tf);
+  return make_error(Errc::invalid_argument,
+                    tf->function->name + ": its " + std::to_string(own) + " probe site" + (own == 1 ? "" : "s") +
+                        " would make " + std::to_string(sites) + ", over this server's limit of " +
+                        std::to_string(opts_.limits.max_probe_sites) + " (--max-probes)");
+}
+
 Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_depth, bool returns) {
   auto it = traced_.find(&fn);
   if (it != traced_.end()) {
@@ -399,8 +417,9 @@ Result<void> Debugger::ensure_traced(const symbols::Function& fn, int stack_dept
   // Returns are probed only once a breakpoint wants them: the RET probe is
   // the dear one (the kernel single-steps it), and an entry logpoint must
   // not pay for it.
-  auto tf = engine_->add(fn, capture_options(stack_depth, returns));
+  auto tf = engine_->add(fn, capture_options(opts_.limits, stack_depth, returns));
   if (!tf) return tf.error();
+  if (auto r = check_probe_limit(*tf); !r) return r.error();
   traced_[&fn] = *tf;
   // Said once per binary (stripped) or per function (assembly).
   if ((*tf)->raw_values && (engine_->binary().has_dwarf() || !raw_notice_given_)) {
@@ -461,7 +480,9 @@ Result<void> Debugger::trace_lines(const Breakpoint& bp, const std::vector<uint6
   for (uint64_t pc : pcs) {
     const symbols::Function* fn = bin.function_at(pc);
     if (!fn) return make_error(Errc::not_found, "no function at " + hex(pc));
-    auto tf = engine_->add_line(*fn, pc, *capture, capture_options(bp.stacktrace));
+    auto tf = engine_->add_line(*fn, pc, *capture, capture_options(opts_.limits, bp.stacktrace));
+    if (tf)
+      if (auto r = check_probe_limit(*tf); !r) tf = r.error();
     if (!tf) {
       for (auto& [p, t] : added) (void)engine_->remove(t);
       return tf.error();
@@ -598,6 +619,17 @@ void Debugger::release_if_unused(const symbols::Function* fn) {
   traced_.erase(it);
 }
 
+Result<void> Debugger::check_string_limit(const Breakpoint& bp) const {
+  int limit = opts_.limits.max_string_len;
+  for (auto [cfg, what] : {std::pair{&bp.load_args, "LoadArgs"}, std::pair{&bp.load_locals, "LoadLocals"}})
+    if (*cfg && (*cfg)->max_string_len > limit)
+      return make_error(Errc::invalid_argument,
+                        std::string(what) + ".MaxStringLen " + std::to_string((*cfg)->max_string_len) +
+                            " is over this server's string capture limit of " + std::to_string(limit) +
+                            " bytes (start it with --max-string-len " + std::to_string((*cfg)->max_string_len) + ")");
+  return {};
+}
+
 Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
   const symbols::Binary& bin = engine_->binary();
   Breakpoint bp = req.bp;
@@ -611,6 +643,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     if (!c) return c.error();
   }
   if (auto r = check_hit_condition(bp.hit_cond); !r) return r.error();
+  if (auto r = check_string_limit(bp); !r) return r.error();
 
   // Where, in Delve's order: a return tracepoint's addr; file+line;
   // functionName (+line); addrs; addr; then the location expression.
@@ -766,6 +799,7 @@ Result<void> Debugger::amend_breakpoint(const Breakpoint& nb) {
   if (!nb.cond.empty())
     if (auto c = Condition::parse(nb.cond); !c) return c.error();
   if (auto r = check_hit_condition(nb.hit_cond); !r) return r.error();
+  if (auto r = check_string_limit(nb); !r) return r.error();
   if (is_line(*b)) {
     // What the line captures follows what the breakpoint reads.
     Breakpoint probe = *b;

@@ -1,12 +1,15 @@
 // initialize, launch, attach, configurationDone, disconnect, terminate.
 #include "dap_args.h"
+#include "client_user.h"
 #include "dap_session.h"
 #include "gotrace/protocol/dap/types.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <limits>
 
 namespace gotrace::headless {
 namespace {
@@ -15,17 +18,28 @@ using namespace dap_args;
 namespace pdap = protocol::dap;
 
 // Builds a package for tracing (`go build`/`go test -c` with
-// -gcflags='all=-N -l'), its output going to the DAP console.
+// -gcflags='all=-N -l'), its output going to the DAP console. The binary
+// goes alone into a fresh directory (mkdtemp: no name another user could
+// have planted a link at), and the build runs as `as` when it is given.
 Result<std::string> build(const std::string& mode, const std::string& program,
-                          const std::vector<std::string>& flags, std::string* log) {
+                          const std::vector<std::string>& flags,
+                          const std::optional<tracer::Credentials>& as, std::string* log) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(program, ec))
+  if (as) {
+    if (auto r = tracer::check_access_as(*as, program, R_OK); !r) return r.error();
+  } else if (!fs::exists(program, ec)) {
     return make_error(Errc::not_found, "package directory " + program + " does not exist");
+  }
   fs::path dir = fs::is_directory(program, ec) ? fs::path(program) : fs::path(program).parent_path();
-  std::string out = (fs::temp_directory_path() / ("__debug_bin" + std::to_string(getpid()) + "_" +
-                                                  std::to_string(rand())))
-                        .string();
+  std::string tmpl = (fs::temp_directory_path() / "gotrace-build-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return make_error(Errc::io, "cannot make a build directory: " + std::string(strerror(errno)));
+  if (as && chown(tmpl.c_str(), as->uid, as->gid) != 0) {
+    int e = errno;
+    fs::remove(tmpl, ec);
+    return make_error(Errc::io, "cannot give the build directory to " + as->name + ": " + strerror(e));
+  }
+  std::string out = (fs::path(tmpl) / "__debug_bin").string();
   std::vector<std::string> argv{"go"};
   if (mode == "test") {
     argv.insert(argv.end(), {"test", "-c"});
@@ -36,17 +50,19 @@ Result<std::string> build(const std::string& mode, const std::string& program,
   argv.insert(argv.end(), flags.begin(), flags.end());
   argv.insert(argv.end(), {"-o", out});
   if (mode != "test" && !fs::is_directory(program, ec)) argv.push_back(program);
+  std::vector<char*> av;
+  for (auto& a : argv) av.push_back(a.data());
+  av.push_back(nullptr);
+  std::string home = as ? (as->home.empty() ? "/" : as->home) : "";
   int pipefd[2];
   if (pipe(pipefd) != 0) return make_error(Errc::io, "pipe failed");
   pid_t pid = fork();
   if (pid == 0) {
+    if (as && (!tracer::become(*as) || setenv("HOME", home.c_str(), 1) != 0)) _exit(126);
     if (chdir(dir.c_str()) != 0) _exit(126);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
     close(pipefd[0]);
-    std::vector<char*> av;
-    for (auto& a : argv) av.push_back(a.data());
-    av.push_back(nullptr);
     execvp("go", av.data());
     _exit(127);
   }
@@ -57,8 +73,13 @@ Result<std::string> build(const std::string& mode, const std::string& program,
   close(pipefd[0]);
   int status = 0;
   waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    fs::remove(out, ec);
+    fs::remove(tmpl, ec);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 126 && log->empty())
+      return make_error(Errc::permission, "build failed: cannot enter " + dir.string());
     return make_error(Errc::invalid_argument, "build failed: " + *log);
+  }
   return out;
 }
 
@@ -124,14 +145,22 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   if (mode != "exec" && mode != "debug" && mode != "test")
     return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
   if (la->program.empty()) return failed("The program attribute is missing in debug configuration.");
+  auto as = acting_user(s.client_uid);
+  if (!as) return failed(as.error().message);
+  // The server reads the program's symbols for them: they must be able to
+  // read it, not only run it.
+  if (*as && mode == "exec")
+    if (auto r = tracer::check_access_as(**as, la->program, R_OK | X_OK); !r) return failed(r.error().message);
   auto backend = backend_attribute(s, la->backend);
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;
   to.ring_bytes = s.server().opts.ring_bytes;
+  to.limits = s.server().opts.limits;
   to.program = la->program;
   to.args = la->args;
   to.launch.capture_output = true;
+  to.launch.run_as = *as;
   if (la->cwd) to.launch.cwd = *la->cwd;
   for (const auto& [k, v] : la->env) {
     if (v)
@@ -141,7 +170,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   }
   if (mode != "exec") {
     std::string log;
-    auto built = build(mode, la->program, build_flags(*la), &log);
+    auto built = build(mode, la->program, build_flags(*la), *as, &log);
     if (!log.empty()) s.output("console", log);
     if (!built) return failed(built.error().message);
     to.program = *built;
@@ -172,12 +201,18 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (mode != "local") return failed("invalid debug configuration - unsupported 'mode' attribute \"" + mode + "\"");
   if (s.dbg()) return failed("a program is already being traced in this session");
   auto pid = aa->processId;
-  if (!pid || *pid <= 0) return failed("the processId attribute is missing or invalid");
+  if (!pid || *pid <= 0 || *pid > std::numeric_limits<pid_t>::max())
+    return failed("the processId attribute is missing or invalid");
+  auto as = acting_user(s.client_uid);
+  if (!as) return failed(as.error().message);
+  if (*as)
+    if (auto r = tracer::check_ptrace_as(**as, static_cast<pid_t>(*pid)); !r) return failed(r.error().message);
   auto backend = backend_attribute(s, aa->backend);
   if (!backend) return failed(backend.error().message);
   debugger::TargetOptions to;
   to.backend = *backend;
   to.ring_bytes = s.server().opts.ring_bytes;
+  to.limits = s.server().opts.limits;
   to.attach_pid = static_cast<pid_t>(*pid);
   auto d = debugger::Debugger::create(to);
   if (!d) return failed(d.error().message);

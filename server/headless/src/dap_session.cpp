@@ -17,8 +17,10 @@ DapSession::DapSession(std::shared_ptr<Server::Impl> srv, std::function<void()> 
   out_signal_.expires_at(asio::steady_timer::time_point::max());
 }
 
-std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<Server::Impl> srv) {
+std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<Server::Impl> srv,
+                                             std::optional<uid_t> client_uid) {
   auto s = std::make_shared<DapSession>(srv, nullptr);
+  s->client_uid = client_uid;
   s->start_tcp(std::move(sock));
   return s;
 }
@@ -166,7 +168,11 @@ void DapSession::release() {
   prints.clear();
   if (!built_binary.empty()) {
     std::error_code ec;
-    std::filesystem::remove(built_binary, ec);
+    // Not remove_all: the directory was the client's to write in, and a
+    // recursive removal as root must not follow what they put there.
+    std::filesystem::path bin(built_binary);
+    std::filesystem::remove(bin, ec);
+    std::filesystem::remove(bin.parent_path(), ec);
     built_binary.clear();
   }
 }

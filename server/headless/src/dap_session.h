@@ -48,7 +48,12 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   std::vector<int> tracepoint_bps;
   std::map<int64_t, std::string> goroutines_seen;
   bool launched_here = false;  // this session created the debugger
-  std::string built_binary;    // built for mode debug/test; removed at the end
+  // Built for mode debug/test, alone in a directory made for it; both are
+  // removed at the end.
+  std::string built_binary;
+  // The client's local user (a loopback peer); nullopt for stdio and remote
+  // peers. See client_user.h.
+  std::optional<uid_t> client_uid;
   // Removes this session's breakpoints (another client may trace the same
   // functions next) and what it built.
   void release();
@@ -96,7 +101,8 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   bool watching_ = false;
 };
 
-std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<Server::Impl> srv);
+std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<Server::Impl> srv,
+                                             std::optional<uid_t> client_uid);
 void start_dap_session(const std::shared_ptr<DapSession>& s);
 
 // Request handlers: each answers through the session.

@@ -1,5 +1,6 @@
 #include "server_impl.h"
 #include "dap_session.h"
+#include "client_user.h"
 #include "peer_user.h"
 #include "rpc_session.h"
 
@@ -42,13 +43,14 @@ Result<tcp::endpoint> parse_listen(const std::string& listen, bool allow_non_loo
 
 // Delve's demultiplexing: a DAP client starts with "Content-Length", anything
 // else speaks JSON-RPC.
-asio::awaitable<void> start_connection(std::shared_ptr<Server::Impl> srv, tcp::socket sock) {
+asio::awaitable<void> start_connection(std::shared_ptr<Server::Impl> srv, tcp::socket sock,
+                                       std::optional<uid_t> client_uid) {
   char first = 0;
   auto [ec, n] = co_await sock.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek,
                                              asio::as_tuple(asio::use_awaitable));
   if (ec || n != 1 || srv->shutting_down) co_return;
   if (first == 'C' || srv->dap_only) {
-    auto session = make_dap_session(std::move(sock), srv);
+    auto session = make_dap_session(std::move(sock), srv, client_uid);
     srv->sessions.insert(session);
     start_dap_session(session);
   } else {
@@ -63,14 +65,15 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
     auto [ec, sock] = co_await srv->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     if (srv->shutting_down) co_return;
+    boost::system::error_code e1, e2;
+    auto local = sock.local_endpoint(e1), peer = sock.remote_endpoint(e2);
+    bool local_peer = !e1 && !e2 && peer.address().is_loopback();
+    std::optional<uid_t> uid;
+    if (local_peer) uid = peer_uid(local, peer);
     if (srv->opts.only_same_user) {
-      boost::system::error_code e1, e2;
-      auto local = sock.local_endpoint(e1), peer = sock.remote_endpoint(e2);
-      std::optional<uid_t> uid;
-      if (!e1 && !e2) uid = peer_uid(local, peer);
       // Delve's --only-same-user: a local user other than us must not drive
       // a tracer running with our privileges. Remote peers have no entry.
-      if (!e1 && !e2 && peer.address().is_loopback() && uid != geteuid()) {
+      if (local_peer && uid != geteuid()) {
         std::fprintf(stderr, "gotrace: closing connection from %s: not the same user (uid %s)\n",
                      peer.address().to_string().c_str(),
                      uid ? std::to_string(*uid).c_str() : "unknown");
@@ -79,7 +82,9 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::Impl> srv) {
       }
     }
     srv->connections++;
-    asio::co_spawn(srv->io, start_connection(srv, std::move(sock)), asio::detached);
+    // A loopback peer whose user is not found must not act as us.
+    if (local_peer && !uid) uid = kUnknownLocalUser;
+    asio::co_spawn(srv->io, start_connection(srv, std::move(sock), uid), asio::detached);
     // Without --accept-multiclient Delve serves exactly one connection, and
     // `dlv dap` always serves one.
     if (!srv->opts.accept_multiclient || srv->opts.dap_only) {

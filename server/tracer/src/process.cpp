@@ -25,7 +25,7 @@ std::string errno_text() { return std::strerror(errno); }
 Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
                                                  const std::vector<std::string>& args,
                                                  const LaunchOptions& opts) {
-  if (access(path.c_str(), X_OK) != 0)
+  if (!opts.run_as && access(path.c_str(), X_OK) != 0)
     return make_error(errno == ENOENT ? Errc::not_found : Errc::permission,
                       "cannot execute " + path + ": " + errno_text());
   // The child blocks reading `hold` until the probes are armed; a second pipe
@@ -35,7 +35,7 @@ Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
     return make_error(Errc::io, "pipe: " + errno_text());
   if (opts.capture_output && (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0))
     return make_error(Errc::io, "pipe: " + errno_text());
-  if (!opts.cwd.empty() && access(opts.cwd.c_str(), X_OK) != 0)
+  if (!opts.run_as && !opts.cwd.empty() && access(opts.cwd.c_str(), X_OK) != 0)
     return make_error(Errc::not_found, "cannot use working directory " + opts.cwd + ": " + errno_text());
   std::vector<std::string> argv_store{path};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
@@ -58,10 +58,21 @@ Result<std::unique_ptr<Process>> Process::launch(const std::string& path,
       dup2(out[1], STDOUT_FILENO);
       dup2(err[1], STDERR_FILENO);
     }
+    if (opts.run_as && !become(*opts.run_as)) {
+      int e = errno;
+      (void)!write(report[1], &e, sizeof e);
+      _exit(127);
+    }
     if (!opts.cwd.empty() && chdir(opts.cwd.c_str()) != 0) {
       int e = errno;
       (void)!write(report[1], &e, sizeof e);
       _exit(127);
+    }
+    if (opts.run_as) {
+      // Not ours: their home and name, unless the launch sets them.
+      setenv("HOME", opts.run_as->home.empty() ? "/" : opts.run_as->home.c_str(), 1);
+      setenv("USER", opts.run_as->name.c_str(), 1);
+      setenv("LOGNAME", opts.run_as->name.c_str(), 1);
     }
     for (const auto& [k, v] : opts.env_set) setenv(k.c_str(), v.c_str(), 1);
     for (const auto& k : opts.env_unset) unsetenv(k.c_str());

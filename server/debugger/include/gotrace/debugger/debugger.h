@@ -29,6 +29,16 @@ class Condition;
 // (Condition::kernel_groups).
 using KernelGroups = std::vector<std::vector<tracer::KernelTerm>>;
 
+// What one traced program may cost a server (flags of the server commands).
+struct Limits {
+  // Probe sites (entries, returns, lines) in place at once (--max-probes).
+  // cmd/go's every function and inlined copy is ~7,000.
+  uint32_t max_probe_sites = 20000;
+  // Bytes of each string captured (--max-string-len); a breakpoint whose
+  // LoadArgs/LoadLocals ask for more is refused, not silently cut short.
+  int max_string_len = 64;
+};
+
 struct TargetOptions {
   std::string program;             // the binary to launch (launch mode)
   std::vector<std::string> args;   // its arguments
@@ -36,6 +46,7 @@ struct TargetOptions {
   pid_t attach_pid = 0;            // attach mode when non-zero
   tracer::BackendKind backend = tracer::BackendKind::automatic;
   uint32_t ring_bytes = tracer::kDefaultRingBytes;  // --ring-size
+  Limits limits;
 };
 
 struct Location {
@@ -172,6 +183,9 @@ class Debugger {
   // Probes fn's entry (and its returns when `returns`), re-tracing it when
   // it lacks the stack depth or the returns asked for.
   Result<void> ensure_traced(const symbols::Function& fn, int stack_depth, bool returns);
+  // The limits of TargetOptions.
+  Result<void> check_probe_limit(const tracer::TracedFunction* tf);
+  Result<void> check_string_limit(const Breakpoint& bp) const;
   // Line tracepoints of a breakpoint inside a function body, one per pc;
   // re-planned when what the breakpoint reads changes.
   Result<void> trace_lines(const Breakpoint& bp, const std::vector<uint64_t>& pcs);

@@ -34,6 +34,9 @@ struct ServerOptions {
   std::optional<tracer::BackendKind> backend;
   // The event ring of a DAP launch/attach (`gotrace dap --ring-size`).
   uint32_t ring_bytes = tracer::kDefaultRingBytes;
+  // Probe and string limits of a DAP launch/attach (--max-probes,
+  // --max-string-len).
+  debugger::Limits limits;
 };
 
 // Checks --listen (HOST:PORT, loopback unless allowed) without binding, so

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gotrace/support/result.h"
+#include "gotrace/tracer/credentials.h"
 
 #include <sys/types.h>
 
@@ -20,6 +21,10 @@ struct LaunchOptions {
   // Pipe the program's stdout and stderr to us (stdout_fd()/stderr_fd())
   // instead of letting it inherit ours.
   bool capture_output = false;
+  // Run the program as this user instead of as ourselves (a client of
+  // another uid launched it): the child takes their identity before it
+  // changes directory and execs, so the kernel checks both as them.
+  std::optional<Credentials> run_as;
 };
 
 class Process {
