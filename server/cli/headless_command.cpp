@@ -54,7 +54,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   to.ring_bytes = so.ring_bytes;
   to.limits = so.limits;
   const auto& pos = parsed->positional;
-  std::string temp_binary;
+  TempBuildOutput temp;
   if (mode == "attach") {
     if (pos.size() != 1) return fail("gotrace attach needs exactly one argument, the pid");
     auto n = parse_int_flag("pid", pos[0], 1, 1 << 30);
@@ -69,8 +69,10 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
     std::string pkg = pos.empty() ? "." : pos[0];
     std::string out = parsed->get("output").value_or("");
     if (out.empty()) {
-      out = (std::filesystem::temp_directory_path() / ("__debug_bin" + std::to_string(getpid()))).string();
-      temp_binary = out;
+      auto t = TempBuildOutput::create();
+      if (!t) return fail(t.error().message);
+      temp = std::move(*t);
+      out = temp.path();
     }
     auto built = go_build_for_debug(pkg, out);
     if (!built) return fail(built.error().message);
@@ -92,7 +94,6 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   std::fflush(stdout);
   (*server)->start();
   io.run();
-  if (!temp_binary.empty()) std::filesystem::remove(temp_binary);
   return (*server)->exit_code();
 }
 

@@ -36,14 +36,6 @@ int fail(const std::string& msg) {
   return 1;
 }
 
-// Removes a binary gotrace built itself, like Delve's __debug_bin.
-struct TempBinary {
-  std::string path;
-  ~TempBinary() {
-    if (!path.empty()) std::filesystem::remove(path);
-  }
-};
-
 // A probe at an inlined copy: the function it stands for (its
 // TracedFunction is the caller's) and, for --cond, that function's
 // parameters.
@@ -62,7 +54,7 @@ int run_trace(const std::vector<std::string>& args) {
   }
 
   // Which binary: --exec, the running process's, or a package we build.
-  TempBinary temp;
+  TempBuildOutput temp;
   std::unique_ptr<tracer::Process> attached;
   std::string binary;
   if (flags->pid) {
@@ -75,10 +67,10 @@ int run_trace(const std::vector<std::string>& args) {
   } else {
     std::string out = flags->output;
     if (out.empty()) {
-      out = (std::filesystem::temp_directory_path() /
-             ("__debug_bin" + std::to_string(getpid())))
-                .string();
-      temp.path = out;
+      auto t = TempBuildOutput::create();
+      if (!t) return fail(t.error().message);
+      temp = std::move(*t);
+      out = temp.path();
     }
     auto built = go_build_for_debug(flags->package, out);
     if (!built) return fail(built.error().message);
