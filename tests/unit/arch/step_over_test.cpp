@@ -436,7 +436,9 @@ constexpr uint64_t kSlot = 0x7f0000010000;
 // unintended write shows.
 struct Thread {
   Thread() {
-    for (int i = 0; i < kMaxDwarfGpr; ++i) regs.gpr[i] = 0x1111000000000000 * (i % 15 + 1) + i;
+    // Unsigned: the products wrap (signed, they overflowed: UB that UBSan caught).
+    for (int i = 0; i < kMaxDwarfGpr; ++i)
+      regs.gpr[i] = 0x1111000000000000u * static_cast<uint64_t>(i % 15 + 1) + static_cast<uint64_t>(i);
     regs.gpr[kRsp] = kSp;
     regs.pc = 0xdead;
     regs.flags = 0x202;
