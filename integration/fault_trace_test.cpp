@@ -18,19 +18,30 @@ namespace {
 
 const std::vector<std::string> kTick = {"main.tick"};
 
-// Splits gotrace's stderr into the trace lines ("> ..." and ">> ...") and
-// the rest (the program's own stderr, gotrace's reports), each in order.
+// Splits gotrace's stderr into the trace lines ("> goroutine(..." and
+// ">> goroutine(...") and the rest (the program's own stderr, gotrace's
+// reports), each in order. gotrace writes whole lines, but Go's runtime
+// writes a panic in pieces, so a trace line may land in the middle of one of
+// the program's lines: it is taken out wherever it is.
 struct SplitErr {
   std::vector<std::string> trace, other;
 };
 SplitErr split(const std::string& err) {
   SplitErr s;
-  for (const std::string& l : lines(err))
-    if (RE2::PartialMatch(l, R"(^>>? goroutine\()")) {
-      s.trace.push_back(normalize(l));
-    } else {
-      s.other.push_back(l);
-    }
+  std::string rest;
+  size_t pos = 0;
+  for (;;) {
+    size_t at = err.find("> goroutine(", pos);
+    if (at == std::string::npos) break;
+    if (at > pos && err[at - 1] == '>') at--;
+    size_t nl = err.find('\n', at);
+    if (nl == std::string::npos) nl = err.size();
+    rest += err.substr(pos, at - pos);
+    s.trace.push_back(normalize(err.substr(at, nl - at)));
+    pos = nl + 1;
+  }
+  if (pos < err.size()) rest += err.substr(pos);
+  s.other = lines(rest);
   return s;
 }
 
