@@ -214,6 +214,21 @@ bool pid_alive(pid_t pid) {
          line[rp + 2] != 'X';
 }
 
+std::vector<pid_t> wait_children(pid_t pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<pid_t> out;
+  for (;;) {
+    std::error_code ec;
+    for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+      std::stringstream ss(slurp(t.path().string() + "/children"));
+      pid_t c;
+      while (ss >> c) out.push_back(c);
+    }
+    if (!out.empty() || std::chrono::steady_clock::now() > deadline) return out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 bool wait_pid_gone(pid_t pid, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (pid_alive(pid)) {

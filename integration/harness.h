@@ -73,6 +73,10 @@ Server start_server(const std::vector<std::string>& argv, int timeout_s = 30);
 // build/gotrace exec --headless --listen=127.0.0.1:0 --api-version=2 [extra...] BINARY
 Server start_gotrace_exec(const std::string& binary, const std::vector<std::string>& extra = {});
 
+// The children of `pid` (/proc/PID/task/*/children); polls (bounded) until
+// there is at least one. Empty if none came within timeout_ms.
+std::vector<pid_t> wait_children(pid_t pid, int timeout_ms = 10000);
+
 // True while `pid` exists and is not a zombie.
 bool pid_alive(pid_t pid);
 // Polls (bounded) until pid is gone; true if it went.

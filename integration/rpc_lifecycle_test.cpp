@@ -3,6 +3,7 @@
 // single-client rules (the launched program dies with the client, an
 // attached one keeps running).
 #include "harness.h"
+#include "leftovers.h"
 #include "rpc_client.h"
 #include "rpc_ticker.h"
 
@@ -11,20 +12,10 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 namespace gotrace::itest {
 namespace {
-
-// Process state letter from /proc/PID/stat ('S', 'R', 't', ...), 0 if gone.
-char proc_state(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(f, line)) return 0;
-  size_t rp = line.rfind(')');
-  return rp != std::string::npos && rp + 2 < line.size() ? line[rp + 2] : 0;
-}
 
 TEST(RpcMulticlient, HitsContinueAcrossClientsThenDetachKills) {
   require_root();

@@ -1,6 +1,7 @@
 // Many goroutines, attach by pid, interruption: pairing stays exact and
 // nothing is left behind.
 #include "harness.h"
+#include "leftovers.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>
@@ -86,21 +87,12 @@ TEST(TraceConcurrency, FortyGoroutinesPairExactlyStripped) {
   RunResult r = run({gotrace(), "trace", "--exec", fixture("goroutines-stripped"), R"(main\.work$)"});
   expect_forty_goroutines_paired(r, "goroutines-stripped", true);
 }
-// Our uprobe_multi links, as bpftool sees them.
-int our_links() {
-  RunResult r = run({"/usr/sbin/bpftool", "link", "show"}, 30);
-  int n = 0;
-  for (const std::string& l : lines(r.out))
-    if (l.find("uprobe_multi") != std::string::npos) n++;
-  return n;
-}
-
 
 // Attach to a running program by pid, see its calls, then interrupt gotrace:
 // the program keeps running, untraced and unharmed.
 TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   require_root();
-  int links_before = our_links();
+  BpfCounts bpf_before = bpf_counts();
   Background prog = start({fixture("ticker-O")});
   ASSERT_TRUE(wait_for_text(prog.out_path, "ready", 5000));
   expect_ticker_trace_until_interrupted(prog.pid);
@@ -112,7 +104,7 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   int status = 0;
   EXPECT_EQ(waitpid(prog.pid, &status, WNOHANG | WUNTRACED), 0) << "target stopped or exited";
   EXPECT_EQ(tracer_pid(prog.pid), 0);
-  EXPECT_EQ(our_links(), links_before);
+  expect_bpf_back_to(bpf_before);
   kill(prog.pid, SIGKILL);
   prog.wait(10);
 }
@@ -121,7 +113,7 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
 // (as Delve kills what it launched), probes are gone.
 TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   require_root();
-  int links_before = our_links();
+  BpfCounts bpf_before = bpf_counts();
   Background tr = start({gotrace(), "trace", "--exec", fixture("ticker-N"), R"(main\.tick$)"});
   ASSERT_TRUE(wait_for_text(tr.err_path, "main.tick => (", 10000));
   kill(tr.pid, SIGTERM);
@@ -132,7 +124,7 @@ TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   int pid = 0;
   ASSERT_TRUE(RE2::FullMatch(lines(r.err).back(), R"(.*killed process (\d+))", &pid));
   EXPECT_NE(kill(pid, 0), 0) << "launched program still alive";
-  EXPECT_EQ(our_links(), links_before);
+  expect_bpf_back_to(bpf_before);
 }
 
 // -s 3: each hit's frame and its three callers, down to the goroutine's

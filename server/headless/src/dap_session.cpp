@@ -64,6 +64,11 @@ void DapSession::close_after_flush() {
   out_signal_.cancel_one();
 }
 
+void DapSession::interrupted(const std::string& report) {
+  if (!report.empty()) output("console", report + "\n");
+  event("terminated");
+}
+
 asio::awaitable<void> DapSession::read_loop() {
   auto self = shared_from_this();
   dap::FrameDecoder decoder(srv_->opts.max_message_bytes);

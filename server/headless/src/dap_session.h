@@ -22,6 +22,7 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   void start_tcp(tcp::socket sock);
   void start_stdio();
   void close_after_flush() override;
+  void interrupted(const std::string& report) override;
 
   // --- used by the request handlers (dap_*.cpp) ---
   Server::Impl& server() { return *srv_; }

@@ -139,7 +139,7 @@ void Server::start() {
   impl_->start_pumping();
   auto self = impl_;
   impl_->signals.async_wait([self](const boost::system::error_code& ec, int) {
-    if (!ec) self->shutdown(true);
+    if (!ec) self->interrupted();
   });
   if (impl_->opts.stdio) {
     auto session = std::make_shared<DapSession>(impl_, nullptr);
@@ -188,6 +188,20 @@ void Server::Impl::session_ended(const std::shared_ptr<ClientSession>& s) {
     // target dies with it, an attached one is left running.
     shutdown(true);
   }
+}
+
+void Server::Impl::interrupted() {
+  if (shutting_down) return;
+  std::string report;
+  if (dbg && !dbg->exit_status()) {
+    // As `gotrace trace` says it: a launched program dies with us.
+    report = "gotrace: interrupted; " + std::string(dbg->launched() ? "killed" : "detached from") + " process " +
+             std::to_string(dbg->pid());
+    std::fprintf(stderr, "%s\n", report.c_str());
+  }
+  if (!dbg || !dbg->exit_status())
+    for (const auto& s : sessions) s->interrupted(report);
+  shutdown(true);
 }
 
 void Server::Impl::shutdown(bool kill) {

@@ -24,6 +24,9 @@ class ClientSession {
   virtual ~ClientSession() = default;
   // Closes once every queued message has been written.
   virtual void close_after_flush() = 0;
+  // gotrace got SIGINT/SIGTERM and is ending: tell the client, if its
+  // protocol can (`report` may be empty: no program to report on).
+  virtual void interrupted(const std::string& /*report*/) {}
 };
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -64,6 +67,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   // Ends the server: closes every connection; kills a launched target or
   // leaves an attached one running, as `kill` says.
   void shutdown(bool kill);
+  // A signal's end: says what becomes of the program (stderr, clients),
+  // then shutdown(true).
+  void interrupted();
 };
 
 }  // namespace gotrace::headless

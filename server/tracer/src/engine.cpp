@@ -16,6 +16,7 @@
 #include <ctime>
 #include <deque>
 #include <map>
+#include <optional>
 
 namespace gotrace::tracer {
 namespace {
@@ -54,6 +55,20 @@ struct Engine::Impl {
   std::string fallback_reason;
   bool float_registers = false;
   std::vector<std::string> notices;  // drained without a notice callback
+  // Functions removed, by (function, line pc): traced again with the same
+  // options they take back their id and spec ids. Without that every
+  // set/clear cycle of a client would use up spec slots (kMaxSpecs per
+  // session) and memory for good.
+  std::multimap<std::pair<const symbols::Function*, uint64_t>, uint32_t> removed;
+  // What the ring held when probes were removed, for functions still
+  // traced (a record, or a notice among them): handed out first by drain().
+  // Taken out at once, so that no record of a removed site is left to be
+  // mistaken for one of the function traced again with its spec ids.
+  struct Held {
+    std::vector<uint8_t> record;
+    std::string notice;
+  };
+  std::deque<Held> held;
 
   Result<std::unique_ptr<Backend>> make_backend(BackendKind k, const BackendConfig& cfg) {
     uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
@@ -85,8 +100,26 @@ struct Engine::Impl {
 
   // Gives `proto` an id and its sites spec ids; attaches it at once when
   // the backend runs.
+  // A removed function traced again exactly as before (same sites and
+  // options); its id, or nullopt.
+  std::optional<uint32_t> take_removed(const TracedFunction& proto, const std::vector<PlannedSite>& planned) {
+    auto [lo, hi] = removed.equal_range({proto.function, proto.line_pc});
+    for (auto it = lo; it != hi; ++it) {
+      uint32_t id = it->second;
+      const std::vector<bpf::Site>& old = attached[id].sites;
+      if (!(functions[id].options == proto.options) || old.size() != planned.size()) continue;
+      bool same = true;
+      for (size_t k = 0; k < old.size(); k++) same = same && old[k].file_offset == planned[k].file_offset;
+      if (!same) continue;
+      removed.erase(it);
+      return id;
+    }
+    return std::nullopt;
+  }
+
   Result<const TracedFunction*> register_traced(TracedFunction proto, std::vector<PlannedSite> planned) {
     const std::string& name = proto.function->name;
+    if (auto id = take_removed(proto, planned)) return retrace(*id, std::move(planned));
     size_t cap = backend ? spec_capacity : kMaxSpecs;
     if (specs.size() + planned.size() > cap)
       return make_error(Errc::unsupported,
@@ -112,6 +145,32 @@ struct Engine::Impl {
         tf.active = false;
         return make_error(link.error().code, name + ": " + link.error().message);
       }
+    }
+    return &tf;
+  }
+
+  // register_traced for a removed function's id: its spec ids get the
+  // fresh plan's specs; the TracedFunction is the same as planned again.
+  Result<const TracedFunction*> retrace(uint32_t id, std::vector<PlannedSite> planned) {
+    TracedFunction& tf = functions[id];
+    Attached& att = attached[id];
+    for (size_t k = 0; k < planned.size(); k++) {
+      uint32_t spec_id = att.sites[k].spec_id;
+      planned[k].spec.fn_id = id;
+      planned[k].info.fn = &tf;
+      specs[spec_id] = planned[k].spec;
+      sites[spec_id] = std::move(planned[k].info);
+    }
+    tf.active = true;
+    if (backend) {
+      auto failed = [&](const Error& e) -> Error {
+        tf.active = false;
+        removed.insert({{tf.function, tf.line_pc}, id});
+        return make_error(e.code, tf.function->name + ": " + e.message);
+      };
+      for (const bpf::Site& s : att.sites)
+        if (auto r = backend->set_spec(s.spec_id, specs[s.spec_id]); !r) return failed(r.error());
+      if (auto link = attach_functions({id}); !link) return failed(link.error());
     }
     return &tf;
   }
@@ -272,6 +331,20 @@ Result<void> Engine::remove(const TracedFunction* fn) {
     if (!rest.empty())
       if (auto r = impl_->attach_functions(rest); !r) return r.error();
   }
+  if (impl_->backend) {
+    // The probes are gone (detaching waits for running handlers): every
+    // record of this function is in the ring now. Drop those, keep the rest.
+    auto n = impl_->backend->drain(
+        [&](std::span<const uint8_t> raw) {
+          auto rec = parse_record(raw);
+          if (rec && rec->hdr.spec_id < impl_->sites.size() && !impl_->sites[rec->hdr.spec_id].fn->active) return;
+          impl_->held.push_back({{raw.begin(), raw.end()}, {}});
+        },
+        [&](const std::string& text) { impl_->held.push_back({{}, text}); });
+    if (!n) return n.error();
+  }
+  impl_->pairing.forget(fn->id);
+  impl_->removed.insert({{tf.function, tf.line_pc}, fn->id});
   return {};
 }
 
@@ -513,7 +586,7 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink,
   if (!impl_->backend) return size_t{0};
   Error failure;
   bool failed = false;
-  auto n = impl_->backend->drain([&](std::span<const uint8_t> raw) {
+  auto on_record = [&](std::span<const uint8_t> raw) {
     impl_->stats.events++;
     auto rec = parse_record(raw);
     if (!rec) {
@@ -568,13 +641,26 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink,
     } else {
       emit(site.is_return, 0, site.values.size());
     }
-  }, [&](const std::string& text) {
+  };
+  auto on_notice = [&](const std::string& text) {
     if (notice)
       notice(text);
     else
       impl_->notices.push_back(text);
-  });
+  };
+  size_t held = 0;
+  for (; !impl_->held.empty(); impl_->held.pop_front()) {
+    const Impl::Held& h = impl_->held.front();
+    if (!h.notice.empty()) {
+      on_notice(h.notice);
+      continue;
+    }
+    on_record(h.record);
+    held++;
+  }
+  auto n = impl_->backend->drain(on_record, on_notice);
   if (!n) return n.error();
+  *n += held;
   if (failed) return failure;
   return n;
 }

@@ -43,6 +43,11 @@ class Pairing {
     if (open_.size() >= kMaxOpen) open_.clear();
     open_[k] = std::move(call);
   }
+  // A function no longer traced: its open calls will never see their
+  // returns, and its id may be given to it again (Engine::add).
+  void forget(uint32_t fn) {
+    std::erase_if(open_, [fn](const auto& kv) { return kv.first.fn == fn; });
+  }
   // The call's entry, if it was seen.
   std::optional<OpenCall> returned(const CallKey& k) {
     auto it = open_.find(k);

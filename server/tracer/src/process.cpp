@@ -3,6 +3,7 @@
 #include "child_exits.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,6 +13,8 @@
 #include <climits>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace gotrace::tracer {
 namespace {
@@ -19,6 +22,29 @@ namespace {
 int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
 
 std::string errno_text() { return std::strerror(errno); }
+
+// The status of a process that has exited but is not reaped yet (a zombie
+// keeps its wait status in /proc/PID/stat's exit_code, field 52), in
+// poll_exit's form; nullopt once its parent has reaped it.
+std::optional<int> zombie_exit_status(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(f, stat)) return std::nullopt;
+  size_t rp = stat.rfind(')');
+  if (rp == std::string::npos) return std::nullopt;
+  std::istringstream rest(stat.substr(rp + 2));
+  std::string field;
+  for (int i = 3; rest >> field; i++) {
+    if (i == 3 && field != "Z") return std::nullopt;
+    if (i == 52) {
+      int status = std::stoi(field);
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return -WTERMSIG(status);
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -178,9 +204,14 @@ std::optional<int> Process::poll_exit() {
     }
     return std::nullopt;
   }
-  if (::kill(pid_, 0) != 0 && errno == ESRCH) {
+  // Not our child: it has exited once its pidfd is readable, which it is
+  // from the moment the process is a zombie. kill(pid, 0) still succeeds on
+  // a zombie, so a parent slow to reap it would keep us waiting forever.
+  pollfd pfd{pidfd_, POLLIN, 0};
+  bool gone = pidfd_ >= 0 ? poll(&pfd, 1, 0) == 1 : ::kill(pid_, 0) != 0 && errno == ESRCH;
+  if (gone) {
     exited_ = true;
-    exit_status_ = 0;
+    exit_status_ = zombie_exit_status(pid_).value_or(0);
     return exit_status_;
   }
   return std::nullopt;

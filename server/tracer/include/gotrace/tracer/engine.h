@@ -32,6 +32,7 @@ struct TraceOptions {
   // caller still checks the stack).
   enum class Follow : uint8_t { none, root, callee };
   Follow follow = Follow::none;
+  bool operator==(const TraceOptions&) const = default;
 };
 
 // What a line tracepoint captures each time its statement runs.

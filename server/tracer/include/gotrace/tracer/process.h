@@ -46,7 +46,8 @@ class Process {
   Result<void> resume();
   // Non-blocking: the exit status once the process has ended: the exit code,
   // or minus the signal number if a signal killed it. For an attached process
-  // (not our child) the status is unknown and reported as 0.
+  // (not our child) it is read while the process is a zombie; once its parent
+  // has reaped it the status is unknown and reported as 0.
   std::optional<int> poll_exit();
   // fd that becomes readable when the process exits (pidfd).
   int exit_fd() const { return pidfd_; }

@@ -1,0 +1,165 @@
+#include "leftovers.h"
+
+#include "harness.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <re2/re2.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <thread>
+
+namespace gotrace::itest {
+namespace {
+
+// A function's place in the file and in memory, from .symtab.
+struct FunctionBytes {
+  uint64_t addr = 0;
+  uint64_t size = 0;
+  uint64_t file_offset = 0;
+};
+
+// Non-PIE executables only (the fixtures): the address in memory is the
+// symbol's value. Empty on any failure, which the caller reports.
+std::vector<std::optional<FunctionBytes>> locate(const std::string& data,
+                                                 const std::vector<std::string>& names) {
+  std::vector<std::optional<FunctionBytes>> out(names.size());
+  if (data.size() < sizeof(Elf64_Ehdr)) return out;
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, data.data(), sizeof eh);
+  if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh.e_type != ET_EXEC || eh.e_shoff + uint64_t{eh.e_shnum} * sizeof(Elf64_Shdr) > data.size())
+    return out;
+  std::vector<Elf64_Shdr> sh(eh.e_shnum);
+  std::memcpy(sh.data(), data.data() + eh.e_shoff, eh.e_shnum * sizeof(Elf64_Shdr));
+  for (const Elf64_Shdr& s : sh) {
+    if (s.sh_type != SHT_SYMTAB || s.sh_link >= sh.size()) continue;
+    const Elf64_Shdr& strtab = sh[s.sh_link];
+    for (uint64_t off = s.sh_offset; off + sizeof(Elf64_Sym) <= s.sh_offset + s.sh_size; off += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      std::memcpy(&sym, data.data() + off, sizeof sym);
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_name >= strtab.sh_size) continue;
+      const char* name = data.data() + strtab.sh_offset + sym.st_name;
+      for (size_t i = 0; i < names.size(); i++) {
+        if (names[i] != name || sym.st_shndx >= sh.size()) continue;
+        const Elf64_Shdr& text = sh[sym.st_shndx];
+        out[i] = FunctionBytes{sym.st_value, sym.st_size, text.sh_offset + (sym.st_value - text.sh_addr)};
+      }
+    }
+  }
+  return out;
+}
+
+int count_matching(const std::string& text, const RE2& re, std::set<int>* ids = nullptr) {
+  int n = 0;
+  for (const std::string& l : lines(text)) {
+    int id = 0;
+    if (RE2::FullMatch(l, re, &id)) {
+      n++;
+      if (ids) ids->insert(id);
+    }
+  }
+  return n;
+}
+
+}  // namespace
+
+BpfCounts bpf_counts() {
+  BpfCounts c;
+  std::set<int> ours;
+  RunResult progs = run({"/usr/sbin/bpftool", "prog", "show"}, 30);
+  c.progs = count_matching(progs.out, RE2(R"((\d+): \w+\s+name gotrace_probe\s.*)"), &ours);
+  RunResult links = run({"/usr/sbin/bpftool", "link", "show"}, 30);
+  for (const std::string& l : lines(links.out)) {
+    int prog = 0;
+    if (RE2::FullMatch(l, R"(\d+: (?:uprobe_multi|type 12)\s+prog (\d+)\s*.*)", &prog) && ours.count(prog))
+      c.links++;
+  }
+  return c;
+}
+
+BpfCounts wait_bpf_counts_at_most(const BpfCounts& before, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    BpfCounts now = bpf_counts();
+    if ((now.links <= before.links && now.progs <= before.progs) ||
+        std::chrono::steady_clock::now() > deadline)
+      return now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+std::string to_string(const BpfCounts& c) {
+  return std::to_string(c.links) + " links, " + std::to_string(c.progs) + " programs";
+}
+
+void expect_bpf_back_to(const BpfCounts& before) {
+  BpfCounts now = wait_bpf_counts_at_most(before);
+  EXPECT_TRUE(now.links <= before.links && now.progs <= before.progs)
+      << "left behind: " << to_string(now) << " now, " << to_string(before) << " before";
+}
+
+int bpf_links_held(pid_t pid) {
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::string target = std::filesystem::read_symlink(e.path(), ec).string();
+    if (target == "anon_inode:bpf_link") n++;
+  }
+  return n;
+}
+
+char proc_state(pid_t pid) {
+  std::string stat = slurp_file("/proc/" + std::to_string(pid) + "/stat");
+  size_t rp = stat.rfind(')');
+  return rp != std::string::npos && rp + 2 < stat.size() ? stat[rp + 2] : 0;
+}
+
+std::string text_diff(pid_t pid, const std::string& elf_path, const std::vector<std::string>& functions) {
+  std::string file = slurp_file(elf_path);
+  auto where = locate(file, functions);
+  int mem = open(("/proc/" + std::to_string(pid) + "/mem").c_str(), O_RDONLY | O_CLOEXEC);
+  if (mem < 0) return "cannot open /proc/" + std::to_string(pid) + "/mem: " + std::strerror(errno);
+  std::string diff;
+  for (size_t i = 0; i < functions.size() && diff.empty(); i++) {
+    if (!where[i] || where[i]->size == 0) {
+      diff = functions[i] + " not found in " + elf_path + "'s .symtab (not a non-PIE ELF?)";
+      break;
+    }
+    const FunctionBytes& f = *where[i];
+    std::string live(f.size, '\0');
+    if (pread(mem, live.data(), f.size, static_cast<off_t>(f.addr)) != static_cast<ssize_t>(f.size)) {
+      diff = "cannot read " + functions[i] + " from /proc/" + std::to_string(pid) + "/mem";
+      break;
+    }
+    for (uint64_t k = 0; k < f.size; k++) {
+      unsigned char want = file[f.file_offset + k], got = live[k];
+      if (want == got) continue;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s+0x%llx: file 0x%02x memory 0x%02x", functions[i].c_str(),
+                    static_cast<unsigned long long>(k), want, got);
+      diff = buf;
+      break;
+    }
+  }
+  close(mem);
+  return diff;
+}
+
+void expect_target_untouched(pid_t pid, const std::string& elf_path,
+                             const std::vector<std::string>& functions) {
+  EXPECT_TRUE(pid_alive(pid)) << "target " << pid << " is gone";
+  char st = proc_state(pid);
+  EXPECT_TRUE(st != 'T' && st != 't' && st != 0) << "target " << pid << " state " << st;
+  EXPECT_EQ(tracer_pid(pid), 0);
+  EXPECT_EQ(text_diff(pid, elf_path, functions), "");
+}
+
+}  // namespace gotrace::itest
