@@ -717,7 +717,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     if (auto r = trace_lines(bp, inlined); !r) return r.error();
     bp.addrs.clear();
     if (pc == fn->entry) {
-      if (auto r = ensure_traced(*fn, bp.stacktrace, false); !r) {
+      if (auto r = ensure_traced(*fn, bp.stacktrace, req.with_returns); !r) {
         release_lines(Breakpoint{.addrs = inlined});
         return r.error();
       }
@@ -729,7 +729,7 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
     bp.addrs = line_pcs;
     if (auto r = trace_lines(bp, line_pcs); !r) return r.error();
   } else {
-    if (auto r = ensure_traced(*fn, bp.stacktrace, bp.trace_return); !r) return r.error();
+    if (auto r = ensure_traced(*fn, bp.stacktrace, bp.trace_return || req.with_returns); !r) return r.error();
     bp.addrs = {pc};
   }
 

@@ -50,6 +50,7 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
   req.bp.hit_cond = hit_cond;
   req.bp.stacktrace = stack;
   req.bp.load_args = values::LoadConfig{};
+  req.with_returns = returns;
   auto entry = d.create_breakpoint(req);
   if (!entry) return entry.error();
   if (auto r = d.check_reads(*entry); !r) {

@@ -59,6 +59,11 @@ struct Breakpoint {
 struct BreakpointRequest {
   Breakpoint bp;
   std::string loc_expr;
+  // The caller traces the function's returns next (a DAP function
+  // breakpoint): probe them with the entry, so the function gets one
+  // uprobe link, not one that the returns then replace (each link costs
+  // the kernel a grace period to make and one to close).
+  bool with_returns = false;
 };
 
 }  // namespace gotrace::debugger
