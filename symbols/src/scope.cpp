@@ -16,6 +16,10 @@ struct Op {
   uint64_t number = 0;
 };
 
+// DWARF stack arithmetic wraps at the address size; damaged DWARF can add
+// its way past INT64_MAX, which must not be signed overflow (UB) here.
+int64_t wrapping_add(int64_t a, uint64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + b); }
+
 // The Go compiler describes every location with a handful of operations:
 // registers, DW_OP_fbreg / DW_OP_call_frame_cfa (its frame base is always the
 // CFA) and DW_OP_piece for values split across places. Anything else leaves
@@ -41,10 +45,10 @@ std::vector<LocationPiece> decode_location(const std::vector<Op>& ops) {
       cur = {LocationPiece::Kind::frame, 0, 0, 0};
       have = true;
     } else if (a == DW_OP_plus_uconst && have && cur.kind == LocationPiece::Kind::frame) {
-      cur.offset += static_cast<int64_t>(op.number);
+      cur.offset = wrapping_add(cur.offset, op.number);
     } else if ((a == DW_OP_consts || a == DW_OP_constu) && i + 1 < n && ops[i + 1].atom == DW_OP_plus &&
                have && cur.kind == LocationPiece::Kind::frame) {
-      cur.offset += static_cast<int64_t>(op.number);
+      cur.offset = wrapping_add(cur.offset, op.number);
       i++;
     } else if (a == DW_OP_piece) {
       if (!have) cur = {LocationPiece::Kind::absent, 0, 0, 0};
