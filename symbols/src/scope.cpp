@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
+#include <string>
+#include <utility>
 
 namespace gotrace::symbols::detail {
 namespace {
@@ -151,6 +154,10 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
   if (auto l = pc_to_line(index, pc)) line = l->line;
 
   std::vector<ScopedVariable> out;
+  // The parameters in `out`, by (depth, name): a set rather than a search
+  // of `out` per parameter, which damaged DWARF with thousands of them
+  // would make quadratic.
+  std::set<std::pair<int, std::string>> params_seen;
   Dwarf_Die scope = sp->die;
   int depth = 0;
   for (;;) {
@@ -169,11 +176,7 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
           v.decl_line = static_cast<int>(attr_udata(&child, DW_AT_decl_line).value_or(0));
           if (!v.is_param && line > 0 && v.decl_line > line) continue;
           // Go 1.18 can emit the same parameter DIE twice (golang/go#51725).
-          if (v.is_param && v.var.name != "_" &&
-              std::any_of(out.begin(), out.end(), [&](const ScopedVariable& o) {
-                return o.is_param && o.var.name == v.var.name && o.depth == depth;
-              }))
-            continue;
+          if (v.is_param && v.var.name != "_" && !params_seen.emplace(depth, v.var.name).second) continue;
           if (auto t = attr_ref(&child, DW_AT_type)) v.var.type = types.from_die(&*t);
           v.depth = depth;
           v.pieces = location_at(&child, pc);
@@ -189,6 +192,7 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
     if (inner_inlined) {
       // Inside inlined code only the inlined function's variables exist.
       out.clear();
+      params_seen.clear();
       depth = 0;
     } else {
       depth++;
