@@ -12,7 +12,7 @@ if [[ ! -f "$build/build.ninja" ]]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGOTRACE_FUZZ=ON -DGOTRACE_BENCH=OFF >/dev/null
 fi
-targets=(dap rpc values)
+targets=(dap rpc values pclntab elf)
 ninja -C "$build" -j2 "${targets[@]/%/_fuzz}" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -275,7 +275,9 @@ std::optional<int64_t> Binary::g_tls_offset() const {
   // same): (tlsoffset % align) == (vaddr % align).
   uint64_t align = tls->align;
   uint64_t memsz = tls->memsz + ((0 - tls->vaddr - tls->memsz) & (align - 1));
-  return static_cast<int64_t>(*tlsg) - static_cast<int64_t>(memsz);
+  // Subtracted unsigned (wrapping, then read as signed): a damaged symbol
+  // value near 2^63 must not be signed overflow.
+  return static_cast<int64_t>(*tlsg - memsz);
 }
 
 Result<uint64_t> Binary::g_goid_offset() const {

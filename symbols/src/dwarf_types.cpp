@@ -8,6 +8,7 @@ namespace gotrace::symbols::detail {
 namespace {
 
 constexpr int kMaxTypedefDepth = 16;
+constexpr int kMaxNesting = 1000;
 
 bool is_type_tag(int tag) {
   switch (tag) {
@@ -69,7 +70,15 @@ uint64_t TypeTable::runtime_address(uint64_t attr) const {
 const Type* TypeTable::from_die(Dwarf_Die* die) {
   auto it = cache_.find(dwarf_dieoffset(die));
   if (it != cache_.end()) return it->second;
-  return convert(die);
+  // Converting recurses into elements, fields and targets not seen yet.
+  // Go's types nest nowhere near this deep, but damaged DWARF can chain
+  // thousands of distinct DIEs (*****...int) and overflow the stack; the
+  // type at the limit is left unknown instead.
+  if (nesting_ >= kMaxNesting) return nullptr;
+  ++nesting_;
+  const Type* t = convert(die);
+  --nesting_;
+  return t;
 }
 
 const Type* TypeTable::convert(Dwarf_Die* die) {
@@ -80,9 +89,15 @@ const Type* TypeTable::convert(Dwarf_Die* die) {
     // (also named "T"), and shape-instantiated generics give parameters
     // local ".paramN" typedefs of "go.shape.*" types. Both are aliases:
     // share the target's Type so each Go type has one object.
+    // A target that is itself being resolved as an alias up the stack
+    // closes a cycle of typedefs (only damaged DWARF has one): this one
+    // then becomes a Type of its own instead of recursing without end.
     if (auto target = attr_ref(die, DW_AT_type)) {
-      if (name.starts_with(".param") || die_name(&*target) == name) {
+      bool cycle = std::find(aliasing_.begin(), aliasing_.end(), dwarf_dieoffset(&*target)) != aliasing_.end();
+      if (!cycle && (name.starts_with(".param") || die_name(&*target) == name)) {
+        aliasing_.push_back(off);
         const Type* t = from_die(&*target);
+        aliasing_.pop_back();
         cache_[off] = t;
         return t;
       }

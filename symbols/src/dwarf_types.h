@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace gotrace::symbols::detail {
 
@@ -40,6 +41,11 @@ class TypeTable {
   uint64_t types_start_, types_end_;
   std::deque<Type> storage_;
   std::unordered_map<Dwarf_Off, const Type*> cache_;
+  // Typedefs being resolved as aliases right now (convert's call stack):
+  // an alias is cached only once its target is, so a cycle of them would
+  // recurse without end.
+  std::vector<Dwarf_Off> aliasing_;
+  int nesting_ = 0;  // from_die calls on the stack
   bool scanned_ = false;
   std::unordered_map<uint64_t, Dwarf_Off> by_runtime_;
   std::map<std::string, Dwarf_Off, std::less<>> by_name_;

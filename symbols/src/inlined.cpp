@@ -19,7 +19,13 @@ std::optional<uint64_t> first_pc(Dwarf_Die* die) {
   return best;
 }
 
-void walk(Dwarf_Die* parent, std::map<std::string, std::vector<uint64_t>, std::less<>>& out) {
+// Far deeper than the Go compiler nests scopes and inlined calls; damaged
+// DWARF can nest DIEs tens of thousands deep, which would overflow the
+// stack of this recursion.
+constexpr int kMaxNesting = 256;
+
+void walk(Dwarf_Die* parent, std::map<std::string, std::vector<uint64_t>, std::less<>>& out, int depth = 0) {
+  if (depth > kMaxNesting) return;
   Dwarf_Die child;
   if (dwarf_child(parent, &child) != 0) return;
   do {
@@ -32,7 +38,7 @@ void walk(Dwarf_Die* parent, std::map<std::string, std::vector<uint64_t>, std::l
     // Inlined calls nest in subprograms, lexical blocks and other inlined
     // calls.
     if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block || tag == DW_TAG_inlined_subroutine)
-      walk(&child, out);
+      walk(&child, out, depth + 1);
   } while (dwarf_siblingof(&child, &child) == 0);
 }
 

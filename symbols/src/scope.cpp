@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
+#include <string>
+#include <utility>
 
 namespace gotrace::symbols::detail {
 namespace {
@@ -15,6 +18,10 @@ struct Op {
   uint8_t atom = 0;
   uint64_t number = 0;
 };
+
+// DWARF stack arithmetic wraps at the address size; damaged DWARF can add
+// its way past INT64_MAX, which must not be signed overflow (UB) here.
+int64_t wrapping_add(int64_t a, uint64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + b); }
 
 // The Go compiler describes every location with a handful of operations:
 // registers, DW_OP_fbreg / DW_OP_call_frame_cfa (its frame base is always the
@@ -41,10 +48,10 @@ std::vector<LocationPiece> decode_location(const std::vector<Op>& ops) {
       cur = {LocationPiece::Kind::frame, 0, 0, 0};
       have = true;
     } else if (a == DW_OP_plus_uconst && have && cur.kind == LocationPiece::Kind::frame) {
-      cur.offset += static_cast<int64_t>(op.number);
+      cur.offset = wrapping_add(cur.offset, op.number);
     } else if ((a == DW_OP_consts || a == DW_OP_constu) && i + 1 < n && ops[i + 1].atom == DW_OP_plus &&
                have && cur.kind == LocationPiece::Kind::frame) {
-      cur.offset += static_cast<int64_t>(op.number);
+      cur.offset = wrapping_add(cur.offset, op.number);
       i++;
     } else if (a == DW_OP_piece) {
       if (!have) cur = {LocationPiece::Kind::absent, 0, 0, 0};
@@ -147,6 +154,10 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
   if (auto l = pc_to_line(index, pc)) line = l->line;
 
   std::vector<ScopedVariable> out;
+  // The parameters in `out`, by (depth, name): a set rather than a search
+  // of `out` per parameter, which damaged DWARF with thousands of them
+  // would make quadratic.
+  std::set<std::pair<int, std::string>> params_seen;
   Dwarf_Die scope = sp->die;
   int depth = 0;
   for (;;) {
@@ -165,11 +176,7 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
           v.decl_line = static_cast<int>(attr_udata(&child, DW_AT_decl_line).value_or(0));
           if (!v.is_param && line > 0 && v.decl_line > line) continue;
           // Go 1.18 can emit the same parameter DIE twice (golang/go#51725).
-          if (v.is_param && v.var.name != "_" &&
-              std::any_of(out.begin(), out.end(), [&](const ScopedVariable& o) {
-                return o.is_param && o.var.name == v.var.name && o.depth == depth;
-              }))
-            continue;
+          if (v.is_param && v.var.name != "_" && !params_seen.emplace(depth, v.var.name).second) continue;
           if (auto t = attr_ref(&child, DW_AT_type)) v.var.type = types.from_die(&*t);
           v.depth = depth;
           v.pieces = location_at(&child, pc);
@@ -185,6 +192,7 @@ Result<std::vector<ScopedVariable>> read_variables_at(DwarfIndex& index, TypeTab
     if (inner_inlined) {
       // Inside inlined code only the inlined function's variables exist.
       out.clear();
+      params_seen.clear();
       depth = 0;
     } else {
       depth++;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -18,7 +19,7 @@ struct ParamKey {
   Dwarf_Off type = 0;
   bool result = false;
   uint64_t line = 0;
-  bool operator==(const ParamKey&) const = default;
+  auto operator<=>(const ParamKey&) const = default;
 };
 
 // The receiver type of method `fn` as DWARF names it ("*main.Rect" for
@@ -55,7 +56,9 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
   // so it is reported as a flag, never as a parameter.
   sig.has_dictionary = fn.name.find("[go.shape.") != std::string::npos;
 
-  std::vector<ParamKey> seen;
+  // A set, not a list searched per parameter: damaged DWARF can give a
+  // function thousands of them, and a quadratic search would stall open.
+  std::set<ParamKey> seen;
   uint64_t min_param_line = 0;
   Dwarf_Die child;
   if (dwarf_child(&sp->die, &child) == 0) {
@@ -74,8 +77,8 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
                    attr_udata(&child, DW_AT_decl_line).value_or(0)};
       // Go 1.18 can emit the same parameter DIE twice (golang/go#51725).
       // Blank parameters legitimately repeat their name.
-      if (v.name != "_" && std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
-      seen.push_back(key);
+      bool repeated = !seen.insert(key).second;
+      if (v.name != "_" && repeated) continue;
       if (key.line > 0 && (min_param_line == 0 || key.line < min_param_line)) min_param_line = key.line;
       if (type_die) v.type = types.from_die(&*type_die);
       if (!v.type)
