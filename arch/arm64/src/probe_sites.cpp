@@ -135,10 +135,8 @@ Result<ProbeSites> find_probe_sites(std::span<const uint8_t> code,
       sites.deferreturns.push_back(w.addr(i));
     }
   }
-  if (sites.returns.empty()) {
-    return make_error(Errc::unsupported,
-                      "function has no RET instruction (tail call or never returns)");
-  }
+  // No RET (a function that never returns, or ends in a tail call) is for
+  // the planner to judge: its entry alone can still be probed.
   return sites;
 }
 

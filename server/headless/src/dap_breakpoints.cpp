@@ -50,7 +50,10 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
   req.bp.hit_cond = hit_cond;
   req.bp.stacktrace = stack;
   req.bp.load_args = values::LoadConfig{};
-  req.with_returns = returns;
+  // An inlined copy, or a function that never returns, has no return of
+  // its own to probe.
+  auto rets = returns ? d.return_locations(fn) : Result<std::vector<uint64_t>>(std::vector<uint64_t>{});
+  req.with_returns = rets && !rets->empty();
   auto entry = d.create_breakpoint(req);
   if (!entry) return entry.error();
   if (auto r = d.check_reads(*entry); !r) {
@@ -58,28 +61,25 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
     return r.error();
   }
   ids.push_back(entry->id);
-  if (returns) {
-    // An inlined copy has no return of its own to probe.
-    auto rets = d.return_locations(fn);
-    if (rets)
-      for (uint64_t a : *rets) {
-        debugger::BreakpointRequest r;
-        r.bp.addr = a;
-        r.bp.trace_return = true;
-        r.bp.owner = s.hit_owner();
-        // The call's returns print when its entry does: the condition may
-        // name arguments (evaluated with the entry's values) and then the
-        // kernel can drop non-matching calls at their entry.
-        r.bp.cond = cond;
-        r.bp.hit_cond = hit_cond;
-        r.bp.stacktrace = stack;
-        r.bp.load_args = values::LoadConfig{};
-        auto rb = d.create_breakpoint(r);
-        if (rb) {
-          ids.push_back(rb->id);
-          s.prints[rb->id] = {DapSession::BpPrint::Kind::function, {}, "", rb->file, rb->line, stack};
-        }
+  if (rets) {
+    for (uint64_t a : *rets) {
+      debugger::BreakpointRequest r;
+      r.bp.addr = a;
+      r.bp.trace_return = true;
+      r.bp.owner = s.hit_owner();
+      // The call's returns print when its entry does: the condition may
+      // name arguments (evaluated with the entry's values) and then the
+      // kernel can drop non-matching calls at their entry.
+      r.bp.cond = cond;
+      r.bp.hit_cond = hit_cond;
+      r.bp.stacktrace = stack;
+      r.bp.load_args = values::LoadConfig{};
+      auto rb = d.create_breakpoint(r);
+      if (rb) {
+        ids.push_back(rb->id);
+        s.prints[rb->id] = {DapSession::BpPrint::Kind::function, {}, "", rb->file, rb->line, stack};
       }
+    }
   }
   return entry;
 }

@@ -349,7 +349,11 @@ Result<void> Engine::remove(const TracedFunction* fn) {
 }
 
 Result<std::vector<uint64_t>> Engine::return_addresses(const symbols::Function& fn) const {
-  auto plan = plan_function(*impl_->binary, fn, TraceOptions{});
+  // Entry-only planning: a function with no RET has no return addresses,
+  // not an error (Delve's FunctionReturnLocations answers []).
+  TraceOptions entry_only;
+  entry_only.returns = false;
+  auto plan = plan_function(*impl_->binary, fn, entry_only);
   if (!plan) return plan.error();
   return plan->return_probes;
 }

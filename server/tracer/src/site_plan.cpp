@@ -119,6 +119,11 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);
   auto sites = arch::find_probe_sites(m, *code, fn.entry, deferreturn);
   if (!sites) return for_function(fn, sites.error());
+  // Without a RET its returns cannot be seen (a tail call returns through
+  // another function's); its entry alone can, when that is all that's asked
+  // (Delve traces main.main of a program that never returns).
+  if (opts.returns && sites->returns.empty())
+    return for_function(fn, make_error(Errc::unsupported, "function has no RET instruction (tail call or never returns)"));
   // Raw results are the words of the argument frame again, now holding the
   // results too.
   std::vector<symbols::Variable> raw_results;

@@ -145,11 +145,11 @@ TEST(ProbeSitesArm64, BlToDeferreturnBackwards) {
   EXPECT_THAT(r->deferreturns, ElementsAre(0x4004u));
 }
 
-TEST(ProbeSitesArm64, NoRetIsUnsupported) {
+TEST(ProbeSitesArm64, NoRetHasAnEntryAndNoReturns) {
   auto r = sites(words({0xd503201f, 0x94000000}), 0x5000);
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::unsupported);
-  EXPECT_THAT(r.error().message, HasSubstr("no RET"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->entry.address, 0x5000u);
+  EXPECT_TRUE(r->returns.empty());
 }
 
 TEST(ProbeSitesArm64, PartialWordIsCorrupt) {

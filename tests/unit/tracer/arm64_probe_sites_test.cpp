@@ -154,8 +154,10 @@ void check_function(const symbols::Binary& bin, const symbols::Function& fn,
   auto s = arch::find_probe_sites(arch::Machine::arm64, *code, fn.entry, rt.deferreturn);
   t.functions++;
   if (d.rets.empty()) {
-    ASSERT_FALSE(s);
-    EXPECT_EQ(s.error().code, Errc::unsupported);
+    // Sites without returns: the planner refuses them only when returns
+    // are asked for.
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_TRUE(s->returns.empty());
     t.no_ret++;
     return;
   }
