@@ -385,16 +385,12 @@ Result<std::vector<std::string>> Debugger::functions(const std::string& regex) c
   return out;
 }
 
-// Checked after the engine planned `tf` (only it knows how many returns a
+// Checked after the engine planned `tf` (only it knows how many sites a
 // function has): over the limit, `tf` is removed again.
 Result<void> Debugger::check_probe_limit(const tracer::TracedFunction* tf) {
-  // return_probes lists a function's RETs even when only its entry is probed.
-  auto sites_of = [](const tracer::TracedFunction* t) { return 1 + (t->options.returns ? t->return_probes.size() : 0); };
-  size_t sites = 0;
-  for (const tracer::TracedFunction* t : engine_->traced())
-    if (t->active) sites += sites_of(t);
+  size_t sites = engine_->probe_sites();
   if (sites <= opts_.limits.max_probe_sites) return {};
-  size_t own = sites_of(tf);
+  size_t own = engine_->probe_sites(*tf);
   (void)engine_->remove(tf);
   return make_error(Errc::invalid_argument,
                     tf->function->name + ": its " + std::to_string(own) + " probe site" + (own == 1 ? "" : "s") +

@@ -358,6 +358,15 @@ Result<std::vector<uint64_t>> Engine::return_addresses(const symbols::Function& 
   return plan->return_probes;
 }
 
+size_t Engine::probe_sites(const TracedFunction& fn) const { return impl_->attached[fn.id].sites.size(); }
+
+size_t Engine::probe_sites() const {
+  size_t n = 0;
+  for (const TracedFunction& f : impl_->functions)
+    if (f.active) n += impl_->attached[f.id].sites.size();
+  return n;
+}
+
 std::vector<const TracedFunction*> Engine::traced() const {
   std::vector<const TracedFunction*> out;
   for (const TracedFunction& f : impl_->functions)

@@ -175,6 +175,10 @@ class Engine {
   Result<std::vector<uint64_t>> return_addresses(const symbols::Function& fn) const;
   // The functions being traced, in the order they were added.
   std::vector<const TracedFunction*> traced() const;
+  // Probe sites in place: of `fn`, or of every function traced. An entry
+  // that is also a return counts once.
+  size_t probe_sites(const TracedFunction& fn) const;
+  size_t probe_sites() const;
 
   // A function the kernel refused to probe, and why.
   struct Skipped {
