@@ -36,33 +36,4 @@ Result<void> go_build_for_debug(const std::string& pkgdir, const std::string& ou
   return {};
 }
 
-
-Result<TempBuildOutput> TempBuildOutput::create() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "gotrace-build-XXXXXX").string();
-  if (!mkdtemp(tmpl.data()))
-    return make_error(Errc::io, std::string("cannot make a build directory: ") + std::strerror(errno));
-  TempBuildOutput t;
-  t.dir_ = tmpl;
-  return t;
-}
-
-TempBuildOutput& TempBuildOutput::operator=(TempBuildOutput&& o) noexcept {
-  if (this != &o) {
-    remove();
-    dir_ = std::move(o.dir_);
-    o.dir_.clear();
-  }
-  return *this;
-}
-
-TempBuildOutput::~TempBuildOutput() { remove(); }
-
-void TempBuildOutput::remove() {
-  if (dir_.empty()) return;
-  std::error_code ec;
-  std::filesystem::remove(path(), ec);
-  std::filesystem::remove(dir_, ec);
-  dir_.clear();
-}
-
 }  // namespace gotrace::cli

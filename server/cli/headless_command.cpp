@@ -54,7 +54,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
   to.ring_bytes = so.ring_bytes;
   to.limits = so.limits;
   const auto& pos = parsed->positional;
-  TempBuildOutput temp;
+  tracer::TempBuildOutput temp;
   if (mode == "attach") {
     if (pos.size() != 1) return fail("gotrace attach needs exactly one argument, the pid");
     auto n = parse_int_flag("pid", pos[0], 1, 1 << 30);
@@ -69,7 +69,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
     std::string pkg = pos.empty() ? "." : pos[0];
     std::string out = parsed->get("output").value_or("");
     if (out.empty()) {
-      auto t = TempBuildOutput::create();
+      auto t = tracer::TempBuildOutput::create();
       if (!t) return fail(t.error().message);
       temp = std::move(*t);
       out = temp.path();

@@ -54,7 +54,7 @@ int run_trace(const std::vector<std::string>& args) {
   }
 
   // Which binary: --exec, the running process's, or a package we build.
-  TempBuildOutput temp;
+  tracer::TempBuildOutput temp;
   std::unique_ptr<tracer::Process> attached;
   std::string binary;
   if (flags->pid) {
@@ -67,7 +67,7 @@ int run_trace(const std::vector<std::string>& args) {
   } else {
     std::string out = flags->output;
     if (out.empty()) {
-      auto t = TempBuildOutput::create();
+      auto t = tracer::TempBuildOutput::create();
       if (!t) return fail(t.error().message);
       temp = std::move(*t);
       out = temp.path();

@@ -40,16 +40,23 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
                                             bool returns, int stack, std::vector<int>& ids,
                                             const std::vector<pdap::Segment>& message = {}) {
   debugger::Debugger& d = *s.dbg();
-  debugger::BreakpointRequest req;
+  // What the entry and the returns share. The returns print when the entry
+  // does: the condition may name arguments (evaluated with the entry's
+  // values), and then the kernel can drop non-matching calls at their entry.
+  auto request = [&] {
+    debugger::BreakpointRequest r;
+    r.bp.owner = s.hit_owner();
+    r.bp.cond = cond;
+    r.bp.hit_cond = hit_cond;
+    r.bp.stacktrace = stack;
+    r.bp.load_args = values::LoadConfig{};
+    return r;
+  };
+  debugger::BreakpointRequest req = request();
   for (const auto& seg : message)
     if (seg.is_expr) req.bp.variables.push_back(seg.text);
   req.bp.function_name = fn;
   req.bp.tracepoint = true;
-  req.bp.owner = s.hit_owner();
-  req.bp.cond = cond;
-  req.bp.hit_cond = hit_cond;
-  req.bp.stacktrace = stack;
-  req.bp.load_args = values::LoadConfig{};
   // An inlined copy, or a function that never returns, has no return of
   // its own to probe.
   auto rets = returns ? d.return_locations(fn) : Result<std::vector<uint64_t>>(std::vector<uint64_t>{});
@@ -63,17 +70,9 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
   ids.push_back(entry->id);
   if (rets) {
     for (uint64_t a : *rets) {
-      debugger::BreakpointRequest r;
+      debugger::BreakpointRequest r = request();
       r.bp.addr = a;
       r.bp.trace_return = true;
-      r.bp.owner = s.hit_owner();
-      // The call's returns print when its entry does: the condition may
-      // name arguments (evaluated with the entry's values) and then the
-      // kernel can drop non-matching calls at their entry.
-      r.bp.cond = cond;
-      r.bp.hit_cond = hit_cond;
-      r.bp.stacktrace = stack;
-      r.bp.load_args = values::LoadConfig{};
       auto rb = d.create_breakpoint(r);
       if (rb) {
         ids.push_back(rb->id);

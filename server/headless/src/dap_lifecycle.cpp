@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
 #include <limits>
 
@@ -18,10 +17,9 @@ using namespace dap_args;
 namespace pdap = protocol::dap;
 
 // Builds a package for tracing (`go build`/`go test -c` with
-// -gcflags='all=-N -l'), its output going to the DAP console. The binary
-// goes alone into a fresh directory (mkdtemp: no name another user could
-// have planted a link at), and the build runs as `as` when it is given.
-Result<std::string> build(const std::string& mode, const std::string& program,
+// -gcflags='all=-N -l'), its output going to the DAP console, the binary
+// into a TempBuildOutput; the build runs as `as` when it is given.
+Result<tracer::TempBuildOutput> build(const std::string& mode, const std::string& program,
                           const std::vector<std::string>& flags,
                           const std::optional<tracer::Credentials>& as, std::string* log) {
   namespace fs = std::filesystem;
@@ -32,14 +30,9 @@ Result<std::string> build(const std::string& mode, const std::string& program,
     return make_error(Errc::not_found, "package directory " + program + " does not exist");
   }
   fs::path dir = fs::is_directory(program, ec) ? fs::path(program) : fs::path(program).parent_path();
-  std::string tmpl = (fs::temp_directory_path() / "gotrace-build-XXXXXX").string();
-  if (!mkdtemp(tmpl.data())) return make_error(Errc::io, "cannot make a build directory: " + std::string(strerror(errno)));
-  if (as && chown(tmpl.c_str(), as->uid, as->gid) != 0) {
-    int e = errno;
-    fs::remove(tmpl, ec);
-    return make_error(Errc::io, "cannot give the build directory to " + as->name + ": " + strerror(e));
-  }
-  std::string out = (fs::path(tmpl) / "__debug_bin").string();
+  auto built = tracer::TempBuildOutput::create(as);
+  if (!built) return built.error();
+  std::string out = built->path();
   std::vector<std::string> argv{"go"};
   if (mode == "test") {
     argv.insert(argv.end(), {"test", "-c"});
@@ -74,13 +67,11 @@ Result<std::string> build(const std::string& mode, const std::string& program,
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fs::remove(out, ec);
-    fs::remove(tmpl, ec);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 126 && log->empty())
       return make_error(Errc::permission, "build failed: cannot enter " + dir.string());
     return make_error(Errc::invalid_argument, "build failed: " + *log);
   }
-  return out;
+  return std::move(*built);
 }
 
 void initialize(DapSession& s, int64_t seq, const json::object&) {
@@ -127,6 +118,18 @@ Result<tracer::BackendKind> backend_attribute(DapSession& s, const std::optional
                         "\": must be ebpf, ptrace or auto");
 }
 
+// What every launch and attach of this server starts from: the backend the
+// request names (or the server's), the server's ring and limits.
+Result<debugger::TargetOptions> target_options(DapSession& s, const std::optional<std::string>& backend) {
+  auto kind = backend_attribute(s, backend);
+  if (!kind) return kind.error();
+  debugger::TargetOptions to;
+  to.backend = *kind;
+  to.ring_bytes = s.server().opts.ring_bytes;
+  to.limits = s.server().opts.limits;
+  return to;
+}
+
 // Tells the client when `auto` fell back to ptrace, and why.
 void report_backend(DapSession& s) {
   const tracer::Engine& e = s.dbg()->engine();
@@ -151,12 +154,9 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
   // read it, not only run it.
   if (*as && mode == "exec")
     if (auto r = tracer::check_access_as(**as, la->program, R_OK | X_OK); !r) return failed(r.error().message);
-  auto backend = backend_attribute(s, la->backend);
-  if (!backend) return failed(backend.error().message);
-  debugger::TargetOptions to;
-  to.backend = *backend;
-  to.ring_bytes = s.server().opts.ring_bytes;
-  to.limits = s.server().opts.limits;
+  auto options = target_options(s, la->backend);
+  if (!options) return failed(options.error().message);
+  debugger::TargetOptions& to = *options;
   to.program = la->program;
   to.args = la->args;
   to.launch.capture_output = true;
@@ -173,8 +173,8 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
     auto built = build(mode, la->program, build_flags(*la), *as, &log);
     if (!log.empty()) s.output("console", log);
     if (!built) return failed(built.error().message);
-    to.program = *built;
-    s.built_binary = *built;
+    to.program = built->path();
+    s.built = std::move(*built);
   }
   auto d = debugger::Debugger::create(to);
   if (!d) return failed("could not launch process: " + d.error().message);
@@ -207,12 +207,9 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (!as) return failed(as.error().message);
   if (*as)
     if (auto r = tracer::check_ptrace_as(**as, static_cast<pid_t>(*pid)); !r) return failed(r.error().message);
-  auto backend = backend_attribute(s, aa->backend);
-  if (!backend) return failed(backend.error().message);
-  debugger::TargetOptions to;
-  to.backend = *backend;
-  to.ring_bytes = s.server().opts.ring_bytes;
-  to.limits = s.server().opts.limits;
+  auto options = target_options(s, aa->backend);
+  if (!options) return failed(options.error().message);
+  debugger::TargetOptions& to = *options;
   to.attach_pid = static_cast<pid_t>(*pid);
   auto d = debugger::Debugger::create(to);
   if (!d) return failed(d.error().message);

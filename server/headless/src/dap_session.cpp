@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 
 namespace gotrace::headless {
 
@@ -171,15 +170,7 @@ void DapSession::release() {
   tracepoint_bps.clear();
   source_bps.clear();
   prints.clear();
-  if (!built_binary.empty()) {
-    std::error_code ec;
-    // Not remove_all: the directory was the client's to write in, and a
-    // recursive removal as root must not follow what they put there.
-    std::filesystem::path bin(built_binary);
-    std::filesystem::remove(bin, ec);
-    std::filesystem::remove(bin.parent_path(), ec);
-    built_binary.clear();
-  }
+  built = {};
 }
 
 void DapSession::dispatch(json::value message) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gotrace/protocol/dap/log_message.h"
+#include "gotrace/tracer/build_output.h"
 #include "server_impl.h"
 
 #include <map>
@@ -49,9 +50,7 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   std::vector<int> tracepoint_bps;
   std::map<int64_t, std::string> goroutines_seen;
   bool launched_here = false;  // this session created the debugger
-  // Built for mode debug/test, alone in a directory made for it; both are
-  // removed at the end.
-  std::string built_binary;
+  tracer::TempBuildOutput built;  // for mode debug/test; removed at the end
   // The client's local user (a loopback peer); nullopt for stdio and remote
   // peers. See client_user.h.
   std::optional<uid_t> client_uid;
