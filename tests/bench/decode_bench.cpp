@@ -65,6 +65,7 @@ void BM_DecodeAndRenderEntry(benchmark::State& state) {
     auto rec = parse_record(raw);
     CapturedMemory mem(*rec, nullptr);
     std::vector<values::Variable> args;
+    args.reserve(2);  // as load_site_values does: one per planned value
     uint8_t s[16], p[24];
     std::memcpy(s, &rec->words[0], 16);
     std::memcpy(p, &rec->words[2], 24);

@@ -7,6 +7,8 @@
 #include "gotrace/support/result.h"
 #include "gotrace/values/variable.h"
 
+#include <boost/container/small_vector.hpp>
+
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -19,11 +21,13 @@ struct Blob {
   std::span<const uint8_t> bytes;
 };
 
+// Parsed at every hit: the usual record (a few words, a few blobs, no
+// frames) fits inline, so parsing one allocates nothing.
 struct Record {
   gt_event_header hdr{};
-  std::vector<uint64_t> words;
+  boost::container::small_vector<uint64_t, 16> words;
   std::vector<uint64_t> frames;  // return addresses, innermost first
-  std::vector<Blob> blobs;  // spans point into the record's buffer
+  boost::container::small_vector<Blob, 4> blobs;  // spans point into the record's buffer
 };
 
 // Fails with Errc::corrupt on a truncated or inconsistent record.

@@ -1,5 +1,7 @@
 #include "value_loader.h"
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -13,9 +15,11 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
                                                const values::LoadConfig& cfg,
                                                bool float_registers) {
   std::vector<values::Variable> out;
+  const size_t end = std::min(last, site.values.size());
+  if (first < end) out.reserve(end - first);
   CapturedMemory mem(rec, &binary, types.bias());
   uint64_t reg_index = 0;
-  for (size_t i = first; i < last && i < site.values.size(); i++) {
+  for (size_t i = first; i < end; i++) {
     const ValuePlan& vp = site.values[i];
     uint64_t addr = vp.on_stack ? rec.hdr.sp + static_cast<uint64_t>(vp.stack_offset)
                                 : values::kFakeAddressBase + 0x100 * reg_index++;
@@ -25,7 +29,8 @@ std::vector<values::Variable> load_site_values(const Record& rec, const SiteInfo
       std::string why = vp.unreadable.empty() && vp.type ? "unreadable float register" : vp.unreadable;
       v = values::unreadable_variable(vp.name, vp.type ? *vp.type : unknown, why);
     } else {
-      std::vector<uint8_t> bytes(vp.size, 0);
+      // Most values are a few words: their bytes stay on the stack.
+      boost::container::small_vector<uint8_t, 64> bytes(vp.size, 0);
       for (const Chunk& c : vp.chunks) {
         if (c.word >= rec.words.size() || c.value_offset + c.size > bytes.size()) continue;
         std::memcpy(bytes.data() + c.value_offset, &rec.words[c.word],

@@ -59,10 +59,7 @@ void append_hex(std::string& out, uint32_t v, int digits) {
 
 }  // namespace
 
-std::string go_quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
+void append_go_quote_body(std::string& out, std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     Decoded d = decode_rune(s, i);
     if (!d.valid) {
@@ -103,6 +100,13 @@ std::string go_quote(std::string_view s) {
     }
     i += d.width;
   }
+}
+
+std::string go_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  append_go_quote_body(out, s);
   out += '"';
   return out;
 }
@@ -134,9 +138,15 @@ std::string format_constant_float(double f) {
 }
 
 std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
+  std::string out;
+  append_hex_number(out, v);
+  return out;
+}
+
+void append_hex_number(std::string& out, uint64_t v) {
+  char buf[24] = {'0', 'x'};
+  auto r = std::to_chars(buf + 2, buf + sizeof buf, v, 16);
+  out.append(buf, r.ptr);
 }
 
 std::string_view kind_name(symbols::Kind k) {

@@ -11,6 +11,9 @@ namespace gotrace::values::detail {
 
 // strconv.Quote: what `%q` prints for a string.
 std::string go_quote(std::string_view s);
+// The same without the surrounding quotes, appended to `out` (printers build
+// one line in place instead of a string per value).
+void append_go_quote_body(std::string& out, std::string_view s);
 
 // strconv.FormatFloat(f, 'f', -1, bits), with Delve's "+Inf"/"-Inf"/"NaN".
 std::string format_float(double f, int bits);
@@ -21,6 +24,7 @@ std::string format_constant_float(double f);
 
 // fmt's %#x of an unsigned integer: "0x0" for zero.
 std::string hex(uint64_t v);
+void append_hex_number(std::string& out, uint64_t v);
 
 // reflect.Kind.String().
 std::string_view kind_name(symbols::Kind k);

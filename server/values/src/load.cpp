@@ -4,6 +4,7 @@
 
 #include "go_format.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace gotrace::values {
@@ -119,6 +120,12 @@ class Loader {
   // eagerly (string and slice headers, array geometry), without loading.
   Variable make(std::string name, const Type& t, const Place& p) const {
     Variable v;
+    init(v, std::move(name), t, p);
+    return v;
+  }
+
+  // make, into a default-constructed Variable where it is to stay.
+  void init(Variable& v, std::string name, const Type& t, const Place& p) const {
     v.name = std::move(name);
     v.addr = p.addr();
     v.type = t.name;
@@ -136,7 +143,6 @@ class Loader {
         break;
       default: break;
     }
-    return v;
   }
 
   // loadValueInternal.
@@ -289,12 +295,18 @@ class Loader {
       count = cfg_.max_array_values;
     const uint64_t stride = t.elem->size;
     int errcount = 0;
+    // Children are loaded where they stay: a Variable is ~200 bytes of
+    // strings, and moving each one as the vector grew cost more than
+    // loading it. The length comes from the target (it may be garbage, and
+    // loading stops at the first uncaptured elements), so the reservation
+    // is bounded.
+    v.children.reserve(static_cast<size_t>(std::min<int64_t>(count, 64)));
     for (int64_t i = 0; i < count; ++i) {
       Place ep = elems.at(static_cast<uint64_t>(i) * stride);
-      Variable e = make("", *t.elem, ep);
+      Variable& e = v.children.emplace_back();
+      init(e, {}, *t.elem, ep);
       load(e, *t.elem, ep, recurse + 1);
       if (!e.unreadable.empty()) ++errcount;
-      v.children.push_back(std::move(e));
       if (errcount > kMaxErrCount) break;
     }
   }
@@ -302,6 +314,9 @@ class Loader {
   void load_struct(Variable& v, const Type& t, const Place& p, int recurse) const {
     v.len = static_cast<int64_t>(t.fields.size());
     if (recurse > cfg_.max_variable_recurse) return;
+    size_t n = t.fields.size();
+    if (cfg_.max_struct_fields >= 0) n = std::min(n, static_cast<size_t>(cfg_.max_struct_fields));
+    v.children.reserve(n);
     for (const auto& f : t.fields) {
       if (cfg_.max_struct_fields >= 0 &&
           static_cast<int>(v.children.size()) >= cfg_.max_struct_fields)
@@ -314,9 +329,9 @@ class Loader {
         continue;
       }
       Place fp = p.at(f.offset);
-      Variable c = make(f.name, *f.type, fp);
+      Variable& c = v.children.emplace_back();
+      init(c, f.name, *f.type, fp);
       load(c, *f.type, fp, recurse + 1);
-      v.children.push_back(std::move(c));
     }
   }
 

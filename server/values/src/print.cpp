@@ -24,11 +24,6 @@ unsigned with(unsigned flags, unsigned flag, bool on) {
   return on ? (flags | flag) : (flags & ~flag);
 }
 
-// Go's %q of a type name: used when the name has a package path with '/'.
-std::string quoted_type_if_path(const std::string& type) {
-  return type.find('/') != std::string::npos ? detail::go_quote(type) : type;
-}
-
 struct RecursiveKind {
   Kind kind;
   bool has_ptr;
@@ -86,25 +81,32 @@ bool should_newline_struct(const Variable& v, bool newlines) {
   return false;
 }
 
+// Writes into one string, appending piece by piece: a trace line is built
+// at every hit, and a temporary string per value or separator was most of
+// its cost. The indent grows by a tab per nested multi-line level.
 class Printer {
  public:
-  std::string out;
+  Printer(std::string& out, std::string_view indent) : out(out), indent_(indent) {}
 
-  void write(const Variable& v, unsigned flags, const std::string& indent) {
+  void write(const Variable& v, unsigned flags) {
     if (!v.unreadable.empty()) {
-      out += "(unreadable " + v.unreadable + ")";
+      out += "(unreadable ";
+      out += v.unreadable;
+      out += ')';
       return;
     }
     if (!(flags & kTop) && v.addr == 0 && v.value.empty()) {
-      if ((flags & kIncludeType) && v.type != "void")
-        out += v.type + " nil";
-      else
+      if ((flags & kIncludeType) && v.type != "void") {
+        out += v.type;
+        out += " nil";
+      } else {
         out += "nil";
+      }
       return;
     }
     switch (v.kind) {
-      case Kind::slice: write_slice(v, flags, indent); break;
-      case Kind::array: write_array(v, flags, indent); break;
+      case Kind::slice: write_slice(v, flags); break;
+      case Kind::array: write_array(v, flags); break;
       case Kind::pointer:
         if (v.type.empty() || v.children.empty()) {
           out += "nil";
@@ -113,36 +115,47 @@ class Printer {
         } else {
           if ((flags & kTop) && (flags & kNewlines) && v.children[0].addr != 0) {
             write_pointer(v);
-            out += "\n";
+            out += '\n';
           }
-          out += "*";
-          write(v.children[0], with(flags, kTop, false), indent);
+          out += '*';
+          write(v.children[0], with(flags, kTop, false));
         }
         break;
       case Kind::unsafe_pointer:
-        if (v.children.empty())
+        if (v.children.empty()) {
           out += "unsafe.Pointer(nil)";
-        else
-          out += "unsafe.Pointer(" + detail::hex(v.children[0].addr) + ")";
+        } else {
+          out += "unsafe.Pointer(";
+          detail::append_hex_number(out, v.children[0].addr);
+          out += ')';
+        }
         break;
       case Kind::chan:
         if (flags & kNewlines) {
-          write_struct(v, flags, indent);
+          write_struct(v, flags);
         } else if (v.children.size() < 2) {
-          out += v.type + " nil";
+          out += v.type;
+          out += " nil";
         } else {
-          out += v.type + " " + v.children[0].value + "/" + v.children[1].value;
+          out += v.type;
+          out += ' ';
+          out += v.children[0].value;
+          out += '/';
+          out += v.children[1].value;
         }
         break;
       case Kind::struct_:
         if (!v.value.empty()) {
-          out += v.type + "(" + v.value + ")";
+          out += v.type;
+          out += '(';
+          out += v.value;
+          out += ')';
           flags = with(flags, kIncludeType, false);
         }
-        write_struct(v, flags, indent);
+        write_struct(v, flags);
         break;
-      case Kind::interface: write_interface(v, flags, indent); break;
-      case Kind::map: write_map(v, flags, indent); break;
+      case Kind::interface: write_interface(v, flags); break;
+      case Kind::map: write_map(v, flags); break;
       case Kind::func:
         if (v.value.empty()) {
           out += "nil";
@@ -151,13 +164,17 @@ class Printer {
           if ((flags & kNewlines) && !v.children.empty()) {
             out += " {\n";
             for (const auto& c : v.children) {
-              out += indent;
+              out += indent_;
               out += kIndent;
-              out += c.name + " " + c.type + " = ";
-              write(c, 0, indent + std::string(kIndent));
-              out += "\n";
+              out += c.name;
+              out += ' ';
+              out += c.type;
+              out += " = ";
+              nested([&] { write(c, 0); });
+              out += '\n';
             }
-            out += indent + "}";
+            out += indent_;
+            out += '}';
           }
         }
         break;
@@ -166,12 +183,48 @@ class Printer {
   }
 
  private:
-  void write_pointer(const Variable& v) {
-    out += "(" + quoted_type_if_path(v.type) + ")(" +
-           detail::hex(v.children[0].addr) + ")";
+  std::string& out;
+  std::string indent_;
+
+  // Runs `f` one indent level deeper.
+  template <class F>
+  void nested(F&& f) {
+    indent_ += kIndent;
+    f();
+    indent_.resize(indent_.size() - kIndent.size());
   }
 
-  void write_interface(const Variable& v, unsigned flags, const std::string& indent) {
+  void newline_child_indent() {
+    out += '\n';
+    out += indent_;
+    out += kIndent;
+  }
+
+  void more(int64_t n) {
+    out += "...+";
+    out += std::to_string(n);
+    out += " more";
+  }
+
+  void type_name_quoted_if_path(const std::string& type) {
+    if (type.find('/') != std::string::npos) {
+      out += '"';
+      detail::append_go_quote_body(out, type);
+      out += '"';
+    } else {
+      out += type;
+    }
+  }
+
+  void write_pointer(const Variable& v) {
+    out += '(';
+    type_name_quoted_if_path(v.type);
+    out += ")(";
+    detail::append_hex_number(out, v.children[0].addr);
+    out += ')';
+  }
+
+  void write_interface(const Variable& v, unsigned flags) {
     if (v.addr == 0) {
       // An escaped interface variable that points to nil.
       out += "nil";
@@ -184,13 +237,17 @@ class Printer {
     const Variable& data = v.children[0];
     if (flags & kIncludeType) {
       if (data.kind == Kind::invalid) {
-        out += v.type + " ";
+        out += v.type;
+        out += ' ';
         if (data.addr == 0) {
           out += "nil";
           return;
         }
       } else {
-        out += v.type + "(" + data.type + ") ";
+        out += v.type;
+        out += '(';
+        out += data.type;
+        out += ") ";
       }
     }
     const unsigned child_flags =
@@ -202,14 +259,18 @@ class Printer {
         out += "nil";
       } else if (data.children[0].only_addr) {
         // Delve prints the address of the data word, not the pointer in it.
-        out += detail::hex(data.addr);
+        detail::append_hex_number(out, data.addr);
       } else {
-        write(data, child_flags, indent);
+        write(data, child_flags);
       }
     } else if (data.only_addr) {
-      out += "*(*" + quoted_type_if_path(v.type) + ")(" + detail::hex(v.addr) + ")";
+      out += "*(*";
+      type_name_quoted_if_path(v.type);
+      out += ")(";
+      detail::append_hex_number(out, v.addr);
+      out += ')';
     } else {
-      write(data, child_flags, indent);
+      write(data, child_flags);
     }
   }
 
@@ -217,141 +278,179 @@ class Printer {
     if (v.value.empty() && v.kind != Kind::string) {
       out += "(unknown ";
       out += detail::kind_name(v.kind);
-      out += ")";
+      out += ')';
       return;
     }
     switch (v.kind) {
       case Kind::complex64:
       case Kind::complex128:
-        if (v.children.size() >= 2)
-          out += "(" + v.children[0].value + " + " + v.children[1].value + "i)";
-        else
+        if (v.children.size() >= 2) {
+          out += '(';
+          out += v.children[0].value;
+          out += " + ";
+          out += v.children[1].value;
+          out += "i)";
+        } else {
           out += v.value;
+        }
         break;
-      case Kind::string: {
-        std::string s = v.value;
-        if (static_cast<int64_t>(s.size()) != v.len)
-          s += "...+" + std::to_string(v.len - static_cast<int64_t>(s.size())) + " more";
-        out += detail::go_quote(s);
+      case Kind::string:
+        out += '"';
+        detail::append_go_quote_body(out, v.value);
+        // The count of the bytes left out is inside the quotes, as Delve's.
+        if (static_cast<int64_t>(v.value.size()) != v.len)
+          more(v.len - static_cast<int64_t>(v.value.size()));
+        out += '"';
         break;
-      }
       default: out += v.value; break;
     }
   }
 
-  void write_slice(const Variable& v, unsigned flags, const std::string& indent) {
-    if (flags & kIncludeType)
-      out += v.type + " len: " + std::to_string(v.len) +
-             ", cap: " + std::to_string(v.cap) + ", ";
+  void write_slice(const Variable& v, unsigned flags) {
+    if (flags & kIncludeType) {
+      out += v.type;
+      out += " len: ";
+      out += std::to_string(v.len);
+      out += ", cap: ";
+      out += std::to_string(v.cap);
+      out += ", ";
+    }
     if (v.base == 0 && v.children.empty()) {
       out += "nil";
       return;
     }
-    write_slice_or_array(v, flags, indent);
+    write_slice_or_array(v, flags);
   }
 
-  void write_array(const Variable& v, unsigned flags, const std::string& indent) {
-    if (flags & kIncludeType) out += v.type + " ";
-    write_slice_or_array(v, flags, indent);
+  void write_array(const Variable& v, unsigned flags) {
+    if (flags & kIncludeType) {
+      out += v.type;
+      out += ' ';
+    }
+    write_slice_or_array(v, flags);
   }
 
-  void write_struct(const Variable& v, unsigned flags, const std::string& indent) {
+  void write_struct(const Variable& v, unsigned flags) {
     if (static_cast<int64_t>(v.children.size()) != v.len && v.children.empty()) {
-      out += "(*" + quoted_type_if_path(v.type) + ")(" + detail::hex(v.addr) + ")";
+      out += "(*";
+      type_name_quoted_if_path(v.type);
+      out += ")(";
+      detail::append_hex_number(out, v.addr);
+      out += ')';
       return;
     }
-    if (flags & kIncludeType) out += v.type + " ";
+    if (flags & kIncludeType) {
+      out += v.type;
+      out += ' ';
+    }
     const bool nl = should_newline_struct(v, flags & kNewlines);
-    const std::string child_indent = indent + std::string(kIndent);
-    out += "{";
+    out += '{';
     for (size_t i = 0; i < v.children.size(); ++i) {
-      if (nl) out += "\n" + child_indent;
-      out += v.children[i].name + ": ";
-      write(v.children[i], with(kIncludeType, kNewlines, nl), child_indent);
+      if (nl) newline_child_indent();
+      out += v.children[i].name;
+      out += ": ";
+      nested([&] { write(v.children[i], with(kIncludeType, kNewlines, nl)); });
       if (i != v.children.size() - 1 || nl) {
-        out += ",";
-        if (!nl) out += " ";
+        out += ',';
+        if (!nl) out += ' ';
       }
     }
     if (static_cast<int64_t>(v.children.size()) != v.len) {
       if (nl)
-        out += "\n" + child_indent;
+        newline_child_indent();
       else
-        out += ",";
-      out += "...+" + std::to_string(v.len - static_cast<int64_t>(v.children.size())) + " more";
+        out += ',';
+      more(v.len - static_cast<int64_t>(v.children.size()));
     }
-    out += "}";
+    out += '}';
   }
 
-  void write_map(const Variable& v, unsigned flags, const std::string& indent) {
-    if (flags & kIncludeType) out += v.type + " ";
+  void write_map(const Variable& v, unsigned flags) {
+    if (flags & kIncludeType) {
+      out += v.type;
+      out += ' ';
+    }
     if (v.base == 0 && v.children.empty()) {
       out += "nil";
       return;
     }
     const bool nl = (flags & kNewlines) && !v.children.empty();
-    const std::string child_indent = indent + std::string(kIndent);
-    out += "[";
+    out += '[';
     for (size_t i = 0; i + 1 < v.children.size(); i += 2) {
-      if (nl) out += "\n" + child_indent;
-      write(v.children[i], 0, child_indent);
-      out += ": ";
-      write(v.children[i + 1], with(0, kNewlines, nl), child_indent);
+      if (nl) newline_child_indent();
+      nested([&] {
+        write(v.children[i], 0);
+        out += ": ";
+        write(v.children[i + 1], with(0, kNewlines, nl));
+      });
       if (i != v.children.size() - 1 || nl) out += ", ";
     }
     const int64_t pairs = static_cast<int64_t>(v.children.size() / 2);
     if (pairs != v.len) {
       if (!v.children.empty()) {
         if (nl)
-          out += "\n" + child_indent;
+          newline_child_indent();
         else
-          out += ",";
-        out += "...+" + std::to_string(v.len - pairs) + " more";
+          out += ',';
+        more(v.len - pairs);
       } else {
         out += "...";
       }
     }
-    if (nl) out += "\n" + indent;
-    out += "]";
+    if (nl) {
+      out += '\n';
+      out += indent_;
+    }
+    out += ']';
   }
 
-  void write_slice_or_array(const Variable& v, unsigned flags, const std::string& indent) {
+  void write_slice_or_array(const Variable& v, unsigned flags) {
     const bool nl = should_newline_array(v, flags & kNewlines);
-    const std::string child_indent = indent + std::string(kIndent);
-    out += "[";
+    out += '[';
     for (size_t i = 0; i < v.children.size(); ++i) {
-      if (nl) out += "\n" + child_indent;
-      write(v.children[i], with(0, kNewlines, nl), child_indent);
-      if (i != v.children.size() - 1 || nl) out += ",";
+      if (nl) newline_child_indent();
+      nested([&] { write(v.children[i], with(0, kNewlines, nl)); });
+      if (i != v.children.size() - 1 || nl) out += ',';
     }
     if (static_cast<int64_t>(v.children.size()) != v.len) {
       if (!v.children.empty()) {
         if (nl)
-          out += "\n" + child_indent;
+          newline_child_indent();
         else
-          out += ",";
-        out += "...+" + std::to_string(v.len - static_cast<int64_t>(v.children.size())) + " more";
+          out += ',';
+        more(v.len - static_cast<int64_t>(v.children.size()));
       } else {
         out += "...";
       }
     }
-    if (nl) out += "\n" + indent;
-    out += "]";
+    if (nl) {
+      out += '\n';
+      out += indent_;
+    }
+    out += ']';
   }
 };
 
 }  // namespace
 
+void append_single_line(std::string& out, const Variable& v) {
+  Printer(out, "").write(v, kTop | kIncludeType);
+}
+
+void append_multi_line(std::string& out, const Variable& v, std::string_view indent) {
+  Printer(out, indent).write(v, kTop | kNewlines | kIncludeType);
+}
+
 std::string single_line(const Variable& v) {
-  Printer p;
-  p.write(v, kTop | kIncludeType, "");
-  return std::move(p.out);
+  std::string out;
+  append_single_line(out, v);
+  return out;
 }
 
 std::string multi_line(const Variable& v, const std::string& indent) {
-  Printer p;
-  p.write(v, kTop | kNewlines | kIncludeType, indent);
-  return std::move(p.out);
+  std::string out;
+  append_multi_line(out, v, indent);
+  return out;
 }
 
 }  // namespace gotrace::values

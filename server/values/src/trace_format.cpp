@@ -11,35 +11,67 @@ namespace {
 // How one variable appears in a trace line at verbosity v (PR #4251):
 // 0 is the original SinglelineString, 1 names the type only, 2 adds the
 // name to the inline value, 3-4 print the expanded multi-line value.
-// Levels 1-4 (here and in join) follow the PR description, not HEAD's
-// source, which has not been read; see trace_format_test.cpp.
-std::string format_one(const Variable& v, int verbosity) {
+// Levels 1-4 (here and in append_list) follow the PR description, not
+// HEAD's source, which has not been read; see trace_format_test.cpp.
+void append_one(std::string& out, const Variable& v, int verbosity) {
   switch (verbosity) {
-    case 0: return single_line(v);
-    case 1: return v.name + ": <" + v.type + ">";
-    case 2: return v.name + ": " + single_line(v);
-    default: return v.name + ": " + multi_line(v, "\t");
+    case 0: append_single_line(out, v); return;
+    case 1:
+      out += v.name;
+      out += ": <";
+      out += v.type;
+      out += '>';
+      return;
+    case 2:
+      out += v.name;
+      out += ": ";
+      append_single_line(out, v);
+      return;
+    default:
+      out += v.name;
+      out += ": ";
+      append_multi_line(out, v, "\t");
   }
 }
 
-// Levels 3-4 put each value on its own indented line.
-std::string join(const std::vector<std::string>& parts, int verbosity,
-                 const char* sep) {
-  std::string out;
+// The values `keep` selects, separated by `sep`; levels 3-4 put each on its
+// own indented line instead. Appended in place: this runs at every hit.
+template <class Keep>
+void append_list(std::string& out, const std::vector<Variable>& vars, int verbosity,
+                 std::string_view sep, Keep keep) {
+  size_t n = 0;
+  for (const auto& v : vars) n += keep(v) ? 1 : 0;
   if (verbosity >= 3) {
-    if (parts.empty()) return out;
-    out += "\n";
-    for (size_t i = 0; i < parts.size(); ++i) {
-      out += "\t" + parts[i];
-      out += i + 1 < parts.size() ? ",\n" : "\n";
+    if (n == 0) return;
+    out += '\n';
+    size_t i = 0;
+    for (const auto& v : vars) {
+      if (!keep(v)) continue;
+      out += '\t';
+      append_one(out, v, verbosity);
+      out += ++i < n ? ",\n" : "\n";
     }
-    return out;
+    return;
   }
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
+  bool first = true;
+  for (const auto& v : vars) {
+    if (!keep(v)) continue;
+    if (!first) out += sep;
+    first = false;
+    append_one(out, v, verbosity);
   }
-  return out;
+}
+
+bool is_entry_argument(const Variable& v) { return (v.flags & kVarArgument) != 0; }
+bool any_variable(const Variable&) { return true; }
+
+void append_args(std::string& out, const std::vector<Variable>& arguments, int verbosity) {
+  append_list(out, arguments, verbosity, ", ", is_entry_argument);
+}
+
+// Return values are joined with a bare "," (entry args use ", ").
+void append_returns(std::string& out, const std::vector<Variable>& results, int verbosity) {
+  append_list(out, results, verbosity, ",", any_variable);
 }
 
 int digits(int n) {
@@ -47,16 +79,20 @@ int digits(int n) {
   return static_cast<int>(std::floor(std::log10(static_cast<double>(n)))) + 1;
 }
 
-std::string trace_prefix(int64_t goroutine_id, const TraceOptions& opts) {
-  if (opts.follow_calls_frame)
-    return "goroutine(" + std::to_string(goroutine_id) + "):frame(" +
-           std::to_string(*opts.follow_calls_frame) + ")";
-  return "goroutine(" + std::to_string(goroutine_id) + "):";
+void append_trace_prefix(std::string& out, int64_t goroutine_id, const TraceOptions& opts) {
+  out += "goroutine(";
+  out += std::to_string(goroutine_id);
+  out += "):";
+  if (opts.follow_calls_frame) {
+    out += "frame(";
+    out += std::to_string(*opts.follow_calls_frame);
+    out += ')';
+  }
 }
 
-std::string depth_prefix(const TraceOptions& opts) {
-  if (!opts.follow_calls_frame || *opts.follow_calls_frame <= 0) return "";
-  return std::string(static_cast<size_t>(*opts.follow_calls_frame - 1), ' ');
+void append_depth_prefix(std::string& out, const TraceOptions& opts) {
+  if (!opts.follow_calls_frame || *opts.follow_calls_frame <= 0) return;
+  out.append(static_cast<size_t>(*opts.follow_calls_frame - 1), ' ');
 }
 
 // A follow-calls hit whose root function is not on the stack prints nothing
@@ -69,18 +105,16 @@ bool printed(const TraceOptions& opts) {
 
 std::string format_trace_args(const std::vector<Variable>& arguments,
                               int verbosity) {
-  std::vector<std::string> parts;
-  for (const auto& a : arguments)
-    if (a.flags & kVarArgument) parts.push_back(format_one(a, verbosity));
-  return join(parts, verbosity, ", ");
+  std::string out;
+  append_args(out, arguments, verbosity);
+  return out;
 }
 
 std::string format_trace_returns(const std::vector<Variable>& results,
                                  int verbosity) {
-  std::vector<std::string> parts;
-  for (const auto& r : results) parts.push_back(format_one(r, verbosity));
-  // Return values are joined with a bare "," (entry args use ", ").
-  return join(parts, verbosity, ",");
+  std::string out;
+  append_returns(out, results, verbosity);
+  return out;
 }
 
 std::string format_stack_block(const std::vector<StackFrame>& frames,
@@ -114,14 +148,24 @@ std::string format_trace_entry(int64_t goroutine_id,
                                const std::vector<Variable>& arguments,
                                const TraceOptions& opts) {
   std::string out;
-  if (opts.timestamp) out += *opts.timestamp + " ";
+  out.reserve(128);
+  if (opts.timestamp) {
+    out += *opts.timestamp;
+    out += ' ';
+  }
   bool has_return_value = false;
   for (const auto& a : arguments)
     if (a.flags & kVarReturnArgument) has_return_value = true;
   if (printed(opts)) {
-    out += depth_prefix(opts) + "> " + trace_prefix(goroutine_id, opts) + " " +
-           opts.bp_name + function + "(" +
-           format_trace_args(arguments, opts.verbosity) + ")\n";
+    append_depth_prefix(out, opts);
+    out += "> ";
+    append_trace_prefix(out, goroutine_id, opts);
+    out += ' ';
+    out += opts.bp_name;
+    out += function;
+    out += '(';
+    append_args(out, arguments, opts.verbosity);
+    out += ")\n";
   }
   // Stacks and follow-calls are mutually exclusive.
   if (!opts.stack || opts.follow_calls_frame) return out;
@@ -139,12 +183,26 @@ std::string format_trace_return(int64_t goroutine_id,
                                 const std::vector<Variable>& results,
                                 const TraceOptions& opts) {
   std::string out;
-  if (opts.timestamp) out += *opts.timestamp + " ";
+  out.reserve(128);
+  if (opts.timestamp) {
+    out += *opts.timestamp;
+    out += ' ';
+  }
   if (printed(opts)) {
-    out += depth_prefix(opts) + ">> " + trace_prefix(goroutine_id, opts) + " " +
-           function + " => (" + format_trace_returns(results, opts.verbosity) + ")";
-    if (opts.duration_ns) out += " [" + format_duration(*opts.duration_ns) + "]";
-    out += "\n";
+    append_depth_prefix(out, opts);
+    out += ">> ";
+    append_trace_prefix(out, goroutine_id, opts);
+    out += ' ';
+    out += function;
+    out += " => (";
+    append_returns(out, results, opts.verbosity);
+    out += ')';
+    if (opts.duration_ns) {
+      out += " [";
+      out += format_duration(*opts.duration_ns);
+      out += ']';
+    }
+    out += '\n';
   }
   if (opts.stack && !opts.follow_calls_frame)
     out += format_stack_block(*opts.stack, opts.stack_bottom);

@@ -13,6 +13,10 @@
 namespace gotrace::tracer {
 namespace {
 
+std::vector<uint64_t> words_of(const Record& rec) {
+  return {rec.words.begin(), rec.words.end()};
+}
+
 constexpr uint64_t kSp = 0x7ffe'0000'1000;
 constexpr uint64_t kG = 0xc000'0100'0000;
 constexpr uint64_t kStackHi = kSp + 0x4000;
@@ -157,7 +161,7 @@ TEST_F(HitRecord, HeaderFields) {
   EXPECT_EQ(rec.hdr.spec_id, 7u);
   EXPECT_EQ(rec.hdr.flags, GT_SPEC_RETURN);
   EXPECT_EQ(rec.hdr.size, sizeof(gt_event_header) + 8);
-  EXPECT_EQ(rec.words, std::vector<uint64_t>{5});
+  EXPECT_EQ(words_of(rec), std::vector<uint64_t>{5});
   EXPECT_EQ(rec.hdr.n_frames, 0u);
   EXPECT_EQ(rec.hdr.n_derefs, 0u);
 }
@@ -240,7 +244,7 @@ TEST_F(HitRecord, Amd64Registers) {
   regs.have_vec = true;
   for (uint8_t r : {0, 3, 6, 7, 14, 15, 16, 17, 32, 33, 64}) reg(r);
   ASSERT_TRUE(hit());
-  EXPECT_EQ(rec.words, (std::vector<uint64_t>{0x100, 0x103, 0x106, kSp, 0x10e, 0x10f, 0, 0x200,
+  EXPECT_EQ(words_of(rec), (std::vector<uint64_t>{0x100, 0x103, 0x106, kSp, 0x10e, 0x10f, 0, 0x200,
                                               0x20f, 0, 0}));
   regs.have_vec = false;
   ASSERT_TRUE(hit());
@@ -258,7 +262,7 @@ TEST_F(HitRecord, Arm64Registers) {
   regs.have_vec = true;
   for (uint8_t r : {0, 29, 30, 31, 32, 63, 64, 95, 96}) reg(r);
   ASSERT_TRUE(hit());
-  EXPECT_EQ(rec.words,
+  EXPECT_EQ(words_of(rec),
             (std::vector<uint64_t>{0x100, 0x11d, 0x11e, kSp, 0, 0, 0x200, 0x21f, 0}));
   EXPECT_EQ(rec.hdr.goid, 42u);
 }
@@ -284,7 +288,7 @@ TEST_F(HitRecord, FailedStackCopyZeroesAllItsWords) {
   stack(0, 3);
   reg(0);
   ASSERT_TRUE(hit());
-  EXPECT_EQ(rec.words, (std::vector<uint64_t>{0, 0, 0, 9}));
+  EXPECT_EQ(words_of(rec), (std::vector<uint64_t>{0, 0, 0, 9}));
 }
 
 TEST_F(HitRecord, WordOpThatDoesNotFitEndsTheCopy) {
@@ -303,7 +307,7 @@ TEST_F(HitRecord, UnknownWordKindsAreSkipped) {
   spec.words[spec.n_word_ops++] = {3, 0, 1, 0};
   reg(0);
   ASSERT_TRUE(hit());
-  EXPECT_EQ(rec.words, std::vector<uint64_t>{9});
+  EXPECT_EQ(words_of(rec), std::vector<uint64_t>{9});
 }
 
 TEST_F(HitRecord, FixedSizeDerefsArePaddedToWords) {
@@ -611,7 +615,7 @@ TEST_F(HitRecord, HitConditions) {
     ASSERT_EQ(hit(), c.holds);
     EXPECT_EQ(counters.get(1), c.before + 1);  // counted whether it held or not
     if (!c.holds) continue;
-    EXPECT_EQ(rec.words, (std::vector<uint64_t>{9, c.before + 1}));
+    EXPECT_EQ(words_of(rec), (std::vector<uint64_t>{9, c.before + 1}));
     EXPECT_EQ(rec.hdr.flags, GT_EVENT_COUNTED);
   }
 }
@@ -625,7 +629,7 @@ TEST_F(HitRecord, CountWordComesBeforeFramesAndIsASource) {
   reg(0);
   deref(GT_SRC_WORD, 1, 3);
   ASSERT_TRUE(hit());
-  EXPECT_EQ(rec.words, (std::vector<uint64_t>{0, 0x5000}));
+  EXPECT_EQ(words_of(rec), (std::vector<uint64_t>{0, 0x5000}));
   EXPECT_EQ(rec.frames, std::vector<uint64_t>{0x401100});
   EXPECT_EQ(text(rec.blobs[0]), "abc");
 }

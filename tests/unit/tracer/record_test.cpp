@@ -37,7 +37,7 @@ TEST(Record, ParsesWordsAndBlobs) {
   auto r = parse_record(raw);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->hdr.goid, 7u);
-  EXPECT_EQ(r->words, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(std::vector<uint64_t>(r->words.begin(), r->words.end()), (std::vector<uint64_t>{1, 2}));
   ASSERT_EQ(r->blobs.size(), 2u);
   EXPECT_EQ(std::string(r->blobs[0].bytes.begin(), r->blobs[0].bytes.end()), "hello");
   EXPECT_EQ(r->blobs[1].status, static_cast<uint32_t>(GT_DEREF_FAULT));

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gotrace::values {
@@ -120,5 +121,8 @@ std::vector<Variable> result_placeholders(const std::vector<symbols::Variable>& 
 // Delve's api.Variable.SinglelineString() / MultilineString(indent, fmt).
 std::string single_line(const Variable& v);
 std::string multi_line(const Variable& v, const std::string& indent);
+// The same, appended to `out`.
+void append_single_line(std::string& out, const Variable& v);
+void append_multi_line(std::string& out, const Variable& v, std::string_view indent);
 
 }  // namespace gotrace::values
