@@ -300,15 +300,25 @@ class RpcClient {
   static async connect(port) {
     const r = new RpcClient();
     r.sock = await tcpConnect(port);
-    r.buf = '';
+    r.parts = [];  // the unfinished line's chunks
     r.waiting = new Map();
     r.nextId = 1;
+    // Only the new chunk is searched for the line's end: a reply of many
+    // megabytes (GetBufferedTracepoints under load) arrives in hundreds of
+    // chunks, and rescanning what came before made reading it quadratic.
     r.sock.on('data', (d) => {
-      r.buf += d.toString();
-      let nl;
-      while ((nl = r.buf.indexOf('\n')) >= 0) {
-        const msg = JSON.parse(r.buf.slice(0, nl));
-        r.buf = r.buf.slice(nl + 1);
+      let start = 0;
+      for (;;) {
+        const nl = d.indexOf(10, start);
+        if (nl < 0) {
+          if (start < d.length) r.parts.push(d.subarray(start));
+          return;
+        }
+        r.parts.push(d.subarray(start, nl));
+        const line = r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts);
+        r.parts = [];
+        start = nl + 1;
+        const msg = JSON.parse(line.toString());
         const w = r.waiting.get(msg.id);
         if (w) {
           r.waiting.delete(msg.id);

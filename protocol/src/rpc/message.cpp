@@ -66,6 +66,15 @@ std::string encode_result(const json::value& id, const json::value& result) {
   return out;
 }
 
+std::string encode_encoded_result(const json::value& id, std::string_view result_json) {
+  std::string out = head(id);
+  out.reserve(out.size() + result_json.size() + 32);
+  out += ",\"result\":";
+  out += result_json;
+  out += ",\"error\":null}\n";
+  return out;
+}
+
 std::string encode_error(const json::value& id, std::string_view message) {
   std::string out = head(id);
   out += ",\"result\":null,\"error\":";

@@ -73,9 +73,15 @@ void add_breakpoint_methods(MethodTable& t) {
     auto hits = s.dbg().take_buffered();
     if (hits.empty()) co_return json::value(json::object{{"TracepointResults", nullptr}});
     values::LoadConfig lc = cfg ? from_rpc(*cfg) : values::LoadConfig{};
-    std::vector<rpc::TracepointResult> out;
-    for (const auto& h : hits) out.push_back(tracepoint_result(s.dbg(), h, lc));
-    co_return json::value(json::object{{"TracepointResults", rpc::to_json(out)}});
+    // Written as it is converted: under load this reply holds every hit
+    // since the last poll (up to the session's bound).
+    std::string out = "{\"TracepointResults\":[";
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (i) out += ',';
+      rpc::write_go_json(out, tracepoint_result(s.dbg(), hits[i], lc));
+    }
+    out += "]}";
+    co_return ReplyBody::encoded(std::move(out));
   };
   t["ListBreakpoints"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
     json::value pv(p);

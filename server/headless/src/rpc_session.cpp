@@ -121,7 +121,12 @@ void RpcSession::handle(json::value message) {
 }
 
 void RpcSession::send(const json::value& id, const Reply& reply) {
-  send_line(reply ? rpc::encode_result(id, *reply) : rpc::encode_error(id, reply.error().message));
+  if (!reply)
+    send_line(rpc::encode_error(id, reply.error().message));
+  else if (!reply->text.empty())
+    send_line(rpc::encode_encoded_result(id, reply->text));
+  else
+    send_line(rpc::encode_result(id, reply->value));
 }
 
 void RpcSession::send_line(std::string line) {

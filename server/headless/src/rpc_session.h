@@ -8,7 +8,19 @@
 
 namespace gotrace::headless {
 
-using Reply = Result<json::value>;
+// A method's answer: a JSON value, or its Go encoding already written (a
+// reply too large to be worth building as a tree first).
+struct ReplyBody {
+  ReplyBody(json::value v) : value(std::move(v)) {}  // NOLINT: handlers return values
+  static ReplyBody encoded(std::string text) {
+    ReplyBody b(nullptr);
+    b.text = std::move(text);
+    return b;
+  }
+  json::value value;
+  std::string text;  // non-empty: the result as written
+};
+using Reply = Result<ReplyBody>;
 
 class RpcSession : public ClientSession, public std::enable_shared_from_this<RpcSession> {
  public:

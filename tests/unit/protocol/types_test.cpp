@@ -127,6 +127,64 @@ TEST(Types, TracepointResultOmitempty) {
             R"({"addr":0,"file":"/p/prog.go","line":16,"is_ret":true,"functionName":"main.foo","goroutineID":1,"returnParams":[{"name":"z","addr":0,"onlyAddr":false,"type":"","realType":"","flags":16,"kind":2,"value":"1","len":0,"cap":0,"children":[],"base":0,"unreadable":"","LocationExpr":"","DeclLine":0}]})");
 }
 
+// GetBufferedTracepoints writes its results directly; the bytes must be
+// those of the tree to_json builds, which the transcripts check against
+// Delve.
+TEST(Types, TracepointResultWrittenDirectlyEqualsTheTree) {
+  auto direct = [](const TracepointResult& t) {
+    std::string out;
+    write_go_json(out, t);
+    return out;
+  };
+  TracepointResult t;
+  t.file = "/p/prog.go";
+  t.line = 16;
+  t.goroutineID = 1;
+  EXPECT_EQ(direct(t), R"({"addr":0,"file":"/p/prog.go","line":16,"is_ret":false,"goroutineID":1})");
+
+  Variable s;
+  s.name = "s";
+  s.addr = 0xbeef000000000000ULL;
+  s.type = s.realType = "string";
+  s.flags = kVarArgument | kVarFakeAddress;
+  s.kind = 24;
+  s.value = "<a & b>\n\"q\"\x01\xff \u00e9 \u2028";
+  s.len = 123;
+  s.base = 0xc000010000;
+  Variable p;
+  p.name = "p";
+  p.type = p.realType = "*github.com/acme/x.Point";
+  p.kind = 22;
+  p.len = 1;
+  p.cap = -1;
+  Variable pointee;
+  pointee.type = pointee.realType = "github.com/acme/x.Point";
+  pointee.kind = 25;
+  pointee.onlyAddr = true;
+  pointee.unreadable = "could not read 8 bytes at 0x10: memory not captured";
+  pointee.LocationExpr = "[block] DW_OP_call_frame_cfa";
+  pointee.DeclLine = -7;
+  pointee.children.push_back(s);
+  p.children.push_back(pointee);
+  Variable r;
+  r.name = "~r0";
+  r.flags = kVarReturnArgument;
+  r.kind = 2;
+  r.value = "-9223372036854775808";
+  r.len = INT64_MIN;
+  r.addr = UINT64_MAX;
+  t.addr = 0x401000;
+  t.is_ret = true;
+  t.functionName = "main.(*T).m";
+  t.inputParams = {s, p};
+  t.returnParams = {r};
+  t.durationNs = 1500;
+  EXPECT_EQ(direct(t), to_go_json(to_json(t)));
+  std::string v;
+  write_go_json(v, p);
+  EXPECT_EQ(v, to_go_json(to_json(p)));
+}
+
 TEST(Types, GoroutineLabelsOmitempty) {
   Goroutine g;
   g.id = 1;

@@ -37,6 +37,8 @@ Request parse_request(const boost::json::value& message);
 // the Go client treats "result":null with "error":null as a failure, so a
 // null result is sent as {}.
 std::string encode_result(const boost::json::value& id, const boost::json::value& result);
+// The same for a result already written as Go JSON (a non-empty object).
+std::string encode_encoded_result(const boost::json::value& id, std::string_view result_json);
 // message should be non-empty: the Go client turns "" into "unspecified error".
 std::string encode_error(const boost::json::value& id, std::string_view message);
 

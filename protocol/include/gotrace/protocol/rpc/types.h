@@ -257,6 +257,11 @@ boost::json::value to_json(const std::optional<std::vector<T>>& v);
 template <class T>
 boost::json::value to_json(const std::vector<T>& v);
 
+// What write_go_json(out, to_json(v)) appends, written directly (the
+// replies that carry many hits).
+void write_go_json(std::string& out, const Variable& v);
+void write_go_json(std::string& out, const TracepointResult& v);
+
 bool read_value(const boost::json::value& v, LoadConfig& out, ReadContext& ctx);
 bool read_value(const boost::json::value& v, Breakpoint& out, ReadContext& ctx);
 bool read_value(const boost::json::value& v, Function& out, ReadContext& ctx);
