@@ -3,13 +3,12 @@
 // and a JSON-RPC GetBufferedTracepoints element; and the function regexp
 // over 50,000 names (what every trace, setTracepoints and ListFunctions
 // request runs).
+#include "dap_hit_json.h"
 #include "gotrace/protocol/dap/framing.h"
-#include "gotrace/protocol/dap/message.h"
 #include "gotrace/protocol/rpc/json_write.h"
 #include "gotrace/protocol/rpc/types.h"
 
 #include <benchmark/benchmark.h>
-#include <boost/json.hpp>
 #include <re2/re2.h>
 
 #include <string>
@@ -18,25 +17,35 @@
 namespace gotrace {
 namespace {
 
-namespace json = boost::json;
-
 void BM_EncodeDapOutputEvent(benchmark::State& state) {
+  // As DapSession::emit_hit: the values' single-line forms and the body as
+  // text, then the event around it and its frame.
+  std::vector<values::Variable> args(2);
+  args[0].name = "s";
+  args[0].type = args[0].real_type = "string";
+  args[0].kind = symbols::Kind::string;
+  args[0].value = "gopher";
+  args[0].len = 6;
+  args[1].name = "n";
+  args[1].type = args[1].real_type = "int";
+  args[1].kind = symbols::Kind::int_;
+  args[1].value = "99";
   int64_t seq = 0;
   size_t bytes = 0;
   for (auto _ : state) {
-    json::array args{json::object{{"name", "s"}, {"type", "string"}, {"value", "\"gopher\""}},
-                     json::object{{"name", "n"}, {"type", "int"}, {"value", "99"}}};
-    json::object data{{"goroutine", 1},
-                      {"function", "main.describe"},
-                      {"kind", "entry"},
-                      {"timestamp", "2026-11-30T05:16:12.123456789Z"},
-                      {"arguments", std::move(args)}};
-    json::object body{{"category", "console"},
-                      {"output", "> goroutine(1): main.describe(\"gopher\", 99)\n"},
-                      {"source", json::object{{"name", "main.go"}, {"path", "/src/prog/main.go"}}},
-                      {"line", 17},
-                      {"data", std::move(data)}};
-    std::string frame = protocol::dap::encode_frame(protocol::dap::make_event(++seq, "output", std::move(body)));
+    headless::HitOutput h;
+    h.text = "> goroutine(1): main.describe(\"gopher\", 99)\n";
+    h.file = "/src/prog/main.go";
+    h.line = 17;
+    h.goroutine = 1;
+    h.function = "main.describe";
+    h.kind = "entry";
+    h.wall_ns = 1'764'479'772'123'456'789ULL;
+    h.values = &args;
+    std::string msg = "{\"seq\":" + std::to_string(++seq) + ",\"type\":\"event\",\"event\":\"output\",\"body\":";
+    msg += headless::hit_output_body(h);
+    msg += '}';
+    std::string frame = protocol::dap::encode_frame_text(msg);
     bytes += frame.size();
     benchmark::DoNotOptimize(frame);
   }

@@ -128,9 +128,16 @@ Result<std::optional<json::value>> FrameDecoder::next() {
 }
 
 std::string encode_frame(const json::value& message) {
-  std::string body = rpc::to_go_json(message);
-  std::string out = "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
-  out += body;
+  return encode_frame_text(rpc::to_go_json(message));
+}
+
+std::string encode_frame_text(std::string_view message_json) {
+  std::string out;
+  out.reserve(message_json.size() + 32);
+  out += "Content-Length: ";
+  out += std::to_string(message_json.size());
+  out += "\r\n\r\n";
+  out += message_json;
   return out;
 }
 

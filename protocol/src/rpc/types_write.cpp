@@ -6,18 +6,9 @@
 #include "gotrace/protocol/rpc/json_write.h"
 #include "gotrace/protocol/rpc/types.h"
 
-#include <charconv>
-
 namespace gotrace::protocol::rpc {
 
 namespace {
-
-template <class Int>
-void number(std::string& out, Int v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
 
 void key(std::string& out, std::string_view k, bool first = false) {
   if (!first) out += ',';
@@ -44,7 +35,7 @@ void write_go_json(std::string& out, const Variable& v) {
   key(out, "name", true);
   write_go_string(out, v.name);
   key(out, "addr");
-  number(out, v.addr);
+  write_json_int(out, v.addr);
   key(out, "onlyAddr");
   boolean(out, v.onlyAddr);
   key(out, "type");
@@ -52,36 +43,36 @@ void write_go_json(std::string& out, const Variable& v) {
   key(out, "realType");
   write_go_string(out, v.realType);
   key(out, "flags");
-  number(out, v.flags);
+  write_json_int(out, v.flags);
   key(out, "kind");
-  number(out, v.kind);
+  write_json_int(out, v.kind);
   key(out, "value");
   write_go_string(out, v.value);
   key(out, "len");
-  number(out, v.len);
+  write_json_int(out, v.len);
   key(out, "cap");
-  number(out, v.cap);
+  write_json_int(out, v.cap);
   key(out, "children");
   variables(out, v.children);
   key(out, "base");
-  number(out, v.base);
+  write_json_int(out, v.base);
   key(out, "unreadable");
   write_go_string(out, v.unreadable);
   key(out, "LocationExpr");
   write_go_string(out, v.LocationExpr);
   key(out, "DeclLine");
-  number(out, v.DeclLine);
+  write_json_int(out, v.DeclLine);
   out += '}';
 }
 
 void write_go_json(std::string& out, const TracepointResult& v) {
   out += '{';
   key(out, "addr", true);
-  number(out, v.addr);
+  write_json_int(out, v.addr);
   key(out, "file");
   write_go_string(out, v.file);
   key(out, "line");
-  number(out, v.line);
+  write_json_int(out, v.line);
   key(out, "is_ret");
   boolean(out, v.is_ret);
   if (!v.functionName.empty()) {
@@ -89,7 +80,7 @@ void write_go_json(std::string& out, const TracepointResult& v) {
     write_go_string(out, v.functionName);
   }
   key(out, "goroutineID");
-  number(out, v.goroutineID);
+  write_json_int(out, v.goroutineID);
   if (!v.inputParams.empty()) {
     key(out, "inputParams");
     variables(out, v.inputParams);
@@ -100,7 +91,7 @@ void write_go_json(std::string& out, const TracepointResult& v) {
   }
   if (v.durationNs) {
     key(out, "durationNs");
-    number(out, *v.durationNs);
+    write_json_int(out, *v.durationNs);
   }
   out += '}';
 }

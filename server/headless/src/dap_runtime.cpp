@@ -2,10 +2,10 @@
 // output and every tracepoint hit, as DAP output events.
 #include "convert.h"
 #include "dap_args.h"
+#include "dap_hit_json.h"
 #include "dap_session.h"
 #include "gotrace/values/trace_format.h"
 
-#include <filesystem>
 
 namespace gotrace::headless {
 namespace {
@@ -28,13 +28,6 @@ void continue_(DapSession& s, int64_t seq, const json::object&) {
 void pause(DapSession& s, int64_t seq, const json::object&) {
   s.respond(seq, "pause");
   s.output("console", "gotrace never stops the program: pause has no effect; hits keep printing.\n");
-}
-
-json::array values_json(const std::vector<values::Variable>& vars) {
-  json::array a;
-  for (const auto& v : vars)
-    a.push_back(json::object{{"name", v.name}, {"type", v.type}, {"value", values::single_line(v)}});
-  return a;
 }
 
 }  // namespace
@@ -81,29 +74,27 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   }
   // setTracepoints "stack": N: the frames the probe captured, printed once
   // under the line (Delve's block) and given as data.
-  json::array stack;
+  std::vector<tracer::Frame> stack;
   if (p.stack > 0) {
     bool truncated = false;
+    stack = d.engine().stack(ev, &truncated);
     std::vector<values::StackFrame> frames;
-    for (const tracer::Frame& fr : d.engine().stack(ev, &truncated)) {
-      frames.push_back({fr.pc, fr.function, fr.file, fr.line, ""});
-      stack.push_back(json::object{{"pc", fr.pc}, {"function", fr.function}, {"file", fr.file}, {"line", fr.line}});
-    }
+    for (const tracer::Frame& fr : stack) frames.push_back({fr.pc, fr.function, fr.file, fr.line, ""});
     text += values::format_stack_block(frames, !truncated);
   }
-  json::object data{{"goroutine", ev.goroutine},
-                    {"function", fn},
-                    {"kind", is_line ? "line" : is_ret ? "return" : "entry"},
-                    {"timestamp", values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), 0)}};
-  data[is_ret ? "returnValues" : "arguments"] = values_json(vals);
-  if (is_line) data["locals"] = values_json(locals);
-  if (ev.duration_ns) data["durationNs"] = *ev.duration_ns;
-  if (!stack.empty()) data["stack"] = std::move(stack);
-  json::object extra{{"source", json::object{{"name", std::filesystem::path(h.file).filename().string()},
-                                             {"path", h.file}}},
-                     {"line", h.line},
-                     {"data", std::move(data)}};
-  output("console", text, std::move(extra));
+  HitOutput out;
+  out.text = text;
+  out.file = h.file;
+  out.line = h.line;
+  out.goroutine = ev.goroutine;
+  out.function = fn;
+  out.kind = is_line ? "line" : is_ret ? "return" : "entry";
+  out.wall_ns = ev.wall_ns;
+  out.values = &vals;
+  if (is_line) out.locals = &locals;
+  out.duration_ns = ev.duration_ns;
+  out.stack = &stack;
+  event_with_body("output", hit_output_body(out));
 }
 
 int DapSession::hit_owner() {

@@ -2,6 +2,7 @@
 
 #include "gotrace/protocol/dap/framing.h"
 #include "gotrace/protocol/dap/message.h"
+#include "gotrace/protocol/rpc/json_write.h"
 
 #include <unistd.h>
 
@@ -112,16 +113,26 @@ asio::awaitable<void> DapSession::write_loop() {
       co_await out_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    std::string frame = std::move(outq_.front());
-    outq_.pop_front();
-    outq_bytes_ -= frame.size();
+    // Everything queued goes out in one gathered write (up to a bound): a
+    // send per frame cost more than encoding the hit did when hits arrive
+    // by the hundred thousand per second.
+    std::vector<std::string> batch;
+    std::vector<asio::const_buffer> buffers;
+    size_t bytes = 0;
+    while (!outq_.empty() && batch.size() < kMaxFramesPerWrite && bytes < kMaxBytesPerWrite) {
+      bytes += outq_.front().size();
+      batch.push_back(std::move(outq_.front()));
+      outq_.pop_front();
+    }
+    outq_bytes_ -= bytes;
+    for (const std::string& f : batch) buffers.push_back(asio::buffer(f));
     say_dropped();
     boost::system::error_code ec;
     size_t n = 0;
     if (sock_)
-      std::tie(ec, n) = co_await asio::async_write(*sock_, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
+      std::tie(ec, n) = co_await asio::async_write(*sock_, buffers, asio::as_tuple(asio::use_awaitable));
     else
-      std::tie(ec, n) = co_await asio::async_write(*out_, asio::buffer(frame), asio::as_tuple(asio::use_awaitable));
+      std::tie(ec, n) = co_await asio::async_write(*out_, buffers, asio::as_tuple(asio::use_awaitable));
     if (ec) {
       close();
       co_return;
@@ -147,6 +158,19 @@ void DapSession::fail(int64_t request_seq, const std::string& command, const std
 
 void DapSession::event(const std::string& name, json::value body) {
   send(dap::make_event(++seq_, name, std::move(body)));
+}
+
+void DapSession::event_with_body(std::string_view name, std::string_view body_json) {
+  if (closed_) return;
+  // make_event's keys, in its order.
+  std::string msg = "{\"seq\":" + std::to_string(++seq_) + ",\"type\":\"event\",\"event\":";
+  protocol::rpc::write_go_string(msg, name);
+  msg += ",\"body\":";
+  msg += body_json;
+  msg += '}';
+  outq_.push_back(dap::encode_frame_text(msg));
+  outq_bytes_ += outq_.back().size();
+  out_signal_.cancel_one();
 }
 
 void DapSession::output(const std::string& category, const std::string& text, json::value extra) {

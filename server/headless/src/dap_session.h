@@ -32,6 +32,8 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   void fail(int64_t request_seq, const std::string& command, const std::string& message,
             int id, const std::string& format, bool show_user = true);
   void event(const std::string& name, json::value body = nullptr);
+  // An event whose body is already JSON text (a hit's output event).
+  void event_with_body(std::string_view name, std::string_view body_json);
   void output(const std::string& category, const std::string& text,
               json::value extra = nullptr);
 
@@ -91,6 +93,9 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   // and said once the client catches up.
   static constexpr size_t kMaxQueuedBytes = 64u << 20;
   size_t outq_bytes_ = 0;
+  // One gathered write takes at most this much of the queue.
+  static constexpr size_t kMaxFramesPerWrite = 256;
+  static constexpr size_t kMaxBytesPerWrite = 256u << 10;
   uint64_t dropped_hits_ = 0;
   int hit_owner_ = 0;
   debugger::Debugger* hit_owner_of_ = nullptr;

@@ -67,5 +67,7 @@ class FrameDecoder {
 // escaping, as Delve writes it: '<', '>' and '&' as \u003c \u003e \u0026),
 // no trailing newline.
 std::string encode_frame(const boost::json::value& message);
+// The same for a message already written as JSON text.
+std::string encode_frame_text(std::string_view message_json);
 
 }  // namespace gotrace::protocol::dap

@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <charconv>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,12 @@ void write_go_json(std::string& out, const boost::json::value& v);
 std::string to_go_json(const boost::json::value& v);
 // Appends s as a quoted, Go-escaped JSON string.
 void write_go_string(std::string& out, std::string_view s);
+// Appends an integer as JSON writes it.
+template <class Int>
+void write_json_int(std::string& out, Int v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
 
 }  // namespace gotrace::protocol::rpc
