@@ -10,13 +10,6 @@ namespace gotrace::protocol::rpc {
 
 namespace {
 
-void key(std::string& out, std::string_view k, bool first = false) {
-  if (!first) out += ',';
-  out += '"';
-  out += k;
-  out += "\":";
-}
-
 void boolean(std::string& out, bool b) { out += b ? "true" : "false"; }
 
 void variables(std::string& out, const std::vector<Variable>& vs) {
@@ -31,66 +24,64 @@ void variables(std::string& out, const std::vector<Variable>& vs) {
 }  // namespace
 
 void write_go_json(std::string& out, const Variable& v) {
-  out += '{';
-  key(out, "name", true);
+  out += "{\"name\":";
   write_go_string(out, v.name);
-  key(out, "addr");
+  out += ",\"addr\":";
   write_json_int(out, v.addr);
-  key(out, "onlyAddr");
+  out += ",\"onlyAddr\":";
   boolean(out, v.onlyAddr);
-  key(out, "type");
+  out += ",\"type\":";
   write_go_string(out, v.type);
-  key(out, "realType");
+  out += ",\"realType\":";
   write_go_string(out, v.realType);
-  key(out, "flags");
+  out += ",\"flags\":";
   write_json_int(out, v.flags);
-  key(out, "kind");
+  out += ",\"kind\":";
   write_json_int(out, v.kind);
-  key(out, "value");
+  out += ",\"value\":";
   write_go_string(out, v.value);
-  key(out, "len");
+  out += ",\"len\":";
   write_json_int(out, v.len);
-  key(out, "cap");
+  out += ",\"cap\":";
   write_json_int(out, v.cap);
-  key(out, "children");
+  out += ",\"children\":";
   variables(out, v.children);
-  key(out, "base");
+  out += ",\"base\":";
   write_json_int(out, v.base);
-  key(out, "unreadable");
+  out += ",\"unreadable\":";
   write_go_string(out, v.unreadable);
-  key(out, "LocationExpr");
+  out += ",\"LocationExpr\":";
   write_go_string(out, v.LocationExpr);
-  key(out, "DeclLine");
+  out += ",\"DeclLine\":";
   write_json_int(out, v.DeclLine);
   out += '}';
 }
 
 void write_go_json(std::string& out, const TracepointResult& v) {
-  out += '{';
-  key(out, "addr", true);
+  out += "{\"addr\":";
   write_json_int(out, v.addr);
-  key(out, "file");
+  out += ",\"file\":";
   write_go_string(out, v.file);
-  key(out, "line");
+  out += ",\"line\":";
   write_json_int(out, v.line);
-  key(out, "is_ret");
+  out += ",\"is_ret\":";
   boolean(out, v.is_ret);
   if (!v.functionName.empty()) {
-    key(out, "functionName");
+    out += ",\"functionName\":";
     write_go_string(out, v.functionName);
   }
-  key(out, "goroutineID");
+  out += ",\"goroutineID\":";
   write_json_int(out, v.goroutineID);
   if (!v.inputParams.empty()) {
-    key(out, "inputParams");
+    out += ",\"inputParams\":";
     variables(out, v.inputParams);
   }
   if (!v.returnParams.empty()) {
-    key(out, "returnParams");
+    out += ",\"returnParams\":";
     variables(out, v.returnParams);
   }
   if (v.durationNs) {
-    key(out, "durationNs");
+    out += ",\"durationNs\":";
     write_json_int(out, *v.durationNs);
   }
   out += '}';

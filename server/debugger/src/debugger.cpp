@@ -207,7 +207,12 @@ void Debugger::route(const tracer::TraceEvent& ev) {
       continue;
     }
     if (!passes(bp, ev)) continue;
-    Hit h{bp.id, ev, bp.file, bp.line, bp.hit_count, bp.total_hit_count, ""};
+    // The per-goroutine counts travel only to `continue` (a Delve stop
+    // reports them); copying the map for every streamed hit cost an
+    // allocation per goroutine per hit.
+    const bool stops = !bp.owner && !bp.ebpf;
+    Hit h{bp.id, ev, bp.file, bp.line, stops ? bp.hit_count : std::map<int64_t, uint64_t>{},
+          bp.total_hit_count, ""};
     if (is_line && std::find(bp.inlined_pcs.begin(), bp.inlined_pcs.end(), ev.site_link_pc) != bp.inlined_pcs.end())
       h.inlined_function = bp.function_name;
     if (bp.owner) {

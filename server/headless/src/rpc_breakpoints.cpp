@@ -75,7 +75,9 @@ void add_breakpoint_methods(MethodTable& t) {
     values::LoadConfig lc = cfg ? from_rpc(*cfg) : values::LoadConfig{};
     // Written as it is converted: under load this reply holds every hit
     // since the last poll (up to the session's bound).
-    std::string out = "{\"TracepointResults\":[";
+    std::string out;
+    out.reserve(64 + hits.size() * 640);  // a result with two values is ~550 bytes
+    out += "{\"TracepointResults\":[";
     for (size_t i = 0; i < hits.size(); ++i) {
       if (i) out += ',';
       rpc::write_go_json(out, tracepoint_result(s.dbg(), hits[i], lc));
