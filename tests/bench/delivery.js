@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Delivery under load (issue 8, target 3): one `gotrace exec --headless
 // --accept-multiclient` server, a DAP client and a JSON-RPC client both
-// connected, each tracing a function of the loop fixture called CALLS times
-// as fast as the program can:
+// connected, each tracing a function of the deliver fixture called CALLS
+// times as fast as the program can:
 //   - the DAP client (VS Code's remote attach) has a setTracepoints logpoint
-//     on main.work: one `output` event per call;
-//   - the JSON-RPC client has CreateEBPFTracepoint on main.helper and drains
-//     GetBufferedTracepoints every millisecond (dlv trace --ebpf's bulk path; a
-//     `continue` shows one hit per thread, Delve's protocol).
+//     on main.outer: one `output` event per call;
+//   - the JSON-RPC client has CreateEBPFTracepoint on main.inner (entry and
+//     return: two events per call) and drains GetBufferedTracepoints every
+//     millisecond (dlv trace --ebpf's bulk path; a `continue` shows one hit
+//     per thread, Delve's protocol).
+// Both clients count what they receive without parsing it (JSON.parse of a
+// 30 MB reply is slower in node than the server's writing it, and this
+// measures the server).
 // Prints a Markdown table: events delivered to each client, events dropped
 // or lost (and said), the traced loop's duration (timed by the program
 // itself) and the delivered rate.
@@ -74,16 +78,56 @@ class Dap {
   }
 }
 
+// A lean JSON-RPC poller: one GetBufferedTracepoints at a time, the reply's
+// results counted by their one "is_ret" key each (Variables have none).
+class RpcPoller {
+  static async connect(port) {
+    const r = new RpcPoller();
+    r.sock = await L.tcpConnect(port);
+    r.parts = [];
+    r.pending = null;
+    r.id = 1;
+    r.sock.on('data', (d) => {
+      let start = 0;
+      for (;;) {
+        const nl = d.indexOf(10, start);
+        if (nl < 0) {
+          if (start < d.length) r.parts.push(d.subarray(start));
+          return;
+        }
+        r.parts.push(d.subarray(start, nl));
+        const line = Buffer.concat(r.parts);
+        r.parts = [];
+        start = nl + 1;
+        let n = 0;
+        for (let i = line.indexOf('"is_ret":'); i >= 0; i = line.indexOf('"is_ret":', i + 9)) n++;
+        const done = r.pending;
+        r.pending = null;
+        if (done) done(n);
+      }
+    });
+    return r;
+  }
+
+  poll(loadCfg) {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      const req = { method: 'RPCServer.GetBufferedTracepoints', params: [{ LoadCfg: loadCfg }], id: this.id++ };
+      this.sock.write(`${JSON.stringify(req)}\n`);
+    });
+  }
+}
+
 async function main() {
-  const srv = await L.startHeadless(L.fixture('loop-O'), [String(CALLS)]);
+  const srv = await L.startHeadless(L.fixture('deliver-O'), [String(CALLS)]);
   const rpc = await L.RpcClient.connect(srv.port);
-  const poller = await L.RpcClient.connect(srv.port);
-  await rpc.call('CreateEBPFTracepoint', { FunctionName: 'main.helper' });
+  const poller = await RpcPoller.connect(srv.port);
+  await rpc.call('CreateEBPFTracepoint', { FunctionName: 'main.inner' });
 
   const s = await Dap.connect(srv.port);
   await s.request('initialize', L.VSCODE_INIT);
   await s.request('attach', { name: 'bench', type: 'go', request: 'attach', mode: 'remote', stopOnEntry: false });
-  const tp = await s.request('setTracepoints', { tracepoints: [{ function: '^main\\.work$', logMessage: 'w {a}', returns: false }] });
+  const tp = await s.request('setTracepoints', { tracepoints: [{ function: '^main\\.outer$', logMessage: 'o {a}', returns: false }] });
   if (!tp.body.breakpoints[0].verified) throw new Error(JSON.stringify(tp.body));
 
   let rpcEvents = 0;
@@ -91,8 +135,7 @@ async function main() {
   const poll = (async () => {
     const cfg = { FollowPointers: false, MaxVariableRecurse: 1, MaxStringLen: 64, MaxArrayValues: 64, MaxStructFields: -1 };
     while (polling) {
-      const r = await poller.call('GetBufferedTracepoints', { LoadCfg: cfg });
-      rpcEvents += (r.TracepointResults || []).length;
+      rpcEvents += await poller.poll(cfg);
       await L.sleep(1);
     }
   })();
@@ -104,8 +147,7 @@ async function main() {
   await L.sleep(200);
   polling = false;
   await poll;
-  const last = await poller.call('GetBufferedTracepoints', { LoadCfg: {} });
-  rpcEvents += (last.TracepointResults || []).length;
+  rpcEvents += await poller.poll({});
 
   const out = s.others.filter((m) => m.event === 'output');
   const dapEvents = s.hits;
@@ -119,11 +161,11 @@ async function main() {
   const m = stdout.match(/ns_per_call (\d+(?:\.\d+)?)/);
   const traced = m ? (Number(m[1]) * CALLS) / 1e9 : NaN;
   const total = dapEvents + rpcEvents;
-  // main.helper's tracepoint has entry and return probes (Delve's eBPF
+  // main.inner's tracepoint has entry and return probes (Delve's eBPF
   // tracepoints trace both): two events per call.
   const produced = 3 * CALLS;
 
-  console.log(`| delivery, ${CALLS} calls of main.work (DAP logpoint) and main.helper (JSON-RPC eBPF tracepoint) | value |`);
+  console.log(`| delivery, ${CALLS} calls of main.outer (DAP logpoint) and main.inner (JSON-RPC eBPF tracepoint) | value |`);
   console.log('| --- | ---: |');
   console.log(`| events delivered to the DAP client | ${dapEvents} of ${CALLS} |`);
   console.log(`| events delivered to the JSON-RPC client | ${rpcEvents} of ${2 * CALLS} |`);
