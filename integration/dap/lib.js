@@ -295,37 +295,45 @@ function tcpConnect(port) {
   });
 }
 
+// A socket 'data' handler that calls onLine with each complete line (a
+// Buffer, without its newline). Only the new chunk is searched for the
+// line's end: a reply of many megabytes (GetBufferedTracepoints under load)
+// arrives in hundreds of chunks, and rescanning what came before made
+// reading it quadratic.
+function lineReader(onLine) {
+  let parts = [];
+  return (d) => {
+    let start = 0;
+    for (;;) {
+      const nl = d.indexOf(10, start);
+      if (nl < 0) {
+        if (start < d.length) parts.push(d.subarray(start));
+        return;
+      }
+      parts.push(d.subarray(start, nl));
+      const line = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      parts = [];
+      start = nl + 1;
+      onLine(line);
+    }
+  };
+}
+
 // Delve's JSON-RPC on a headless server: one JSON object per line each way.
 class RpcClient {
   static async connect(port) {
     const r = new RpcClient();
     r.sock = await tcpConnect(port);
-    r.parts = [];  // the unfinished line's chunks
     r.waiting = new Map();
     r.nextId = 1;
-    // Only the new chunk is searched for the line's end: a reply of many
-    // megabytes (GetBufferedTracepoints under load) arrives in hundreds of
-    // chunks, and rescanning what came before made reading it quadratic.
-    r.sock.on('data', (d) => {
-      let start = 0;
-      for (;;) {
-        const nl = d.indexOf(10, start);
-        if (nl < 0) {
-          if (start < d.length) r.parts.push(d.subarray(start));
-          return;
-        }
-        r.parts.push(d.subarray(start, nl));
-        const line = r.parts.length === 1 ? r.parts[0] : Buffer.concat(r.parts);
-        r.parts = [];
-        start = nl + 1;
-        const msg = JSON.parse(line.toString());
-        const w = r.waiting.get(msg.id);
-        if (w) {
-          r.waiting.delete(msg.id);
-          w(msg);
-        }
+    r.sock.on('data', lineReader((line) => {
+      const msg = JSON.parse(line.toString());
+      const w = r.waiting.get(msg.id);
+      if (w) {
+        r.waiting.delete(msg.id);
+        w(msg);
       }
-    });
+    }));
     return r;
   }
 
@@ -366,7 +374,7 @@ function withDuration(text, data) {
 const normDuration = (s) => s.replace(/ \[(?:\d+ns|\d+(?:\.\d{1,3})?(?:µs|ms)|(?:\d+h)?(?:\d+m)?\d+(?:\.\d{1,3})?s)\]\n/g, ' [DUR]\n');
 
 module.exports = {
-  tcpConnect, RpcClient, formatDuration, withDuration, normDuration,
+  tcpConnect, lineReader, RpcClient, formatDuration, withDuration, normDuration,
   GOTRACE, FIXTURES, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };

@@ -84,28 +84,15 @@ class RpcPoller {
   static async connect(port) {
     const r = new RpcPoller();
     r.sock = await L.tcpConnect(port);
-    r.parts = [];
     r.pending = null;
     r.id = 1;
-    r.sock.on('data', (d) => {
-      let start = 0;
-      for (;;) {
-        const nl = d.indexOf(10, start);
-        if (nl < 0) {
-          if (start < d.length) r.parts.push(d.subarray(start));
-          return;
-        }
-        r.parts.push(d.subarray(start, nl));
-        const line = Buffer.concat(r.parts);
-        r.parts = [];
-        start = nl + 1;
-        let n = 0;
-        for (let i = line.indexOf('"is_ret":'); i >= 0; i = line.indexOf('"is_ret":', i + 9)) n++;
-        const done = r.pending;
-        r.pending = null;
-        if (done) done(n);
-      }
-    });
+    r.sock.on('data', L.lineReader((line) => {
+      let n = 0;
+      for (let i = line.indexOf('"is_ret":'); i >= 0; i = line.indexOf('"is_ret":', i + 9)) n++;
+      const done = r.pending;
+      r.pending = null;
+      if (done) done(n);
+    }));
     return r;
   }
 
