@@ -2,8 +2,9 @@
 #include "args.h"
 #include "backend_flag.h"
 #include "commands.h"
-#include "go_build.h"
 #include "gotrace/headless/server.h"
+#include "gotrace/tracer/build_output.h"
+#include "gotrace/tracer/go_build.h"
 #include "progress_note.h"
 #include "server_flags.h"
 
@@ -74,7 +75,7 @@ int run_headless(const std::string& mode, const std::vector<std::string>& args) 
       temp = std::move(*t);
       out = temp.path();
     }
-    auto built = go_build_for_debug(pkg, out);
+    auto built = tracer::go_build_for_debug({.package = pkg}, out);
     if (!built) return fail(built.error().message);
     to.program = out;
     to.args = parsed->passthrough;

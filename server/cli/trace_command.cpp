@@ -2,9 +2,10 @@
 #include "backend_flag.h"
 #include "commands.h"
 #include "follow_calls.h"
-#include "go_build.h"
 #include "gotrace/debugger/condition.h"
+#include "gotrace/tracer/build_output.h"
 #include "gotrace/tracer/engine.h"
+#include "gotrace/tracer/go_build.h"
 #include "gotrace/tracer/process.h"
 #include "progress_note.h"
 #include "trace_flags.h"
@@ -72,7 +73,7 @@ int run_trace(const std::vector<std::string>& args) {
       temp = std::move(*t);
       out = temp.path();
     }
-    auto built = go_build_for_debug(flags->package, out);
+    auto built = tracer::go_build_for_debug({.package = flags->package}, out);
     if (!built) return fail(built.error().message);
     binary = out;
   }

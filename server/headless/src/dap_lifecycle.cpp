@@ -3,11 +3,8 @@
 #include "client_user.h"
 #include "dap_session.h"
 #include "gotrace/protocol/dap/types.h"
+#include "gotrace/tracer/go_build.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <filesystem>
 #include <limits>
 
 namespace gotrace::headless {
@@ -20,57 +17,12 @@ namespace pdap = protocol::dap;
 // -gcflags='all=-N -l'), its output going to the DAP console, the binary
 // into a TempBuildOutput; the build runs as `as` when it is given.
 Result<tracer::TempBuildOutput> build(const std::string& mode, const std::string& program,
-                          const std::vector<std::string>& flags,
-                          const std::optional<tracer::Credentials>& as, std::string* log) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (as) {
-    if (auto r = tracer::check_access_as(*as, program, R_OK); !r) return r.error();
-  } else if (!fs::exists(program, ec)) {
-    return make_error(Errc::not_found, "package directory " + program + " does not exist");
-  }
-  fs::path dir = fs::is_directory(program, ec) ? fs::path(program) : fs::path(program).parent_path();
+                                      const std::vector<std::string>& flags,
+                                      const std::optional<tracer::Credentials>& as, std::string* log) {
   auto built = tracer::TempBuildOutput::create(as);
   if (!built) return built.error();
-  std::string out = built->path();
-  std::vector<std::string> argv{"go"};
-  if (mode == "test") {
-    argv.insert(argv.end(), {"test", "-c"});
-  } else {
-    argv.push_back("build");
-  }
-  argv.push_back("-gcflags=all=-N -l");
-  argv.insert(argv.end(), flags.begin(), flags.end());
-  argv.insert(argv.end(), {"-o", out});
-  if (mode != "test" && !fs::is_directory(program, ec)) argv.push_back(program);
-  std::vector<char*> av;
-  for (auto& a : argv) av.push_back(a.data());
-  av.push_back(nullptr);
-  std::string home = as ? (as->home.empty() ? "/" : as->home) : "";
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return make_error(Errc::io, "pipe failed");
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (as && (!tracer::become(*as) || setenv("HOME", home.c_str(), 1) != 0)) _exit(126);
-    if (chdir(dir.c_str()) != 0) _exit(126);
-    dup2(pipefd[1], 1);
-    dup2(pipefd[1], 2);
-    close(pipefd[0]);
-    execvp("go", av.data());
-    _exit(127);
-  }
-  close(pipefd[1]);
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(pipefd[0], buf, sizeof buf)) > 0) log->append(buf, static_cast<size_t>(n));
-  close(pipefd[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 126 && log->empty())
-      return make_error(Errc::permission, "build failed: cannot enter " + dir.string());
-    return make_error(Errc::invalid_argument, "build failed: " + *log);
-  }
+  tracer::GoBuild b{program, mode == "test", flags, as};
+  if (auto r = tracer::go_build_for_debug(b, built->path(), log); !r) return r.error();
   return std::move(*built);
 }
 
