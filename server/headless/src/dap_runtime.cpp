@@ -140,10 +140,10 @@ void DapSession::start_target_watch() {
   auto self = shared_from_this();
   auto [out_fd, err_fd] = dbg()->take_output_fds();
   if (out_fd >= 0)
-    asio::co_spawn(srv_->io, [self, out_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(out_fd, "stdout"); },
+    asio::co_spawn(srv_->io, [self, fd = out_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(fd, "stdout"); },
                    asio::detached);
   if (err_fd >= 0)
-    asio::co_spawn(srv_->io, [self, err_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(err_fd, "stderr"); },
+    asio::co_spawn(srv_->io, [self, fd = err_fd]() -> asio::awaitable<void> { co_await self->pipe_loop(fd, "stderr"); },
                    asio::detached);
   asio::co_spawn(srv_->io, [self]() -> asio::awaitable<void> { co_await self->hit_loop(); }, asio::detached);
 }
