@@ -1,6 +1,8 @@
 #include "gotrace/protocol/dap/message.h"
 
+#include "gotrace/protocol/dap/framing.h"
 #include "gotrace/protocol/dap/json_read.h"
+#include "gotrace/protocol/rpc/json_write.h"
 
 namespace gotrace::protocol::dap {
 namespace json = boost::json;
@@ -61,6 +63,18 @@ json::object make_response(std::int64_t seq, std::int64_t request_seq, std::stri
   if (message) o["message"] = *message;
   if (!body.is_null()) o["body"] = std::move(body);
   return o;
+}
+
+std::string encode_event_frame(std::int64_t seq, std::string_view event, std::string_view body_json) {
+  // make_event's keys, in its order.
+  std::string msg = "{\"seq\":";
+  rpc::write_json_int(msg, seq);
+  msg += ",\"type\":\"event\",\"event\":";
+  rpc::write_go_string(msg, event);
+  msg += ",\"body\":";
+  msg += body_json;
+  msg += '}';
+  return encode_frame_text(msg);
 }
 
 json::object make_response(std::int64_t seq, const Request& request, bool success,

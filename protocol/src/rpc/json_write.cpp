@@ -111,8 +111,8 @@ void write_go_json(std::string& out, const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: out += "null"; break;
     case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case json::kind::int64: write_json_int(out, v.get_int64()); break;
+    case json::kind::uint64: write_json_int(out, v.get_uint64()); break;
     case json::kind::double_: write_double(out, v.get_double()); break;
     case json::kind::string: write_go_string(out, v.get_string()); break;
     case json::kind::array: {

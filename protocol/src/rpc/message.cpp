@@ -55,18 +55,10 @@ std::string head(const json::value& id) {
 }  // namespace
 
 std::string encode_result(const json::value& id, const json::value& result) {
-  std::string out = head(id);
-  out += ",\"result\":";
-  if (result.is_null()) {
-    out += "{}";
-  } else {
-    write_go_json(out, result);
-  }
-  out += ",\"error\":null}\n";
-  return out;
+  return encode_result_text(id, result.is_null() ? std::string("{}") : to_go_json(result));
 }
 
-std::string encode_encoded_result(const json::value& id, std::string_view result_json) {
+std::string encode_result_text(const json::value& id, std::string_view result_json) {
   std::string out = head(id);
   out.reserve(out.size() + result_json.size() + 32);
   out += ",\"result\":";

@@ -2,7 +2,6 @@
 
 #include "gotrace/protocol/dap/framing.h"
 #include "gotrace/protocol/dap/message.h"
-#include "gotrace/protocol/rpc/json_write.h"
 
 #include <unistd.h>
 
@@ -140,10 +139,12 @@ asio::awaitable<void> DapSession::write_loop() {
   }
 }
 
-void DapSession::send(json::object msg) {
+void DapSession::send(json::object msg) { queue(dap::encode_frame(msg)); }
+
+void DapSession::queue(std::string frame) {
   if (closed_) return;
-  outq_.push_back(dap::encode_frame(msg));
-  outq_bytes_ += outq_.back().size();
+  outq_bytes_ += frame.size();
+  outq_.push_back(std::move(frame));
   out_signal_.cancel_one();
 }
 
@@ -161,16 +162,7 @@ void DapSession::event(const std::string& name, json::value body) {
 }
 
 void DapSession::event_with_body(std::string_view name, std::string_view body_json) {
-  if (closed_) return;
-  // make_event's keys, in its order.
-  std::string msg = "{\"seq\":" + std::to_string(++seq_) + ",\"type\":\"event\",\"event\":";
-  protocol::rpc::write_go_string(msg, name);
-  msg += ",\"body\":";
-  msg += body_json;
-  msg += '}';
-  outq_.push_back(dap::encode_frame_text(msg));
-  outq_bytes_ += outq_.back().size();
-  out_signal_.cancel_one();
+  queue(dap::encode_event_frame(++seq_, name, body_json));
 }
 
 void DapSession::output(const std::string& category, const std::string& text, json::value extra) {

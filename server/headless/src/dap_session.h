@@ -75,6 +75,8 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   asio::awaitable<void> pipe_loop(int fd, std::string category);
   void dispatch(json::value message);
   void send(json::object msg);
+  // Queues one framed message for the write loop.
+  void queue(std::string frame);
   void close();
   void emit_hit(const debugger::Hit& h);
   void on_hit(const debugger::Hit& h);

@@ -124,7 +124,7 @@ void RpcSession::send(const json::value& id, const Reply& reply) {
   if (!reply)
     send_line(rpc::encode_error(id, reply.error().message));
   else if (!reply->text.empty())
-    send_line(rpc::encode_encoded_result(id, reply->text));
+    send_line(rpc::encode_result_text(id, reply->text));
   else
     send_line(rpc::encode_result(id, reply->value));
 }

@@ -39,9 +39,9 @@ void append_one(std::string& out, const Variable& v, int verbosity) {
 template <class Keep>
 void append_list(std::string& out, const std::vector<Variable>& vars, int verbosity,
                  std::string_view sep, Keep keep) {
-  size_t n = 0;
-  for (const auto& v : vars) n += keep(v) ? 1 : 0;
   if (verbosity >= 3) {
+    size_t n = 0;
+    for (const auto& v : vars) n += keep(v) ? 1 : 0;
     if (n == 0) return;
     out += '\n';
     size_t i = 0;

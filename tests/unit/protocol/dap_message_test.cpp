@@ -1,3 +1,4 @@
+#include "gotrace/protocol/dap/framing.h"
 #include "gotrace/protocol/dap/message.h"
 #include "gotrace/protocol/dap/types.h"
 
@@ -102,6 +103,16 @@ TEST(DapMessage, EventShape) {
   json::object term = make_event(2, "terminated", to_json(TerminatedEventBody{}));
   EXPECT_EQ(json::serialize(term), R"({"seq":2,"type":"event","event":"terminated","body":{}})");
   EXPECT_VALID(term, "TerminatedEvent");
+}
+
+// Hits' output events are framed around a body written as text: the frame
+// must be the one make_event's tree gives.
+TEST(DapMessage, EventFrameAroundTextEqualsTheTree) {
+  const std::string body = R"({"category":"console","output":"\u003e x(\"\u0026\")\n","line":3})";
+  EXPECT_EQ(encode_event_frame(41, "output", body),
+            encode_frame(make_event(41, "output", json::parse(body))));
+  EXPECT_EQ(encode_event_frame(7, "output", "{}"),
+            "Content-Length: 51\r\n\r\n" R"({"seq":7,"type":"event","event":"output","body":{}})");
 }
 
 TEST(DapMessage, ValidatorCatchesBadMessages) {

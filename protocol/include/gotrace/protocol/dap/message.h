@@ -60,5 +60,8 @@ boost::json::object make_error_response(std::int64_t seq, std::int64_t request_s
 // {"seq","type":"event","event"[,"body"]}; body omitted when null
 // ("initialized" has none; Delve sends "terminated" with "body":{}).
 boost::json::object make_event(std::int64_t seq, std::string_view event, boost::json::value body = nullptr);
+// The same event, framed, around a body already written as JSON text (a
+// hit's output event, written without a tree).
+std::string encode_event_frame(std::int64_t seq, std::string_view event, std::string_view body_json);
 
 }  // namespace gotrace::protocol::dap

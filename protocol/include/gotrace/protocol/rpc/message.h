@@ -38,7 +38,7 @@ Request parse_request(const boost::json::value& message);
 // null result is sent as {}.
 std::string encode_result(const boost::json::value& id, const boost::json::value& result);
 // The same for a result already written as Go JSON (a non-empty object).
-std::string encode_encoded_result(const boost::json::value& id, std::string_view result_json);
+std::string encode_result_text(const boost::json::value& id, std::string_view result_json);
 // message should be non-empty: the Go client turns "" into "unspecified error".
 std::string encode_error(const boost::json::value& id, std::string_view message);
 
