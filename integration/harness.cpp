@@ -1,3 +1,4 @@
+#include "fixture_dir.h"
 #include "harness.h"
 
 #include <arpa/inet.h>
@@ -43,7 +44,7 @@ int decode_status(int status) {
 }  // namespace
 
 std::string gotrace() { return GOTRACE_BINARY; }
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 std::string source_dir() { return GOTRACE_SOURCE_DIR; }
 
 Background start(const std::vector<std::string>& argv) { return start(argv, "/dev/null"); }

@@ -1,4 +1,5 @@
 // gotrace trace end to end: real Go programs, real kernel, full output.
+#include "fixture_dir.h"
 #include "harness.h"
 
 #include <gtest/gtest.h>
@@ -68,7 +69,7 @@ Process PID has exited with status 0
 // and prints the floats as Delve does (`dlv trace` 1.20.2 prints these values).
 std::string types_expected() {
   std::string s = kTypesExpected;
-  if (backend() == Backend::ebpf) return s;
+  if (backend() == Backend::ebpf) return testing::shaped(s);
   const std::pair<const char*, const char*> ptrace_lines[] = {
       {"main.floats((unreadable float register), (unreadable float register), 3)",
        "main.floats(1.5, 2.25, 3)"},
@@ -83,7 +84,7 @@ std::string types_expected() {
     if (at == std::string::npos) ADD_FAILURE() << "kTypesExpected lacks " << ebpf;
     else s.replace(at, std::string_view(ebpf).size(), ptrace);
   }
-  return s;
+  return testing::shaped(s);
 }
 
 TEST(TraceCli, EveryKindOfValueDebugBuild) {
@@ -182,7 +183,7 @@ TEST(TraceCli, StringCaptureLengthIsConfigurable) {
 TEST(TraceCli, FuncsListsTraceableFunctionsSorted) {
   RunResult r = run({gotrace(), "funcs", fixture("types-O"), R"(^main\.)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out,
+  EXPECT_EQ(r.out, testing::shaped(
             "main.(*Counter).Add\n"
             "main.(*Rect).Area\n"
             "main.Max[go.shape.float64_0]\n"
@@ -204,7 +205,7 @@ TEST(TraceCli, FuncsListsTraceableFunctionsSorted) {
             "main.strs\n"
             "main.structs\n"
             "main.twelve\n"
-            "main.uints\n");
+            "main.uints\n"));
   EXPECT_EQ(r.err, "");
 }
 

@@ -1,9 +1,12 @@
 // Many goroutines, attach by pid, interruption: pairing stays exact and
 // nothing is left behind.
+#include "fixture_dir.h"
 #include "harness.h"
 #include "leftovers.h"
 
 #include <gtest/gtest.h>
+
+#include <fstream>
 #include <re2/re2.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -127,22 +130,44 @@ TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   expect_bpf_back_to(bpf_before);
 }
 
+// The 1-based line of the first line matching `line_re` after the first
+// line matching `after_re` in `path` (-1 if none).
+int source_line(const std::string& path, const std::string& after_re, const std::string& line_re) {
+  std::ifstream in(path);
+  std::string text;
+  bool after = false;
+  for (int n = 1; std::getline(in, text); ++n) {
+    if (!after) after = RE2::PartialMatch(text, after_re);
+    else if (RE2::PartialMatch(text, line_re)) return n;
+  }
+  ADD_FAILURE() << "no line matching " << line_re << " after " << after_re << " in " << path;
+  return -1;
+}
+
 // -s 3: each hit's frame and its three callers, down to the goroutine's
 // first frame (no "(truncated)": there is nothing below runtime.goexit),
 // walked by the probe through frame pointers without stopping the program.
 TEST(TraceCli, StackOfThreeCallers) {
   require_root();
-  RunResult goroot = run({"/usr/bin/go", "env", "GOROOT"});
+  RunResult goroot = run({testing::go_command(), "env", "GOROOT"});
   ASSERT_EQ(goroot.exit_code, 0);
   std::string root = lines(goroot.out).at(0);
+  // The runtime's frames are at lines of the toolchain's own sources:
+  // runtime.main's call of main.main, and goexit's NOP (goroutines return
+  // to goexit+1, looked up one byte back).
+  int main_call = source_line(root + "/src/runtime/proc.go", "^func main\\(\\) \\{$", "^\tfn\\(\\)$");
+  int goexit_nop = source_line(root + "/src/runtime/asm_amd64.s", "^TEXT runtime·goexit\\(SB\\)", "^\tBYTE\t\\$0x90");
   RunResult r = run({gotrace(), "trace", "-s", "3", "--exec", fixture("demo-N"), R"(main\.square$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string err = normalize(r.err);
   RE2::GlobalReplace(&err, RE2::QuoteMeta(root), "$GOROOT");
   std::string frames = "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n"
                        "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n"
-                       "\t\t2  0xADDR in runtime.main\n\t\t     at $GOROOT/src/runtime/proc.go:250\n"
-                       "\t\t3  0xADDR in runtime.goexit\n\t\t     at $GOROOT/src/runtime/asm_amd64.s:1594\n";
+                       "\t\t2  0xADDR in runtime.main\n\t\t     at $GOROOT/src/runtime/proc.go:" +
+                       std::to_string(main_call) +
+                       "\n"
+                       "\t\t3  0xADDR in runtime.goexit\n\t\t     at $GOROOT/src/runtime/asm_amd64.s:" +
+                       std::to_string(goexit_nop) + "\n";
   std::string want;
   for (int i = 1; i <= 3; i++) {
     want += "> goroutine(1): main.square(" + std::to_string(i) + ")\n\n\tStack:\n" + frames;

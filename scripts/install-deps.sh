@@ -19,3 +19,12 @@ fi
 command -v node >/dev/null || apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 # The DAP integration tests' node_modules (integration/dap/package-lock.json).
 npm ci --prefix "$here/../integration/dap" --no-audit --no-fund
+# Current Delve (the benchmarks' anchor), built from the Go module proxy by
+# the machine's Go into /usr/local/bin: Debian's 1.20.2 (/usr/bin/dlv, kept
+# for the transcript and `dlv connect` parity tests captured from it on
+# go1.19 builds) cannot read binaries from Go 1.26 on.
+dlv_version=v1.27.2
+if ! /usr/local/bin/dlv version 2>/dev/null | grep -q "Version: ${dlv_version#v}"; then
+  echo "Installing Delve ${dlv_version} into /usr/local/bin"
+  GOBIN=/usr/local/bin GOTOOLCHAIN=local go install "github.com/go-delve/delve/cmd/dlv@${dlv_version}"
+fi

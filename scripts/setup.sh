@@ -6,5 +6,5 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
 echo
-echo "== Demo: gotrace trace --exec build/fixtures/demo-O 'main\\.(square|describe)\$'"
-"$root/build/gotrace" trace --exec "$root/build/fixtures/demo-O" 'main\.(square|describe)$'
+echo "== Demo: gotrace trace --exec build/fixtures/primary/demo-O 'main\\.(square|describe)\$'"
+"$root/build/gotrace" trace --exec "$root/build/fixtures/primary/demo-O" 'main\.(square|describe)$'

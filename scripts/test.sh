@@ -1,31 +1,61 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (as root: the eBPF and integration tests trace
-# real programs with real uprobes). Installs and builds first if needed.
+# real programs with real uprobes). Installs and builds first if needed, and
+# prints each stage's time at the end.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+stages=()
+t0=$SECONDS
+stage() {  # stage NAME: records the time since the last stage
+  stages+=("$(printf '%-34s %5d s' "$1" $((SECONDS - t0)))")
+  t0=$SECONDS
+}
 "$root/scripts/install-deps.sh"
+stage "install dependencies"
 "$root/scripts/build.sh"
+stage "build (every Go toolchain's fixtures)"
 # The whole suite (no arguments) also runs every fuzz target for a bounded
 # time, first, so that ctest's summary stays the last line; a fuzz failure
 # still fails the run.
 fuzz_rc=0
 if [[ $# -eq 0 ]]; then
   FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh" || fuzz_rc=$?
+  stage "fuzz (build + 5 targets)"
 fi
-# Then the whole suite again, built with ASan and UBSan (build-asan/): any
-# report of either fails its test. Also before the main run, for the summary.
-# Except the leak tests (label leak): they measure RSS, which ASan's
-# quarantine makes grow by design; LeakSanitizer checks every run instead.
+# Then the suite again, built with ASan and UBSan (build-asan/) on the
+# primary toolchain's fixtures: any report of either fails its test. Also
+# before the main run, for the summary. Except the leak tests (label leak):
+# they measure RSS, which ASan's quarantine makes grow by design;
+# LeakSanitizer checks every run instead.
 asan_rc=0
 if [[ $# -eq 0 ]]; then
   "$root/scripts/build-sanitized.sh"
+  stage "sanitized build"
   (cd "$root/build-asan" &&
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j1 -LE leak) ||
     asan_rc=$?
+  stage "sanitized suite"
 fi
 cd "$root/build"
-ctest_rc=0
-ctest --output-on-failure -j1 "$@" || ctest_rc=$?
+# One test at a time: the fault and leak tests check that no gotrace BPF
+# program or link is left on the machine, which a test running beside them
+# would hold.
+log=$(mktemp)
+set +e
+ctest --output-on-failure -j1 "$@" 2>&1 | tee "$log"
+ctest_rc=${PIPESTATUS[0]}
+set -e
+stage "suite (every toolchain)"
+echo
+echo "Time by stage:"
+printf '  %s\n' "${stages[@]}"
+# ctest's summary again as the closing line, after the times.
+summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
+rm -f "$log"
+if [[ $summary =~ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
+  failed=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+  echo "ctest: $((total - failed)) passed, $failed failed"
+fi
 if [[ $asan_rc -ne 0 ]]; then
   echo "the sanitized suite (build-asan) failed (exit $asan_rc): see above" >&2
   exit "$asan_rc"

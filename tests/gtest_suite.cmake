@@ -13,3 +13,34 @@ function(add_gtest_suite target list prefix labels)
   file(WRITE ${file} "if(${list})\n  set_tests_properties(\${${list}} PROPERTIES LABELS \"${labels}\"${env})\nendif()\n")
   set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${file})
 endfunction()
+
+# The same, once per Go toolchain of the matrix (go_toolchains.cmake): each
+# test's name ends in @<release> (Suite.Test@go1.27.3) and carries the label
+# <release>; it finds that release's fixtures through GOTRACE_FIXTURES and
+# its go command through GOTRACE_GO (tests/unit/common/fixture_dir.h).
+# PINNED release=filter...: tests matching the gtest filter run with that
+# release only (golden data recorded from its builds); ENV: more variables.
+function(add_gtest_matrix target list prefix labels)
+  cmake_parse_arguments(M "" "" "ENV;PINNED" ${ARGN})
+  foreach(tc ${GOTRACE_GO_TOOLCHAINS})
+    set(env GOTRACE_FIXTURES=${CMAKE_BINARY_DIR}/fixtures/${tc} GOTRACE_GO=${GO_EXECUTABLE_${tc}} ${M_ENV})
+    set(excluded "")
+    foreach(pin ${M_PINNED})
+      string(REGEX MATCH "^([^=]+)=(.*)$" _ "${pin}")
+      if(NOT CMAKE_MATCH_1 STREQUAL tc)
+        list(APPEND excluded ${CMAKE_MATCH_2})
+      endif()
+    endforeach()
+    set(filter "*")
+    if(excluded)
+      list(JOIN excluded ":" excluded)
+      set(filter "*-${excluded}")
+    endif()
+    string(REPLACE "." "_" id ${tc})
+    gtest_discover_tests(${target} TEST_PREFIX "${prefix}" TEST_SUFFIX "@${tc}" TEST_LIST ${list}_${id}
+                         TEST_FILTER "${filter}" DISCOVERY_TIMEOUT 60)
+    set(file ${CMAKE_CURRENT_BINARY_DIR}/${list}_${id}_properties.cmake)
+    file(WRITE ${file} "if(${list}_${id})\n  set_tests_properties(\${${list}_${id}} PROPERTIES LABELS \"${labels};${tc}\" ENVIRONMENT \"${env}\")\nendif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${file})
+  endforeach()
+endfunction()

@@ -12,7 +12,13 @@ const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const Ajv = require('ajv');
 
 const GOTRACE = process.env.GOTRACE || path.resolve(__dirname, '../../build/gotrace');
-const FIXTURES = process.env.FIXTURES || path.resolve(__dirname, '../../build/fixtures');
+const FIXTURES = process.env.FIXTURES || path.resolve(__dirname, '../../build/fixtures/primary');
+// The Go release that built them: ctest names each toolchain's directory
+// after it (build/fixtures/go1.26.8; primary links to one of them).
+const GO_MINOR = (() => {
+  const m = /^go1\.(\d+)/.exec(path.basename(fs.realpathSync(FIXTURES)));
+  return m ? Number(m[1]) : 0;
+})();
 const SOURCE = process.env.SOURCE || path.resolve(__dirname, '../..');
 const SCHEMA_PATH = process.env.DAP_SCHEMA ||
   [path.join(SOURCE, 'tests/unit/protocol/testdata/debugAdapterProtocol.json'),
@@ -375,6 +381,6 @@ const normDuration = (s) => s.replace(/ \[(?:\d+ns|\d+(?:\.\d{1,3})?(?:µs|ms)|(
 
 module.exports = {
   tcpConnect, lineReader, RpcClient, formatDuration, withDuration, normDuration,
-  GOTRACE, FIXTURES, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
+  GOTRACE, FIXTURES, GO_MINOR, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
 };

@@ -39,7 +39,7 @@ async function run(program, args, configure) {
   }
 }
 
-const ADDR = /0xc[0-9a-f]+/g;
+const ADDR = /0x[0-9a-f]{6,16}/g;
 const withoutTime = (b) => JSON.parse(JSON.stringify({ ...b, data: { ...b.data, timestamp: 'T' } }).replace(ADDR, '0xADDR'));
 
 test('debug build: logpoints read locals of nested blocks, fields through pointers and len', { timeout: 60000 }, async () => {
@@ -102,7 +102,11 @@ test('optimized build: what the compiler kept is printed, the rest is named unre
     source: { ...REF }, breakpoints: [{ line: LOOP, logMessage: 'i={i} limit={limit} total={total}' }],
   })).body);
   assert.deepEqual(r.configured, { breakpoints: [{ id: 1, verified: true, source: REF, line: LOOP }] });
-  assert.deepEqual(r.hits.map((h) => h.output), [0, 1, 2, 3].map((i) => `> [Go 1]: i=${i} limit=4 total=(unreadable optimized away at this address)\n`));
+  // Go 1.19 keeps i in a register at the line; 1.26 and 1.27 record no
+  // location for it there (Delve 1.27.2: "could not find loclist entry").
+  const unreadable = '(unreadable optimized away at this address)';
+  const iAt = (i) => (L.GO_MINOR <= 19 ? i : unreadable);
+  assert.deepEqual(r.hits.map((h) => h.output), [0, 1, 2, 3].map((i) => `> [Go 1]: i=${iAt(i)} limit=4 total=${unreadable}\n`));
 });
 
 test('names not in scope at the line: verified:false naming the variable; the session goes on', { timeout: 60000 }, async () => {

@@ -184,7 +184,7 @@ Result<PclnTable> PclnTable::parse(const PclnInput& in) {
   if (go118 && in.text_start != 0) text_start = in.text_start;
   if (go118 && text_start == 0)
     return make_error(Errc::unsupported, cat("the Go pc-line table of ", in.what,
-                                             " has no text start (an unrelocated position-independent table)"));
+                                             " records no text start, and no Go module data (.go.module) says where its code begins"));
 
   const uint64_t field = go118 ? 4 : ptr;
   if (nfunc == 0) return p.corrupt("it lists no functions");

@@ -24,9 +24,9 @@ constexpr Row kRows[] = {
     {17, 22, 152},
     // + g.syscallbp (golang/go#66889).
     {23, 24, 160},
-    // gobuf loses ret (petermattis/goid#61); golang/go's tree after 1.25
-    // still puts goid at 152.
-    {25, 25, 152},
+    // gobuf loses ret (petermattis/goid#61). Checked against the DWARF of
+    // the go1.26.8 and go1.27.3 fixtures (amd64 and arm64): 152.
+    {25, 27, 152},
 };
 constexpr uint64_t kStackHi = 8;
 constexpr int kFirst = kRows[0].first_minor;

@@ -1,5 +1,6 @@
 #include "symtab.h"
 
+#include "moduledata.h"
 #include "text_util.h"
 
 #include <algorithm>
@@ -18,6 +19,13 @@ void index_functions(SymbolTable& table) {
   std::sort(table.by_address.begin(), table.by_address.end(), [&](uint32_t a, uint32_t b) {
     return table.functions[a].entry < table.functions[b].entry;
   });
+}
+
+// go:textfipsstart and go:textfipsend (Go 1.24+) bracket the FIPS 140
+// module's code: the linker emits them as one-byte functions, in .symtab and
+// in the pc-line table, but they hold no code to trace.
+bool is_linker_marker(std::string_view name) {
+  return name == "go:textfipsstart" || name == "go:textfipsend";
 }
 
 std::optional<uint64_t> address_of(const SymbolTable& symbols, const char* name) {
@@ -63,6 +71,7 @@ Result<SymbolTable> read_symtab(const ElfFile& file) {
       if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
       if (sym.st_shndx >= exec_section.size() || !exec_section[sym.st_shndx]) continue;
       if (sym.st_size == 0) continue;  // runtime.text/etext markers
+      if (is_linker_marker(n)) continue;
       Function fn{std::string(n), sym.st_value, sym.st_value + sym.st_size};
       // ABI0 (assembly) code does not keep g in R14; it goes by its Go name,
       // marked, unless an ABIInternal function of that name exists (a
@@ -111,13 +120,16 @@ Result<PclnTable> read_pclntab(const ElfFile& file, const SymbolTable& symbols) 
     addr = *start;
   }
   PclnInput in{data, path, 0, file.exec_ranges()};
-  // A position-independent table may leave textStart to a dynamic
-  // relocation (the Go linker also writes it in place; GNU ld may not).
+  // textStart is 0 when a position-independent table leaves it to a
+  // dynamic relocation (Go 1.18-1.25; GNU ld may not write it in place),
+  // and always from Go 1.26 on, where only moduledata records it.
   if (auto ts = pcln_text_start(data); ts && ts->value == 0) {
     if (auto addend = file.relocation_addend(addr + ts->offset))
       in.text_start = *addend;
     else if (auto text = address_of(symbols, "runtime.text"))
       in.text_start = *text;
+    else if (auto module = moduledata_text(file, addr))
+      in.text_start = module->text;
   }
   return PclnTable::parse(in);
 }
@@ -126,7 +138,7 @@ SymbolTable symtab_from_pclntab(const PclnTable& pcln) {
   SymbolTable table;
   std::unordered_set<std::string_view> seen;
   for (const PclnFunction& f : pcln.functions()) {  // by entry
-    if (f.assembly) continue;
+    if (f.assembly || is_linker_marker(f.name)) continue;
     bool generic = f.name.find("[...]") != std::string::npos;
     if (!seen.insert(f.name).second && !generic) continue;
     table.functions.push_back(Function{f.name, f.entry, f.end, f.args});

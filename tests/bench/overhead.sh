@@ -8,7 +8,7 @@
 set -euo pipefail
 n=${1:-1000000}
 build=${2:-"$(cd "$(dirname "$0")/../.." && pwd)/build"}
-bin="$build/fixtures/loop-O"
+bin="$build/fixtures/primary/loop-O"
 gotrace="$build/gotrace"
 runs=${RUNS:-3}
 

@@ -15,7 +15,7 @@ set -euo pipefail
 n_dlv=${1:-2000}
 n_gt=${2:-20000}
 build=${3:-"$(cd "$(dirname "$0")/../.." && pwd)/build"}
-bin="$build/fixtures/loop-O"
+bin="$build/fixtures/primary/loop-O"
 gotrace="$build/gotrace"
 dlv=${DLV:-$(command -v dlv)}
 runs=${RUNS:-3}

@@ -1,5 +1,6 @@
 // Opening a Go binary and reading what tracing one function needs: the
 // lazy index must keep this far below decoding all of DWARF.
+#include "fixture_dir.h"
 #include "gotrace/symbols/binary.h"
 
 #include <benchmark/benchmark.h>
@@ -7,7 +8,7 @@
 namespace {
 
 void BM_OpenAndSignatureOfOneFunction(benchmark::State& state) {
-  std::string path = std::string(GOTRACE_FIXTURE_DIR) + "/types-O";
+  std::string path = gotrace::testing::fixture_dir() + "/types-O";
   for (auto _ : state) {
     auto b = gotrace::symbols::Binary::open(path);
     const auto* fn = (*b)->find_function("main.structs");

@@ -2,6 +2,7 @@
 // of a breakpoint's condition on its probes, and the hits that come back are
 // exactly the ones the whole condition accepts. Launches the lines fixture
 // under eBPF: root required (fails, never skips, without it).
+#include "fixture_dir.h"
 #include "gotrace/debugger/debugger.h"
 #include "lines_fixture.h"
 
@@ -19,7 +20,7 @@ int marker_line(const std::string& marker) { return testing::lines_marker(marker
 
 std::unique_ptr<Debugger> launch(const std::string& arg) {
   TargetOptions o;
-  o.program = std::string(GOTRACE_FIXTURE_DIR) + "/lines-N";
+  o.program = gotrace::testing::fixture_dir() + "/lines-N";
   o.args = {arg};
   o.launch.capture_output = true;
   auto d = Debugger::create(o);

@@ -1,3 +1,4 @@
+#include "fixture_dir.h"
 #include "fixture.h"
 
 #include <algorithm>
@@ -20,7 +21,7 @@ TEST_P(TypesBinary, Basics) {
   EXPECT_EQ(bin().machine(), Machine::amd64);
   EXPECT_FALSE(bin().is_pie());
   EXPECT_TRUE(bin().has_dwarf());
-  EXPECT_EQ(bin().go_version(), "go1.19.8");
+  EXPECT_EQ(bin().go_version(), gotrace::testing::go_version());
 }
 
 TEST_P(TypesBinary, FunctionsSortedByNameAbi0ByItsGoName) {
@@ -32,8 +33,10 @@ TEST_P(TypesBinary, FunctionsSortedByNameAbi0ByItsGoName) {
     EXPECT_FALSE(f.name.ends_with(".abi0")) << f.name;
     EXPECT_LT(f.entry, f.end) << f.name;
   }
-  for (const char* name : {"main.ints", "main.(*Counter).Add", "main.Point.Sum", "main.Max[go.shape.int_0]",
-                           "main.Max[go.shape.float64_0]", "main.main", "main.main.func1", "runtime.casgstatus"}) {
+  for (const std::string& name :
+       {std::string("main.ints"), std::string("main.(*Counter).Add"), std::string("main.Point.Sum"),
+        gotrace::testing::shaped("main.Max[go.shape.int_0]"), gotrace::testing::shaped("main.Max[go.shape.float64_0]"),
+        std::string("main.main"), std::string("main.main.func1"), std::string("runtime.casgstatus")}) {
     const Function* f = bin().find_function(name);
     ASSERT_NE(f, nullptr) << name;
     EXPECT_EQ(f->name, name);
@@ -91,6 +94,13 @@ TEST_P(TypesBinary, CodeMatchesFileBytes) {
                          [](char a, uint8_t b) { return static_cast<uint8_t>(a) == b; }));
 }
 
+// Go 1.24+ linkers bracket the FIPS module with one-byte "functions" in
+// .symtab and the pc-line table; they are not functions (Go 1.19 has none).
+TEST_P(TypesBinary, LinkerMarkersAreNotFunctions) {
+  for (const char* name : {"go:textfipsstart", "go:textfipsend"}) EXPECT_EQ(bin().find_function(name), nullptr);
+  for (const Function& f : bin().functions()) EXPECT_FALSE(f.name.starts_with("go:textfips")) << f.name;
+}
+
 TEST_P(TypesBinary, StaticData) {
   // runtime.buildVersion is a Go string header in .data pointing at rodata.
   auto addr = bin().symbol_address("runtime.buildVersion");
@@ -100,10 +110,10 @@ TEST_P(TypesBinary, StaticData) {
   uint64_t ptr = 0, len = 0;
   std::memcpy(&ptr, hdr->data(), 8);
   std::memcpy(&len, hdr->data() + 8, 8);
-  ASSERT_EQ(len, 8u);
+  ASSERT_EQ(len, gotrace::testing::go_version().size());
   auto str = bin().static_data(ptr, len);
   ASSERT_TRUE(str);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(str->data()), str->size()), "go1.19.8");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(str->data()), str->size()), gotrace::testing::go_version());
   // .bss is not file-backed.
   auto bss = bin().symbol_address("runtime.bss");
   ASSERT_TRUE(bss);
@@ -129,13 +139,13 @@ TEST(BinaryOpen, TextFile) {
 }
 
 TEST(BinaryOpen, EmptyFileAndDirectory) {
-  auto path = std::filesystem::path(GOTRACE_FIXTURE_DIR).parent_path() / "symbols_test_empty";
+  auto path = std::filesystem::path(gotrace::testing::fixture_dir()) / "symbols_test_empty";
   std::ofstream(path).close();
   auto r = Binary::open(path.string());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::unsupported);
   EXPECT_EQ(r.error().message, "not an ELF file: " + path.string());
-  auto d = Binary::open(GOTRACE_FIXTURE_DIR);
+  auto d = Binary::open(gotrace::testing::fixture_dir());
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code, Errc::unsupported);
 }

@@ -121,15 +121,17 @@ TEST(RuntimeLayout, ByRelease) {
       {"go1.23.0", "160"},
       {"devel go1.24-abcdef Tue Jan 1 00:00:00 2025 +0000", "160"},
       {"go1.25.3", "152"},
+      {"go1.26.8", "152"},
+      {"go1.27.3", "152"},
       // Outside the table: the nearest layout, and a warning.
-      {"go1.26.1",
-       "152 Go go1.26.1 is newer than gotrace's runtime table (go1.17 to go1.25); goroutine ids may be wrong"},
+      {"go1.28.1",
+       "152 Go go1.28.1 is newer than gotrace's runtime table (go1.17 to go1.27); goroutine ids may be wrong"},
       {"go1.16.15",
-       "152 Go go1.16.15 is older than gotrace's runtime table (go1.17 to go1.25); goroutine ids may be wrong"},
-      {"", "152 the Go version is unknown (no .go.buildinfo); using the go1.25 layout of runtime.g; goroutine ids "
+       "152 Go go1.16.15 is older than gotrace's runtime table (go1.17 to go1.27); goroutine ids may be wrong"},
+      {"", "152 the Go version is unknown (no .go.buildinfo); using the go1.27 layout of runtime.g; goroutine ids "
            "may be wrong"},
       {"gccgo",
-       "152 Go version \"gccgo\" is not in gotrace's runtime table (go1.17 to go1.25); goroutine ids may be wrong"},
+       "152 Go version \"gccgo\" is not in gotrace's runtime table (go1.17 to go1.27); goroutine ids may be wrong"},
   };
   for (const auto& [version, want] : cases) EXPECT_EQ(layout(version), want) << version;
 }

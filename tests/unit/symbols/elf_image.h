@@ -2,6 +2,7 @@
 // section by name, change its header or bytes, write the result out.
 #pragma once
 
+#include "fixture_dir.h"
 #include <elf.h>
 #include <gtest/gtest.h>
 
@@ -75,7 +76,7 @@ class ElfImage {
 
   // Writes the image under the build tree as `name` and returns its path.
   std::string write(const std::string& name) const {
-    auto dir = std::filesystem::path(GOTRACE_FIXTURE_DIR).parent_path() / "symbols_test_images";
+    auto dir = std::filesystem::path(gotrace::testing::fixture_dir()) / "symbols_test_images";
     std::filesystem::create_directories(dir);
     std::string path = (dir / name).string();
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

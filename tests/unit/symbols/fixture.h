@@ -2,6 +2,7 @@
 // and building the few extra variants (PIE, uncompressed and .zdebug DWARF).
 #pragma once
 
+#include "fixture_dir.h"
 #include "gotrace/symbols/binary.h"
 
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@
 
 namespace gotrace::symbols::testing {
 
-inline std::string fixture_path(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+inline std::string fixture_path(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 // Opened once per process: the binaries are read-only and Binary is
 // thread-compatible, so tests can share them.
@@ -63,8 +64,9 @@ inline std::string variant(const std::string& kind, const std::string& prog = "t
   std::string key = prog + "-" + kind;
   if (auto it = built.find(key); it != built.end()) return it->second;
   namespace fs = std::filesystem;
-  fs::path build = fs::path(GOTRACE_FIXTURE_DIR).parent_path();
-  fs::path dir = build / "symbols_test_variants";
+  // Per toolchain (its fixture directory); the go build cache is shared.
+  fs::path dir = fs::path(gotrace::testing::fixture_dir()) / "symbols_test_variants";
+  fs::path build = fs::path(gotrace::testing::fixture_dir()).parent_path().parent_path();
   fs::create_directories(dir);
   // ctest runs tests as parallel processes that may build the same
   // variant: each builds its own file and renames it into place.
@@ -75,15 +77,16 @@ inline std::string variant(const std::string& kind, const std::string& prog = "t
   std::string src = std::string(GOTRACE_SOURCE_DIR) + "/tests/fixtures/go";
   std::string cmd;
   std::string go = "cd " + src + " && " + go_env;
+  const std::string go_cmd = gotrace::testing::go_command();
   std::string pkg = " -o " + out + " ./" + prog;
   if (kind == "pie") {
-    cmd = go + "go build -buildmode=pie" + pkg;
+    cmd = go + go_cmd + " build -buildmode=pie" + pkg;
   } else if (kind == "uncompressed") {
-    cmd = go + "go build -ldflags=-compressdwarf=false" + pkg;
+    cmd = go + go_cmd + " build -ldflags=-compressdwarf=false" + pkg;
   } else if (kind == "arm64") {
-    cmd = go + "GOARCH=arm64 go build" + pkg;
+    cmd = go + "GOARCH=arm64 " + go_cmd + " build" + pkg;
   } else if (kind == "arm64-stripped") {
-    cmd = go + "GOARCH=arm64 go build -ldflags='-s -w'" + pkg;
+    cmd = go + "GOARCH=arm64 " + go_cmd + " build -ldflags='-s -w'" + pkg;
   } else if (kind == "zdebug") {
     // Go <= 1.18 linkers wrote legacy GNU-compressed .zdebug_* sections.
     cmd = "objcopy --decompress-debug-sections " + fixture_path(prog + "-O") + " " + out + ".tmp && " +

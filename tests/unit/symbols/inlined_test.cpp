@@ -1,4 +1,5 @@
 // Where the optimizer inlined a function (DWARF inlined subroutines).
+#include "fixture_dir.h"
 #include "gotrace/symbols/binary.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +10,7 @@
 namespace gotrace::symbols {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 // -O: scale has no out-of-line copy, one inlined copy in each caller; at
 // each copy's first pc its x is located (k became a constant and has no

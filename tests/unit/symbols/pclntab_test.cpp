@@ -215,7 +215,9 @@ const Damage kDamages[] = {
      "unknown Go pc-line table version (magic 0xfffffff2) in blob: built by a Go release newer than gotrace "
      "knows?"},
     {"unrelocated text start", PclnVersion::go118, [](auto& s) { s.text = 0; }, {}, Errc::unsupported,
-     "the Go pc-line table of blob has no text start (an unrelocated position-independent table)", 0x90},
+     "the Go pc-line table of blob records no text start, and no Go module data (.go.module) says where its code "
+     "begins",
+     0x90},
     // The _func records follow the functab (9 u32 entries), 40 bytes each.
     {"_func entry", PclnVersion::go118, {}, [](auto& b) { b[header_word(b, 7) + 9 * 4 + 40] += 1; }, Errc::corrupt,
      "function 1 at 0x401020: _func entry 0x401021 disagrees with the function table"},

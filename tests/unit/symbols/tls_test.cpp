@@ -1,5 +1,6 @@
 // Where g sits relative to the thread pointer, for code that does not keep
 // it in R14 (amd64 ABI0).
+#include "fixture_dir.h"
 #include "elf_image.h"
 #include "gotrace/symbols/binary.h"
 
@@ -10,7 +11,7 @@
 namespace gotrace::symbols {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 std::optional<int64_t> tls_offset_of(const std::string& path) {
   auto bin = Binary::open(path);

@@ -6,6 +6,7 @@
 // here from the Arm ARM, not taken from arch/arm64/insn.h). The amd64 builds
 // of the same sources are the reference for what must not depend on the
 // machine.
+#include "fixture_dir.h"
 #include "gotrace/arch/probe_sites.h"
 #include "gotrace/symbols/binary.h"
 #include "gotrace/tracer/engine.h"
@@ -24,7 +25,7 @@ const symbols::Binary& fixture(const std::string& name) {
   static std::map<std::string, std::unique_ptr<symbols::Binary>> cache;
   auto& slot = cache[name];
   if (!slot) {
-    auto r = symbols::Binary::open(std::string(GOTRACE_FIXTURE_DIR) + "/" + name);
+    auto r = symbols::Binary::open(gotrace::testing::fixture_dir() + "/" + name);
     if (!r) {
       ADD_FAILURE() << "cannot open fixture " << name << ": " << r.error().message;
       std::abort();
@@ -283,8 +284,8 @@ TEST(Arm64ProbeSites, MainFunctionsOfTypes) {
   const std::vector<Row> rows = {
       {"main.(*Counter).Add", {F, 0, {0x10}}, {F, 0, {0x50}}},
       {"main.(*Rect).Area", {B, 8, {0x38}}, {B, 8, {0x60}}},
-      {"main.Max[go.shape.float64_0]", {F, 0, {0x8, 0x10}}, {F, 0, {0x44, 0x58}}},
-      {"main.Max[go.shape.int_0]", {F, 0, {0xc, 0x14}}, {F, 0, {0x40, 0x54}}},
+      {testing::shaped("main.Max[go.shape.float64_0]"), {F, 0, {0x8, 0x10}}, {F, 0, {0x44, 0x58}}},
+      {testing::shaped("main.Max[go.shape.int_0]"), {F, 0, {0xc, 0x14}}, {F, 0, {0x40, 0x54}}},
       {"main.Point.Sum", {F, 0, {0x8}}, {F, 0, {0x38}}},
       {"main.Rect.Area", {F, 0, {0x4}}, {F, 0, {0x30}}},
       {"main.apply", {B, 8, {0x30}}, {B, 8, {0x44}}},
@@ -391,7 +392,7 @@ TEST(Arm64ProbeSites, DeferreturnCalls) {
 // a closure, a method wrapper), so inlining cannot differ between machines.
 TEST(Arm64Funcs, SameMainFunctionsAsAmd64) {
   auto names = [](const std::string& fixture_name) {
-    auto e = Engine::open(std::string(GOTRACE_FIXTURE_DIR) + "/" + fixture_name);
+    auto e = Engine::open(gotrace::testing::fixture_dir() + "/" + fixture_name);
     EXPECT_TRUE(e) << fixture_name;
     std::vector<std::string> out;
     if (!e) return out;
@@ -403,7 +404,7 @@ TEST(Arm64Funcs, SameMainFunctionsAsAmd64) {
   };
   const std::vector<std::string> types = {
       "main.(*Counter).Add",   "main.(*Rect).Area",
-      "main.Max[go.shape.float64_0]", "main.Max[go.shape.int_0]",
+      testing::shaped("main.Max[go.shape.float64_0]"), testing::shaped("main.Max[go.shape.int_0]"),
       "main.Point.Sum",        "main.Rect.Area",
       "main.apply",            "main.bools",
       "main.errs",             "main.floats",

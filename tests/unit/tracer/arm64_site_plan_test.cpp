@@ -4,6 +4,7 @@
 // (abi-internal.md: integers in R0..R15, floats in F0..F15 = DWARF 64+i,
 // results from R0/F0 again, stack arguments after the LR save slot at 0(RSP)),
 // and how that agrees with the DWARF location lists of the -N builds.
+#include "fixture_dir.h"
 #include "site_plan.h"
 
 #include "gotrace/tracer/engine.h"
@@ -24,7 +25,7 @@ const symbols::Binary& binary(const std::string& name) {
   static std::map<std::string, std::unique_ptr<Engine>> engines;
   auto& e = engines[name];
   if (!e) {
-    auto r = Engine::open(std::string(GOTRACE_FIXTURE_DIR) + "/" + name);
+    auto r = Engine::open(gotrace::testing::fixture_dir() + "/" + name);
     if (!r) {
       ADD_FAILURE() << name << ": " << r.error().message;
       std::abort();
@@ -178,12 +179,12 @@ const std::vector<Expected>& types_expectations() {
          "nilSlice[w6@0:8 w7@8:8 w8@16:8]"}},
        {{X(0)}, {"~r0[w0@0:8]"}}},
       // The dictionary pointer is in R0, so a and b are R1 and R2.
-      {"main.Max[go.shape.int_0]", 0,
+      {testing::shaped("main.Max[go.shape.int_0]"), 0,
        {{X(1), X(2)}, {"a[w0@0:8]", "b[w1@0:8]"}},
        {{X(0)}, {"~r0[w0@0:8]"}},
        2},
       // ... while float arguments still start at F0.
-      {"main.Max[go.shape.float64_0]", 0,
+      {testing::shaped("main.Max[go.shape.float64_0]"), 0,
        {{F(0), F(1)}, {"a[w0@0:8] float", "b[w1@0:8] float"}},
        {{F(0)}, {"~r0[w0@0:8] float"}},
        2},

@@ -1,6 +1,7 @@
 // The ptrace backend on real Go programs: exact events, and the target never
 // harmed: children it starts, an exec, a kill mid-trace, a detach, another
 // debugger already holding it.
+#include "fixture_dir.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/process.h"
 #include "gotrace/values/trace_format.h"
@@ -21,7 +22,7 @@
 namespace gotrace::tracer {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 // A traced run: the engine's events as `gotrace trace` prints them, and the
 // notices in their place.

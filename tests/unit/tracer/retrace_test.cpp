@@ -2,6 +2,7 @@
 // back its id and spec ids: a client that sets and clears the same
 // breakpoint over and over (an editor toggling it; leak_rpc_test does it
 // 10,000 times) never uses up the session's probe sites.
+#include "fixture_dir.h"
 #include "gotrace/tracer/engine.h"
 
 #include <gtest/gtest.h>
@@ -11,7 +12,7 @@
 namespace gotrace::tracer {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 TEST(Retrace, SameFunctionTracedAgainReusesItsSlot) {
   auto e = Engine::open(fixture("ticker-N"));

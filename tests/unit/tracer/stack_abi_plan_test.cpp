@@ -1,6 +1,7 @@
 // Planning for binaries built before the register ABI (amd64 before Go
 // 1.17): no such toolchain is installed here, so a copy of a fixture says it
 // was built by go1.16.9 and the plan is checked, not run.
+#include "fixture_dir.h"
 #include "site_plan.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +15,7 @@
 namespace gotrace::tracer {
 namespace {
 
-std::string fixture(const std::string& name) { return std::string(GOTRACE_FIXTURE_DIR) + "/" + name; }
+std::string fixture(const std::string& name) { return gotrace::testing::fixture_dir() + "/" + name; }
 
 // types-N with its .go.buildinfo version rewritten in place (same length).
 std::unique_ptr<symbols::Binary> as_go116() {
@@ -25,7 +26,7 @@ std::unique_ptr<symbols::Binary> as_go116() {
   size_t at = bytes.find("go1.19", info);
   EXPECT_LT(at - info, 64u);
   bytes.replace(at, 6, "go1.16");
-  auto path = std::filesystem::path(GOTRACE_FIXTURE_DIR).parent_path() / "tracer_test_types-go116";
+  auto path = std::filesystem::path(gotrace::testing::fixture_dir()) / "tracer_test_types-go116";
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   auto bin = symbols::Binary::open(path.string());
   EXPECT_TRUE(bin) << bin.error().message;
