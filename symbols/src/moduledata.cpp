@@ -29,18 +29,18 @@ bool in_text(const ElfFile& file, uint64_t addr) {
 
 // moduledata at vaddr, if its pcHeader is the table's and its text words
 // make sense: text <= minpc, both in executable code.
-std::optional<ModuleText> read_at(const ElfFile& file, uint64_t vaddr, uint64_t pclntab_addr) {
+std::optional<uint64_t> read_at(const ElfFile& file, uint64_t vaddr, uint64_t pclntab_addr) {
   auto header = loaded_word(file, vaddr + kPcHeaderWord * kWord);
   if (!header || *header != pclntab_addr) return std::nullopt;
   auto minpc = loaded_word(file, vaddr + kMinpcWord * kWord);
   auto text = loaded_word(file, vaddr + kTextWord * kWord);
   if (!minpc || !text || *text > *minpc || !in_text(file, *minpc)) return std::nullopt;
-  return ModuleText{*text, *minpc};
+  return *text;
 }
 
 }  // namespace
 
-std::optional<ModuleText> moduledata_text(const ElfFile& file, uint64_t pclntab_addr) {
+std::optional<uint64_t> moduledata_text(const ElfFile& file, uint64_t pclntab_addr) {
   if (pclntab_addr == 0) return std::nullopt;
   if (const Section* s = file.section(".go.module"); s && s->size >= (kTextWord + 1) * kWord)
     if (auto m = read_at(file, s->addr, pclntab_addr)) return m;

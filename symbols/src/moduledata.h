@@ -16,16 +16,13 @@
 
 namespace gotrace::symbols::detail {
 
-struct ModuleText {
-  uint64_t text = 0;   // moduledata.text: runtime.text, where functab offsets count from
-  uint64_t minpc = 0;  // the first function's entry
-};
 
-// The text start recorded by the moduledata whose pcHeader points at
+// moduledata.text (runtime.text, where functab offsets count from) as
+// recorded by the moduledata whose pcHeader points at
 // `pclntab_addr`: the .go.module section (Go 1.26+), else a search of the
 // data sections for that pointer (older or relinked binaries). A word the
 // file holds as 0 is read from its dynamic relocation (PIE). nullopt when no
 // moduledata is found or what it says is not a text range.
-std::optional<ModuleText> moduledata_text(const ElfFile& file, uint64_t pclntab_addr);
+std::optional<uint64_t> moduledata_text(const ElfFile& file, uint64_t pclntab_addr);
 
 }  // namespace gotrace::symbols::detail

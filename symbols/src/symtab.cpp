@@ -129,7 +129,7 @@ Result<PclnTable> read_pclntab(const ElfFile& file, const SymbolTable& symbols) 
     else if (auto text = address_of(symbols, "runtime.text"))
       in.text_start = *text;
     else if (auto module = moduledata_text(file, addr))
-      in.text_start = module->text;
+      in.text_start = *module;
   }
   return PclnTable::parse(in);
 }
