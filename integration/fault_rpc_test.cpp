@@ -134,12 +134,12 @@ class RpcFault : public ::testing::Test {
  protected:
   void SetUp() override {
     require_root();
-    bpf_before_ = bpf_counts();
+    bpf_mark_ = bpf_mark();
   }
-  void TearDown() override { expect_bpf_back_to(bpf_before_); }
+  void TearDown() override { expect_no_bpf_left(bpf_mark_); }
 
  private:
-  BpfCounts bpf_before_;
+  BpfMark bpf_mark_;
 };
 
 // --accept-multiclient: three clients die mid-message, one after another;

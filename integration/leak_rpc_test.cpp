@@ -92,7 +92,7 @@ void expect_no_growth(const char* what, pid_t server, int warmup, int count, con
 // Trace one (uprobe_unregister_sync): 18-56 ms a cycle measured.
 TEST(RpcLeak, TracepointCycles) {
   require_root();
-  BpfCounts bpf_before = bpf_counts();
+  BpfMark mark = bpf_mark();
   Server srv = start_gotrace_exec(fixture("ticker-N"), {"--accept-multiclient"});
   ASSERT_GT(srv.port, 0) << slurp_file(srv.proc.err_path);
   {
@@ -115,7 +115,7 @@ TEST(RpcLeak, TracepointCycles) {
   EXPECT_TRUE(wait_pid_gone(srv.proc.pid, 20000));
   RunResult sr = srv.proc.wait(10);
   EXPECT_EQ(sr.exit_code, 0);
-  expect_bpf_back_to(bpf_before);
+  expect_no_bpf_left(mark);
 }
 
 // 1,000 clients connect, ask something and leave; every session's socket,

@@ -8,6 +8,7 @@
 #include <re2/re2.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -57,53 +58,75 @@ std::vector<std::optional<FunctionBytes>> locate(const std::string& data,
   return out;
 }
 
-int count_matching(const std::string& text, const RE2& re, std::set<int>* ids = nullptr) {
-  int n = 0;
-  for (const std::string& l : lines(text)) {
-    int id = 0;
-    if (RE2::FullMatch(l, re, &id)) {
-      n++;
-      if (ids) ids->insert(id);
+// The ids of the programs and links each running gotrace holds, read from
+// its fds' fdinfo (a link's fdinfo names its program too).
+void held_by_gotrace(std::set<int>* progs, std::set<int>* links) {
+  std::error_code ec;
+  for (const auto& p : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = p.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (slurp_file(p.path().string() + "/comm") != "gotrace\n") continue;
+    std::error_code fec;
+    for (const auto& fd : std::filesystem::directory_iterator(p.path() / "fd", fec)) {
+      std::error_code lec;
+      std::string target = std::filesystem::read_symlink(fd.path(), lec).string();
+      if (target != "anon_inode:bpf-prog" && target != "anon_inode:bpf_link") continue;
+      for (const std::string& l : lines(slurp_file(p.path().string() + "/fdinfo/" + fd.path().filename().string()))) {
+        int id = 0;
+        if (RE2::FullMatch(l, R"(prog_id:\s+(\d+))", &id)) progs->insert(id);
+        if (RE2::FullMatch(l, R"(link_id:\s+(\d+))", &id)) links->insert(id);
+      }
     }
   }
-  return n;
 }
 
 }  // namespace
 
-BpfCounts bpf_counts() {
+BpfMark bpf_mark() {
+  BpfMark m;
+  for (const std::string& l : lines(run({"/usr/sbin/bpftool", "prog", "show"}, 30).out)) {
+    int id = 0;
+    if (RE2::PartialMatch(l, R"(^(\d+): )", &id)) m.prog = std::max(m.prog, id);
+  }
+  for (const std::string& l : lines(run({"/usr/sbin/bpftool", "link", "show"}, 30).out)) {
+    int id = 0;
+    if (RE2::PartialMatch(l, R"(^(\d+): )", &id)) m.link = std::max(m.link, id);
+  }
+  return m;
+}
+
+BpfCounts bpf_left_since(const BpfMark& mark) {
+  std::set<int> held_progs, held_links, ours;
+  held_by_gotrace(&held_progs, &held_links);
   BpfCounts c;
-  std::set<int> ours;
-  RunResult progs = run({"/usr/sbin/bpftool", "prog", "show"}, 30);
-  c.progs = count_matching(progs.out, RE2(R"((\d+): \w+\s+name gotrace_probe\s.*)"), &ours);
-  RunResult links = run({"/usr/sbin/bpftool", "link", "show"}, 30);
-  for (const std::string& l : lines(links.out)) {
-    int prog = 0;
-    if (RE2::FullMatch(l, R"(\d+: (?:uprobe_multi|type 12)\s+prog (\d+)\s*.*)", &prog) && ours.count(prog))
+  for (const std::string& l : lines(run({"/usr/sbin/bpftool", "prog", "show"}, 30).out)) {
+    int id = 0;
+    if (!RE2::FullMatch(l, R"((\d+): \w+\s+name gotrace_probe\s.*)", &id) || id <= mark.prog) continue;
+    ours.insert(id);
+    if (!held_progs.count(id)) c.progs++;
+  }
+  for (const std::string& l : lines(run({"/usr/sbin/bpftool", "link", "show"}, 30).out)) {
+    int id = 0, prog = 0;
+    if (RE2::FullMatch(l, R"((\d+): (?:uprobe_multi|type 12)\s+prog (\d+)\s*.*)", &id, &prog) && id > mark.link &&
+        ours.count(prog) && !held_links.count(id))
       c.links++;
   }
   return c;
-}
-
-BpfCounts wait_bpf_counts_at_most(const BpfCounts& before, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    BpfCounts now = bpf_counts();
-    if ((now.links <= before.links && now.progs <= before.progs) ||
-        std::chrono::steady_clock::now() > deadline)
-      return now;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
 }
 
 std::string to_string(const BpfCounts& c) {
   return std::to_string(c.links) + " links, " + std::to_string(c.progs) + " programs";
 }
 
-void expect_bpf_back_to(const BpfCounts& before) {
-  BpfCounts now = wait_bpf_counts_at_most(before);
-  EXPECT_TRUE(now.links <= before.links && now.progs <= before.progs)
-      << "left behind: " << to_string(now) << " now, " << to_string(before) << " before";
+void expect_no_bpf_left(const BpfMark& mark, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  BpfCounts now;
+  for (;;) {
+    now = bpf_left_since(mark);
+    if (now == BpfCounts{} || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(now, BpfCounts{}) << "left behind by this test's gotrace: " << to_string(now);
 }
 
 int bpf_links_held(pid_t pid) {

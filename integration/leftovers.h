@@ -10,22 +10,31 @@
 
 namespace gotrace::itest {
 
-// System-wide: programs named gotrace_probe, and the uprobe_multi links that
-// attach them (bpftool v7.1 prints such a link as "type 12").
+// Where the machine's BPF ids stood when a test began. The kernel numbers
+// programs and links upward (idr_alloc_cyclic), so whatever the test
+// creates has a higher id than any that existed then.
+struct BpfMark {
+  int prog = 0;
+  int link = 0;
+};
+BpfMark bpf_mark();
+
+// Programs named gotrace_probe, and the uprobe_multi links that attach them
+// (bpftool v7.1 prints such a link as "type 12"), created since `mark` and
+// held by no running gotrace: what the test's gotrace left behind when it
+// ended (pinned, or held by a process that inherited its fds). Another
+// gotrace running beside the test holds its own, so tests can run in
+// parallel.
 struct BpfCounts {
   int links = 0;
   int progs = 0;
   bool operator==(const BpfCounts&) const = default;
 };
-BpfCounts bpf_counts();
-// Polls until the counts are no higher than `before` (the kernel frees a
-// closed program after an RCU grace period, and other gotrace runs on the
-// machine may end meanwhile); returns the last counts seen.
-BpfCounts wait_bpf_counts_at_most(const BpfCounts& before, int timeout_ms = 10000);
+BpfCounts bpf_left_since(const BpfMark& mark);
 std::string to_string(const BpfCounts& c);
-// Fails the test unless the counts come back to `before` (or below: another
-// run on the machine may have ended meanwhile).
-void expect_bpf_back_to(const BpfCounts& before);
+// Fails the test unless nothing is left since `mark` (polled: the kernel
+// frees a closed program after an RCU grace period).
+void expect_no_bpf_left(const BpfMark& mark, int timeout_ms = 10000);
 
 // BPF links `pid` holds open (its anon_inode:bpf_link fds; each attaches a
 // tracepoint's probes): exact, whatever else runs on the machine.

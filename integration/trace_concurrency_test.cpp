@@ -95,7 +95,7 @@ TEST(TraceConcurrency, FortyGoroutinesPairExactlyStripped) {
 // the program keeps running, untraced and unharmed.
 TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   require_root();
-  BpfCounts bpf_before = bpf_counts();
+  BpfMark mark = bpf_mark();
   Background prog = start({fixture("ticker-O")});
   ASSERT_TRUE(wait_for_text(prog.out_path, "ready", 5000));
   expect_ticker_trace_until_interrupted(prog.pid);
@@ -107,7 +107,7 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
   int status = 0;
   EXPECT_EQ(waitpid(prog.pid, &status, WNOHANG | WUNTRACED), 0) << "target stopped or exited";
   EXPECT_EQ(tracer_pid(prog.pid), 0);
-  expect_bpf_back_to(bpf_before);
+  expect_no_bpf_left(mark);
   kill(prog.pid, SIGKILL);
   prog.wait(10);
 }
@@ -116,7 +116,7 @@ TEST(TraceLifecycle, AttachByPidAndInterrupt) {
 // (as Delve kills what it launched), probes are gone.
 TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   require_root();
-  BpfCounts bpf_before = bpf_counts();
+  BpfMark mark = bpf_mark();
   Background tr = start({gotrace(), "trace", "--exec", fixture("ticker-N"), R"(main\.tick$)"});
   ASSERT_TRUE(wait_for_text(tr.err_path, "main.tick => (", 10000));
   kill(tr.pid, SIGTERM);
@@ -127,7 +127,7 @@ TEST(TraceLifecycle, TerminateKillsLaunchedProgram) {
   int pid = 0;
   ASSERT_TRUE(RE2::FullMatch(lines(r.err).back(), R"(.*killed process (\d+))", &pid));
   EXPECT_NE(kill(pid, 0), 0) << "launched program still alive";
-  expect_bpf_back_to(bpf_before);
+  expect_no_bpf_left(mark);
 }
 
 // The 1-based line of the first line matching `line_re` after the first

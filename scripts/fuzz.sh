@@ -1,19 +1,16 @@
 #!/usr/bin/env bash
 # Runs every fuzz target (tests/fuzz) under libFuzzer with ASan and UBSan for
 # a bounded time each (FUZZ_SECONDS, default 30), starting from its seed
-# corpus and its regressions. Builds them with clang in build-fuzz/ first.
+# corpus and its regressions. They are built with the sanitized tree
+# (build-asan/, scripts/build-sanitized.sh, which this runs first).
 # A crash fails the script; libFuzzer leaves the input as crash-* in the
 # working directory: copy it to tests/fuzz/regressions/<target>/ with the fix.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds=${FUZZ_SECONDS:-30}
-build="$root/build-fuzz"
-if [[ ! -f "$build/build.ninja" ]]; then
-  CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DGOTRACE_FUZZ=ON -DGOTRACE_BENCH=OFF >/dev/null
-fi
+build="$root/build-asan"
+"$root/scripts/build-sanitized.sh"
 targets=(dap rpc values pclntab elf)
-ninja -C "$build" -j2 "${targets[@]/%/_fuzz}" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for t in "${targets[@]}"; do

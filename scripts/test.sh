@@ -14,35 +14,34 @@ stage() {  # stage NAME: records the time since the last stage
 stage "install dependencies"
 "$root/scripts/build.sh"
 stage "build (every Go toolchain's fixtures)"
-# The whole suite (no arguments) also runs every fuzz target for a bounded
-# time, first, so that ctest's summary stays the last line; a fuzz failure
-# still fails the run.
+# The whole suite (no arguments) also builds gotrace with ASan and UBSan
+# (build-asan/, clang) and, there, runs every fuzz target for a bounded
+# time, then the tests that exercise parsing, decoding and the servers
+# again: any report of either sanitizer fails its test. Which tests those
+# are is decided where they are registered (GOTRACE_SANITIZE in
+# integration/CMakeLists.txt): every unit test, the eBPF integration and
+# fault suites, the DAP suite on eBPF, on the primary toolchain's fixtures.
+# Before the main run, so that ctest's summary stays the last line; a
+# failure here still fails the run.
 fuzz_rc=0
-if [[ $# -eq 0 ]]; then
-  FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh" || fuzz_rc=$?
-  stage "fuzz (build + 5 targets)"
-fi
-# Then the suite again, built with ASan and UBSan (build-asan/) on the
-# primary toolchain's fixtures: any report of either fails its test. Also
-# before the main run, for the summary. Except the leak tests (label leak):
-# they measure RSS, which ASan's quarantine makes grow by design;
-# LeakSanitizer checks every run instead.
 asan_rc=0
 if [[ $# -eq 0 ]]; then
   "$root/scripts/build-sanitized.sh"
-  stage "sanitized build"
+  stage "sanitized build (+ fuzz targets)"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} "$root/scripts/fuzz.sh" || fuzz_rc=$?
+  stage "fuzz (5 targets)"
   (cd "$root/build-asan" &&
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j1 -LE leak) ||
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j2) ||
     asan_rc=$?
   stage "sanitized suite"
 fi
 cd "$root/build"
-# One test at a time: the fault and leak tests check that no gotrace BPF
-# program or link is left on the machine, which a test running beside them
-# would hold.
+# Two at a time, one per core: the fault and leak tests judge only what
+# their own gotrace left behind (integration/leftovers.h), so they can run
+# beside other tests.
 log=$(mktemp)
 set +e
-ctest --output-on-failure -j1 "$@" 2>&1 | tee "$log"
+ctest --output-on-failure -j2 "$@" 2>&1 | tee "$log"
 ctest_rc=${PIPESTATUS[0]}
 set -e
 stage "suite (every toolchain)"

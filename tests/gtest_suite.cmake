@@ -19,11 +19,22 @@ endfunction()
 # <release>; it finds that release's fixtures through GOTRACE_FIXTURES and
 # its go command through GOTRACE_GO (tests/unit/common/fixture_dir.h).
 # PINNED release=filter...: tests matching the gtest filter run with that
-# release only (golden data recorded from its builds); ENV: more variables.
+# release only (golden data recorded from its builds); ENV: more variables,
+# where <release> stands for the release; TOOLCHAINS: only these releases
+# of the matrix; LOCK name: no two of these tests run at once (ctest's
+# RESOURCE_LOCK: they share something fixed, such as a port).
 function(add_gtest_matrix target list prefix labels)
-  cmake_parse_arguments(M "" "" "ENV;PINNED" ${ARGN})
-  foreach(tc ${GOTRACE_GO_TOOLCHAINS})
-    set(env GOTRACE_FIXTURES=${CMAKE_BINARY_DIR}/fixtures/${tc} GOTRACE_GO=${GO_EXECUTABLE_${tc}} ${M_ENV})
+  cmake_parse_arguments(M "" "LOCK" "ENV;PINNED;TOOLCHAINS" ${ARGN})
+  set(lock "")
+  if(M_LOCK)
+    set(lock " RESOURCE_LOCK ${M_LOCK}")
+  endif()
+  if(NOT M_TOOLCHAINS)
+    set(M_TOOLCHAINS ${GOTRACE_GO_TOOLCHAINS})
+  endif()
+  foreach(tc ${M_TOOLCHAINS})
+    string(REPLACE "<release>" "${tc}" more_env "${M_ENV}")
+    set(env GOTRACE_FIXTURES=${CMAKE_BINARY_DIR}/fixtures/${tc} GOTRACE_GO=${GO_EXECUTABLE_${tc}} ${more_env})
     set(excluded "")
     foreach(pin ${M_PINNED})
       string(REGEX MATCH "^([^=]+)=(.*)$" _ "${pin}")
@@ -40,7 +51,7 @@ function(add_gtest_matrix target list prefix labels)
     gtest_discover_tests(${target} TEST_PREFIX "${prefix}" TEST_SUFFIX "@${tc}" TEST_LIST ${list}_${id}
                          TEST_FILTER "${filter}" DISCOVERY_TIMEOUT 60)
     set(file ${CMAKE_CURRENT_BINARY_DIR}/${list}_${id}_properties.cmake)
-    file(WRITE ${file} "if(${list}_${id})\n  set_tests_properties(\${${list}_${id}} PROPERTIES LABELS \"${labels};${tc}\" ENVIRONMENT \"${env}\")\nendif()\n")
+    file(WRITE ${file} "if(${list}_${id})\n  set_tests_properties(\${${list}_${id}} PROPERTIES LABELS \"${labels};${tc}\" ENVIRONMENT \"${env}\"${lock})\nendif()\n")
     set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${file})
   endforeach()
 endfunction()

@@ -46,9 +46,9 @@ const waitHits = (s, from, n) => s.waitMessage(() => s.messages.slice(from).filt
   `${n} hits`, 15000, from);
 
 async function withBpfCheck(fn) {
-  const before = X.bpfCounts();
+  const mark = X.bpfMark();
   await fn();
-  await X.expectBpfBackTo(before);
+  await X.expectNoBpfLeft(mark);
 }
 
 // A ticker-O running on its own and `gotrace dap` attached to it by pid,

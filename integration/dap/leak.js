@@ -30,7 +30,7 @@ function slope(xs, ys) {
 }
 
 test(`${CYCLES} setFunctionBreakpoints set/clear cycles: no fd or memory growth`, { timeout: 600000 }, async () => {
-  const before = X.bpfCounts();
+  const mark = X.bpfMark();
   const { proc, s } = await L.launchExec('ticker-N', []);
   try {
     await s.ok('configurationDone', {});
@@ -64,5 +64,5 @@ test(`${CYCLES} setFunctionBreakpoints set/clear cycles: no fd or memory growth`
     s.close();
     L.kill(proc);
   }
-  await X.expectBpfBackTo(before);
+  await X.expectNoBpfLeft(mark);
 });

@@ -7,39 +7,71 @@ const assert = require('node:assert/strict');
 const cp = require('node:child_process');
 const fs = require('node:fs');
 
-// System-wide: programs named gotrace_probe and the uprobe_multi links that
-// attach them (bpftool v7.1 prints such a link as "type 12").
-function bpfCounts() {
-  const progs = cp.execFileSync('/usr/sbin/bpftool', ['prog', 'show'], { encoding: 'utf8' });
+const bpftool = (what) => cp.execFileSync('/usr/sbin/bpftool', [what, 'show'], { encoding: 'utf8' }).split('\n');
+const maxId = (ls) => ls.reduce((m, l) => Math.max(m, Number((l.match(/^(\d+): /) || [0, 0])[1])), 0);
+
+// Where the machine's BPF ids stood when a test began. The kernel numbers
+// programs and links upward (idr_alloc_cyclic), so whatever the test
+// creates has a higher id than any that existed then.
+function bpfMark() {
+  return { prog: maxId(bpftool('prog')), link: maxId(bpftool('link')) };
+}
+
+// The ids of the programs and links each running gotrace holds, read from
+// its fds' fdinfo (a link's fdinfo names its program too).
+function heldByGotrace() {
+  const progs = new Set(), links = new Set();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8') !== 'gotrace\n') continue;
+      for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+        const target = fs.readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target !== 'anon_inode:bpf-prog' && target !== 'anon_inode:bpf_link') continue;
+        const info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+        const p = info.match(/^prog_id:\s+(\d+)/m), k = info.match(/^link_id:\s+(\d+)/m);
+        if (p) progs.add(Number(p[1]));
+        if (k) links.add(Number(k[1]));
+      }
+    } catch { /* the process or fd went meanwhile */ }
+  }
+  return { progs, links };
+}
+
+// Programs named gotrace_probe, and the uprobe_multi links that attach them
+// (bpftool v7.1 prints such a link as "type 12"), created since `mark` and
+// held by no running gotrace: what the test's gotrace left behind when it
+// ended (pinned, or held by a process that inherited its fds). Another
+// gotrace running beside the test holds its own, so tests can run in
+// parallel (the same check as integration/leftovers.cpp).
+function bpfLeftSince(mark) {
+  const held = heldByGotrace();
   const ours = new Set();
-  for (const l of progs.split('\n')) {
+  let progs = 0, links = 0;
+  for (const l of bpftool('prog')) {
     const m = l.match(/^(\d+): \w+\s+name gotrace_probe\s/);
-    if (m) ours.add(Number(m[1]));
+    if (!m || Number(m[1]) <= mark.prog) continue;
+    ours.add(Number(m[1]));
+    if (!held.progs.has(Number(m[1]))) progs++;
   }
-  const links = cp.execFileSync('/usr/sbin/bpftool', ['link', 'show'], { encoding: 'utf8' });
-  let n = 0;
-  for (const l of links.split('\n')) {
-    const m = l.match(/^\d+: (?:uprobe_multi|type 12)\s+prog (\d+)/);
-    if (m && ours.has(Number(m[1]))) n++;
+  for (const l of bpftool('link')) {
+    const m = l.match(/^(\d+): (?:uprobe_multi|type 12)\s+prog (\d+)/);
+    if (m && Number(m[1]) > mark.link && ours.has(Number(m[2])) && !held.links.has(Number(m[1]))) links++;
   }
-  return { links: n, progs: ours.size };
+  return { links, progs };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// The kernel frees a closed program after an RCU grace period, and other
-// gotrace runs on the machine may end meanwhile: poll until the counts are
-// no higher than before.
-async function expectBpfBackTo(before, timeout = 10000) {
+// Polled: the kernel frees a closed program after an RCU grace period.
+async function expectNoBpfLeft(mark, timeout = 10000) {
   const deadline = Date.now() + timeout;
   let now;
   for (;;) {
-    now = bpfCounts();
-    if ((now.links <= before.links && now.progs <= before.progs) || Date.now() > deadline) break;
+    now = bpfLeftSince(mark);
+    if ((now.links === 0 && now.progs === 0) || Date.now() > deadline) break;
     await sleep(50);
   }
-  assert.ok(now.links <= before.links && now.progs <= before.progs,
-    `left behind: ${JSON.stringify(now)} now, ${JSON.stringify(before)} before`);
+  assert.deepEqual(now, { links: 0, progs: 0 }, `left behind by this test's gotrace: ${JSON.stringify(now)}`);
 }
 
 // Functions' addresses, sizes and file offsets from a non-PIE ELF's .symtab.
@@ -113,4 +145,4 @@ function expectTargetUntouched(pid, elfPath, names) {
 
 const fdCount = (pid) => fs.readdirSync(`/proc/${pid}/fd`).length;
 
-module.exports = { bpfCounts, expectBpfBackTo, textDiff, procStatus, expectTargetUntouched, fdCount };
+module.exports = { bpfMark, expectNoBpfLeft, textDiff, procStatus, expectTargetUntouched, fdCount };

@@ -4,8 +4,9 @@
 # `dlv trace`). Runs the loop fixture (N calls of main.work, timed by the
 # program itself, so start-up and attach are excluded) untraced, under
 # `dlv trace`, under `gotrace trace --backend=ptrace` and, for reference,
-# `--backend=ebpf`, in one run; each traced run traces main.work's entry and
-# return. Cost per traced call = traced ns/call - untraced ns/call, i.e.
+# `--backend=ebpf`, in one run, then `dlv trace --ebpf` against gotrace's
+# eBPF backend on the -N -l build; each traced run traces main.work's entry
+# and return. Cost per traced call = traced ns/call - untraced ns/call, i.e.
 # (traced - untraced) / N. Delve takes milliseconds per call, so it gets a
 # smaller N than gotrace. Exits non-zero if a tracer did not print exactly
 # one entry and one return line per call.
@@ -52,6 +53,17 @@ check ptrace "$n_gt"
 ebpf_t=$(measure ebpf "$gotrace" trace --backend=ebpf --exec "$bin" 'main\.work$' -- "$n_gt")
 check ebpf "$n_gt"
 
+# Delve's own eBPF tracer (`dlv trace --ebpf`) as an anchor, on the -N -l
+# build: on loop-O it sets no tracepoint ("empty OP stack": it cannot place
+# an optimized build's argument locations). Said, not failed, when it does
+# not load; its lines are counted, not required (it may drop events).
+bin_n="$build/fixtures/primary/loop-N"
+native_n=$(measure native_n "$bin_n" "$n_gt")
+dlv_ebpf_t=$(measure dlv_ebpf "$dlv" trace --ebpf --exec "$bin_n" 'main\.work$' -- "$n_gt")
+dlv_ebpf_lines=$(grep -c '^>' "$tmp/dlv_ebpf.err" || true)
+ebpf_n_t=$(measure ebpf_n "$gotrace" trace --backend=ebpf --exec "$bin_n" 'main\.work$' -- "$n_gt")
+check ebpf_n "$n_gt"
+
 awk -v nd="$n_dlv" -v ng="$n_gt" -v runs="$runs" -v nat="$native" -v d="$dlv_t" -v p="$ptrace_t" \
     -v e="$ebpf_t" 'BEGIN {
   od = d - nat; op = p - nat; oe = e - nat;
@@ -62,4 +74,15 @@ awk -v nd="$n_dlv" -v ng="$n_gt" -v runs="$runs" -v nat="$native" -v d="$dlv_t" 
   printf "%-26s %8d %14.1f (overhead) %7.1fx cheaper than dlv (target >= 20x)\n", "gotrace --backend=ptrace", ng, op, od / op
   printf "%-26s %8d %14.1f (overhead) %7.1fx cheaper than dlv\n", "gotrace --backend=ebpf", ng, oe, od / oe
 }'
+echo "loop-N (-N -l), for Delve's eBPF tracer:"
+if [ -z "$dlv_ebpf_t" ]; then
+  echo "  dlv trace --ebpf did not run: $(head -1 "$tmp/dlv_ebpf.err")"
+else
+  awk -v ng="$n_gt" -v nat="$native_n" -v de="$dlv_ebpf_t" -v e="$ebpf_n_t" -v lines="$dlv_ebpf_lines" 'BEGIN {
+    ode = de - nat; oe = e - nat;
+    printf "%-26s %8d %14.1f (total)\n", "untraced", ng, nat
+    printf "%-26s %8d %14.1f (overhead) %d of %d lines printed\n", "dlv trace --ebpf", ng, ode, lines, 2 * ng
+    printf "%-26s %8d %14.1f (overhead) %7.2fx the cost of dlv --ebpf\n", "gotrace --backend=ebpf", ng, oe, oe / ode
+  }'
+fi
 exit "$bad"
