@@ -58,3 +58,15 @@ foreach(tc ${GOTRACE_GO_TOOLCHAINS})
   endif()
   message(STATUS "Go toolchain ${tc}: ${go}")
 endforeach()
+
+# The toolchains of the matrix from Go 1.<minor> on, in ${out}: for tests of
+# what older releases cannot build.
+function(gotrace_toolchains_since minor out)
+  set(list "")
+  foreach(tc ${GOTRACE_GO_TOOLCHAINS})
+    if(tc MATCHES "^go1\\.([0-9]+)" AND CMAKE_MATCH_1 GREATER_EQUAL minor)
+      list(APPEND list ${tc})
+    endif()
+  endforeach()
+  set(${out} ${list} PARENT_SCOPE)
+endfunction()
