@@ -58,25 +58,29 @@ std::vector<std::optional<FunctionBytes>> locate(const std::string& data,
   return out;
 }
 
-// The ids of the programs and links each running gotrace holds, read from
-// its fds' fdinfo (a link's fdinfo names its program too).
+// The ids of the programs and links process `pid` holds, read from its
+// fds' fdinfo (a link's fdinfo names its program too).
+void held_by(const std::filesystem::path& proc, std::set<int>* progs, std::set<int>* links) {
+  std::error_code ec;
+  for (const auto& fd : std::filesystem::directory_iterator(proc / "fd", ec)) {
+    std::error_code lec;
+    std::string target = std::filesystem::read_symlink(fd.path(), lec).string();
+    if (target != "anon_inode:bpf-prog" && target != "anon_inode:bpf_link") continue;
+    for (const std::string& l : lines(slurp_file(proc.string() + "/fdinfo/" + fd.path().filename().string()))) {
+      int id = 0;
+      if (RE2::FullMatch(l, R"(prog_id:\s+(\d+))", &id)) progs->insert(id);
+      if (links && RE2::FullMatch(l, R"(link_id:\s+(\d+))", &id)) links->insert(id);
+    }
+  }
+}
+
+// ... by every running gotrace.
 void held_by_gotrace(std::set<int>* progs, std::set<int>* links) {
   std::error_code ec;
   for (const auto& p : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string pid = p.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (slurp_file(p.path().string() + "/comm") != "gotrace\n") continue;
-    std::error_code fec;
-    for (const auto& fd : std::filesystem::directory_iterator(p.path() / "fd", fec)) {
-      std::error_code lec;
-      std::string target = std::filesystem::read_symlink(fd.path(), lec).string();
-      if (target != "anon_inode:bpf-prog" && target != "anon_inode:bpf_link") continue;
-      for (const std::string& l : lines(slurp_file(p.path().string() + "/fdinfo/" + fd.path().filename().string()))) {
-        int id = 0;
-        if (RE2::FullMatch(l, R"(prog_id:\s+(\d+))", &id)) progs->insert(id);
-        if (RE2::FullMatch(l, R"(link_id:\s+(\d+))", &id)) links->insert(id);
-      }
-    }
+    if (slurp_file(p.path().string() + "/comm") == "gotrace\n") held_by(p.path(), progs, links);
   }
 }
 
@@ -95,38 +99,46 @@ BpfMark bpf_mark() {
   return m;
 }
 
-BpfCounts bpf_left_since(const BpfMark& mark) {
+BpfLeft bpf_left_since(const BpfMark& mark) {
   std::set<int> held_progs, held_links, ours;
   held_by_gotrace(&held_progs, &held_links);
-  BpfCounts c;
+  BpfLeft left;
   for (const std::string& l : lines(run({"/usr/sbin/bpftool", "prog", "show"}, 30).out)) {
     int id = 0;
     if (!RE2::FullMatch(l, R"((\d+): \w+\s+name gotrace_probe\s.*)", &id) || id <= mark.prog) continue;
     ours.insert(id);
-    if (!held_progs.count(id)) c.progs++;
+    if (!held_progs.count(id)) left.progs.insert(id);
   }
   for (const std::string& l : lines(run({"/usr/sbin/bpftool", "link", "show"}, 30).out)) {
     int id = 0, prog = 0;
     if (RE2::FullMatch(l, R"((\d+): (?:uprobe_multi|type 12)\s+prog (\d+)\s*.*)", &id, &prog) && id > mark.link &&
         ours.count(prog) && !held_links.count(id))
-      c.links++;
+      left.links.insert(id);
   }
-  return c;
+  return left;
 }
 
-std::string to_string(const BpfCounts& c) {
-  return std::to_string(c.links) + " links, " + std::to_string(c.progs) + " programs";
+std::string to_string(const BpfLeft& left) {
+  std::string s = std::to_string(left.links.size()) + " links, " + std::to_string(left.progs.size()) + " programs (ids";
+  for (int id : left.progs) s += " " + std::to_string(id);
+  return s + ")";
 }
 
 void expect_no_bpf_left(const BpfMark& mark, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  BpfCounts now;
+  BpfLeft now;
   for (;;) {
     now = bpf_left_since(mark);
-    if (now == BpfCounts{} || std::chrono::steady_clock::now() > deadline) break;
+    if (now.empty() || std::chrono::steady_clock::now() > deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  EXPECT_EQ(now, BpfCounts{}) << "left behind by this test's gotrace: " << to_string(now);
+  EXPECT_TRUE(now.empty()) << "left behind by this test's gotrace: " << to_string(now);
+}
+
+std::set<int> bpf_progs_held(pid_t pid) {
+  std::set<int> progs;
+  held_by("/proc/" + std::to_string(pid), &progs, nullptr);
+  return progs;
 }
 
 int bpf_links_held(pid_t pid) {

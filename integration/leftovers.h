@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,17 +25,21 @@ BpfMark bpf_mark();
 // held by no running gotrace: what the test's gotrace left behind when it
 // ended (pinned, or held by a process that inherited its fds). Another
 // gotrace running beside the test holds its own, so tests can run in
-// parallel.
-struct BpfCounts {
-  int links = 0;
-  int progs = 0;
-  bool operator==(const BpfCounts&) const = default;
+// parallel. Their ids.
+struct BpfLeft {
+  std::set<int> progs;
+  std::set<int> links;
+  bool empty() const { return progs.empty() && links.empty(); }
 };
-BpfCounts bpf_left_since(const BpfMark& mark);
-std::string to_string(const BpfCounts& c);
+BpfLeft bpf_left_since(const BpfMark& mark);
+std::string to_string(const BpfLeft& left);
 // Fails the test unless nothing is left since `mark` (polled: the kernel
-// frees a closed program after an RCU grace period).
+// frees a closed program after an RCU grace period, and a gotrace starting
+// beside the test holds its programs a moment after creating them).
 void expect_no_bpf_left(const BpfMark& mark, int timeout_ms = 10000);
+
+// The ids of the BPF programs `pid` holds, directly or through its links.
+std::set<int> bpf_progs_held(pid_t pid);
 
 // BPF links `pid` holds open (its anon_inode:bpf_link fds; each attaches a
 // tracepoint's probes): exact, whatever else runs on the machine.

@@ -19,7 +19,8 @@ endfunction()
 # <release>; it finds that release's fixtures through GOTRACE_FIXTURES and
 # its go command through GOTRACE_GO (tests/unit/common/fixture_dir.h).
 # PINNED release=filter...: tests matching the gtest filter run with that
-# release only (golden data recorded from its builds); ENV: more variables,
+# release only (golden data recorded from its builds; "go1.26.8|go1.27.3="
+# names several); ENV: more variables,
 # where <release> stands for the release; TOOLCHAINS: only these releases
 # of the matrix; LOCK name: no two of these tests run at once (ctest's
 # RESOURCE_LOCK: they share something fixed, such as a port).
@@ -38,7 +39,8 @@ function(add_gtest_matrix target list prefix labels)
     set(excluded "")
     foreach(pin ${M_PINNED})
       string(REGEX MATCH "^([^=]+)=(.*)$" _ "${pin}")
-      if(NOT CMAKE_MATCH_1 STREQUAL tc)
+      string(REPLACE "|" ";" pinned_releases "${CMAKE_MATCH_1}")
+      if(NOT tc IN_LIST pinned_releases)
         list(APPEND excluded ${CMAKE_MATCH_2})
       endif()
     endforeach()

@@ -1,6 +1,7 @@
 #include "signature.h"
 
 #include "lines.h"
+#include "shaped_name.h"
 #include "text_util.h"
 
 #include <dwarf.h>
@@ -51,10 +52,13 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
     return make_error(Errc::not_found, cat("no DWARF subprogram for ", fn.name, " at ", hex(fn.entry), " in ", path));
   Signature sig;
   sig.optimized = sp->optimized;
-  // Shape-instantiated generic functions take a hidden dictionary pointer
-  // as their first argument. DWARF lists it as ".dict" only in -N builds,
-  // so it is reported as a flag, never as a parameter.
-  sig.has_dictionary = fn.name.find("[go.shape.") != std::string::npos;
+  // Shape-instantiated generic functions take a hidden dictionary pointer.
+  // DWARF lists it as ".dict", in its place, only in -N builds; otherwise
+  // the name says (closures of a shaped function reach it through their
+  // context instead). Reported as a flag, never as a parameter.
+  ShapedName shape = classify_shaped(fn.name);
+  sig.has_dictionary = shape.shaped;
+  sig.generic_method = shape.method;
 
   // A set, not a list searched per parameter: damaged DWARF can give a
   // function thousands of them, and a quadratic search would stall open.
@@ -70,6 +74,7 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
       v.is_result = attr_flag(&child, DW_AT_variable_parameter);
       if (v.name == ".dict") {
         sig.has_dictionary = true;
+        sig.dictionary_index = static_cast<int>(sig.params.size());
         continue;
       }
       auto type_die = attr_ref(&child, DW_AT_type);

@@ -47,16 +47,19 @@ Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function&
   auto sig = bin.signature(fn);
   if (!sig) return sig.error();
   std::vector<arch::AbiType> in, out;
-  if (sig->has_dictionary) {
-    // The hidden generic dictionary pointer takes the first integer register.
-    arch::AbiType dict;
-    dict.size = dict.align = 8;
-    in.push_back(dict);
-  }
   for (const auto& p : sig->params) {
     if (!p.type)
       return make_error(Errc::unsupported, fn.name + ": parameter " + p.name + " has no type");
     in.push_back(abi_type_of(*p.type));
+  }
+  // The hidden generic dictionary pointer takes an integer register of its
+  // own: first, or after a method's receiver (symbols::dictionary_position).
+  size_t dict_at = 0;
+  if (sig->has_dictionary) {
+    arch::AbiType dict;
+    dict.size = dict.align = 8;
+    dict_at = std::min(symbols::dictionary_position(*sig, bin.go_version()), in.size());
+    in.insert(in.begin() + static_cast<std::ptrdiff_t>(dict_at), dict);
   }
   for (const auto& r : sig->results) {
     if (!r.type)
@@ -67,7 +70,7 @@ Result<Values> typed_values(const symbols::Binary& bin, const symbols::Function&
   // kept g only in thread-local storage.
   bool registers = arch::uses_register_abi(m, bin.go_version());
   arch::FrameLayout layout = registers ? arch::assign_frame(m, in, out) : arch::assign_stack_frame(m, in, out);
-  if (sig->has_dictionary) layout.params.erase(layout.params.begin());
+  if (sig->has_dictionary) layout.params.erase(layout.params.begin() + static_cast<std::ptrdiff_t>(dict_at));
   Values v;
   v.g_from_tls = !registers && m == arch::Machine::amd64 && bin.g_tls_offset().has_value();
   v.signature = std::move(*sig);

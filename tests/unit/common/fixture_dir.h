@@ -46,8 +46,9 @@ inline int go_minor() {
 }
 
 // `text` written for Go 1.19 output, as the release under test writes it:
-// Go 1.19 numbers each generic shape type (main.Max[go.shape.int_0]); 1.26
-// and 1.27 do not (main.Max[go.shape.int]).
+// Go 1.19 numbers each generic shape type (main.Max[go.shape.int_0],
+// Pair[go.shape.string_0,go.shape.int_1]); 1.26 and 1.27 do not
+// (main.Max[go.shape.int]).
 inline std::string shaped(std::string text) {
   if (go_minor() <= 19) return text;
   const std::string shape = "go.shape.";
@@ -55,7 +56,9 @@ inline std::string shaped(std::string text) {
     size_t end = at + shape.size();
     while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '.'))
       ++end;
-    if (text.compare(end, 2, "_0") == 0) text.erase(end, 2);
+    size_t digits = end + 1;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (end < text.size() && text[end] == '_' && digits > end + 1) text.erase(end, digits - end);
   }
   return text;
 }

@@ -59,12 +59,23 @@ struct Signature {
   std::vector<Variable> results;  // in declaration order
   SourceLine decl;                // DW_AT_decl_file/line of the function
   bool optimized = false;         // built without -N -l (best effort)
-  // A shape-instantiated generic ("pkg.F[go.shape.int_0]"): the compiler
-  // passes a hidden dictionary pointer as the first integer argument,
-  // before the receiver and `params`. It is never listed in `params` (only
-  // -N builds describe it in DWARF, as ".dict").
+  // A shape-instantiated generic ("pkg.F[go.shape.int_0]", or a method of
+  // "pkg.T[go.shape.int_0]"): the compiler passes a hidden dictionary
+  // pointer among the integer arguments. It is never listed in `params`.
   bool has_dictionary = false;
+  // Its place among the arguments where DWARF says (-N builds list it, as
+  // ".dict"), else -1: see dictionary_position().
+  int dictionary_index = -1;
+  // A method of a generic type (its receiver is params[0]).
+  bool generic_method = false;
 };
+
+// Where a shaped function's dictionary goes among its arguments (0: before
+// all of them). Go 1.18 and 1.19 pass it first; from 1.20 on (the unified
+// IR: cmd/compile/internal/noder's shapeSig keeps the receiver and makes the
+// dictionary the first of the other parameters) a method's receiver comes
+// first. DWARF, where it lists the dictionary, decides.
+size_t dictionary_position(const Signature& sig, std::string_view go_version);
 
 // One piece of a variable's value at a PC, from its DWARF location.
 struct LocationPiece {
