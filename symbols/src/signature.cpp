@@ -95,8 +95,10 @@ Result<Signature> read_signature(DwarfIndex& index, TypeTable& types, const Func
   // Optimized builds describe method wrappers (DW_AT_trampoline: (*T).M for
   // a value method, promoted methods) without their receiver, which still
   // takes the first argument register: put it back, or every parameter
-  // after it would be read from the wrong register.
-  if (attr_flag(&sp->die, DW_AT_trampoline))
+  // after it would be read from the wrong register. Not for a method
+  // value's wrapper ("(*T).M-fm", a trampoline too since Go 1.2x): its
+  // receiver is in the closure it is called through, not an argument.
+  if (attr_flag(&sp->die, DW_AT_trampoline) && !fn.name.ends_with("-fm"))
     if (auto recv = receiver_of(fn.name))
       if (const Type* t = types.by_name_in_package(recv->first, recv->second);
           t && (sig.params.empty() || sig.params.front().type != t))

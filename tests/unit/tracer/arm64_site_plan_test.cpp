@@ -363,12 +363,21 @@ Agreement against_dwarf(const std::string& fixture_name) {
 // pieces for an interface), as are those partly optimized away.
 // The two stack-located ones (a struct{} and a [2]uint32) check
 // stack_args_offset: DWARF's CFA+8 is 8(RSP) at entry.
+// Go 1.26.8 writes every location with as many bytes as the value has
+// (nothing malformed) and agrees everywhere but the same `max` — once
+// generic methods take their dictionary after the receiver and method-value
+// wrappers (-fm) their receiver from the closure. go1.27.3's builds are not
+// checked yet: unnamed parameters (~p0) of some runtime functions and
+// closures disagree there, still to be read against the code.
 TEST(Arm64SitePlan, EveryParameterWhereDwarfPutsIt) {
   const std::string scavenge = "runtime.(*pallocData).findScavengeCandidate max";
-  EXPECT_EQ(against_dwarf("types-arm64-N"), (Agreement{2959, 2, 8, {scavenge}}));
-  EXPECT_EQ(against_dwarf("demo-arm64-N"), (Agreement{2925, 2, 8, {scavenge}}));
-  EXPECT_EQ(against_dwarf("types-arm64-O"), (Agreement{1989, 0, 19, {scavenge}}));
-  EXPECT_EQ(against_dwarf("demo-arm64-O"), (Agreement{1951, 0, 20, {scavenge}}));
+  const std::string& go = gotrace::testing::go_version();
+  ASSERT_TRUE(go == "go1.19.8" || go == "go1.26.8") << go << ": no expected agreement recorded";
+  bool old = go == "go1.19.8";
+  EXPECT_EQ(against_dwarf("types-arm64-N"), (old ? Agreement{2959, 2, 8, {scavenge}} : Agreement{4385, 4, 0, {scavenge}}));
+  EXPECT_EQ(against_dwarf("demo-arm64-N"), (old ? Agreement{2925, 2, 8, {scavenge}} : Agreement{4350, 4, 0, {scavenge}}));
+  EXPECT_EQ(against_dwarf("types-arm64-O"), (old ? Agreement{1989, 0, 19, {scavenge}} : Agreement{2828, 1, 0, {scavenge}}));
+  EXPECT_EQ(against_dwarf("demo-arm64-O"), (old ? Agreement{1951, 0, 20, {scavenge}} : Agreement{2789, 1, 0, {scavenge}}));
 }
 
 }  // namespace
