@@ -53,10 +53,14 @@ Background start(const std::vector<std::string>& argv, const std::string& stdin_
   Background b;
   b.out_path = temp_path("out");
   b.err_path = temp_path("err");
+  // Emptied before the fork, not in the child: the paths carry the test's
+  // pid, which the kernel reuses (pid_max 32768), and a file left by an
+  // earlier process would otherwise be read by wait_for_line before the
+  // child truncates it (an old "API server listening at" line, a dead port).
+  int o = open(b.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int e = open(b.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   pid_t pid = fork();
   if (pid == 0) {
-    int o = open(b.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(b.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     dup2(o, 1);
     dup2(e, 2);
     int devnull = open(stdin_path.c_str(), O_RDONLY);
@@ -67,6 +71,8 @@ Background start(const std::vector<std::string>& argv, const std::string& stdin_
     execv(av[0], av.data());
     _exit(127);
   }
+  close(o);
+  close(e);
   b.pid = pid;
   return b;
 }
