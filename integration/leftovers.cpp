@@ -142,13 +142,9 @@ std::set<int> bpf_progs_held(pid_t pid) {
 }
 
 int bpf_links_held(pid_t pid) {
-  int n = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
-    std::string target = std::filesystem::read_symlink(e.path(), ec).string();
-    if (target == "anon_inode:bpf_link") n++;
-  }
-  return n;
+  std::set<int> progs, links;
+  held_by("/proc/" + std::to_string(pid), &progs, &links);
+  return static_cast<int>(links.size());
 }
 
 char proc_state(pid_t pid) {
