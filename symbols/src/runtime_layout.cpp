@@ -1,5 +1,6 @@
 #include "runtime_layout.h"
 
+#include "go_release.h"
 #include "text_util.h"
 
 #include <cctype>
@@ -31,19 +32,6 @@ constexpr Row kRows[] = {
 constexpr uint64_t kStackHi = 8;
 constexpr int kFirst = kRows[0].first_minor;
 constexpr int kLast = kRows[std::size(kRows) - 1].last_minor;
-
-// The minor release of "go1.N...", wherever it appears.
-std::optional<int> go_minor(std::string_view v) {
-  size_t at = v.find("go1.");
-  if (at == std::string_view::npos) return std::nullopt;
-  size_t i = at + 4;
-  int minor = 0;
-  size_t digits = 0;
-  for (; i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])) && digits < 4; ++i, ++digits)
-    minor = minor * 10 + (v[i] - '0');
-  if (digits == 0) return std::nullopt;
-  return minor;
-}
 
 }  // namespace
 

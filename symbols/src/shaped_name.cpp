@@ -1,9 +1,9 @@
 #include "shaped_name.h"
 
+#include "go_release.h"
 #include "gotrace/symbols/binary.h"
 
 #include <cctype>
-#include <charconv>
 #include <vector>
 
 namespace gotrace::symbols::detail {
@@ -74,14 +74,10 @@ namespace gotrace::symbols {
 size_t dictionary_position(const Signature& sig, std::string_view go_version) {
   if (sig.dictionary_index >= 0) return static_cast<size_t>(sig.dictionary_index);
   if (!sig.generic_method || sig.params.empty()) return 0;
-  // "go1.19.8": a release before 1.20 passes it ahead of the receiver. An
-  // unknown version counts as a current one.
-  int minor = 0;
-  if (go_version.starts_with("go1.")) {
-    go_version.remove_prefix(4);
-    std::from_chars(go_version.data(), go_version.data() + go_version.size(), minor);
-  }
-  return minor != 0 && minor < 20 ? 0 : 1;
+  // A release before 1.20 passes it ahead of the receiver. An unknown
+  // version counts as a current one.
+  std::optional<int> minor = detail::go_minor(go_version);
+  return minor && *minor < 20 ? 0 : 1;
 }
 
 }  // namespace gotrace::symbols
