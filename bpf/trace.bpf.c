@@ -301,6 +301,52 @@ static long copy_frame(__u32 i, void *arg) {
   return 0;
 }
 
+/* The slots of a GT_DEREF_GATHER op (op number i): each non-empty one is
+ * read into a record of its own. */
+static __always_inline void copy_gather(struct scratch *s, struct gt_deref_op *op, __u32 i) {
+  __u32 count = op->count;
+  __u32 stride = op->stride;
+  for (__u32 j = 0; j < GT_MAX_GATHER; j++) {
+    if (j >= count)
+      break;
+    __u32 poff = op->ptr_off + j * stride, loff = op->len_off + j * stride;
+    if (poff > 0xffff || loff > 0xffff)
+      break;
+    __u64 ptr = 0, len = 0;
+    if (!load_src(s, op->ptr_src, op->ptr_idx, poff, s->n_words, i, &ptr) || !ptr)
+      continue;
+    __u64 bytes = op->max_bytes;
+    if (op->len_src != GT_SRC_NONE) {
+      if (!load_src(s, op->len_src, op->len_idx, loff, s->n_words, i, &len))
+        continue;
+      if ((__s64)len < 0)
+        len = 0;
+      if (len * op->elem_size < bytes)
+        bytes = len * op->elem_size;
+    }
+    if (bytes > GT_MAX_DEREF_BYTES)
+      bytes = GT_MAX_DEREF_BYTES;
+    if (!bytes)
+      continue;
+    __u32 pos = s->pos;
+    __u32 n = s->n_derefs;
+    if (n >= GT_MAX_DEREF_RECORDS || pos > POS_LIMIT - sizeof(struct gt_deref_header) - bytes)
+      break;
+    struct gt_deref_header *dh = (void *)&s->data[pos & POS_MASK];
+    __u32 at = (pos + sizeof(struct gt_deref_header)) & POS_MASK;
+    if (bpf_probe_read_user(&s->data[at], bytes & (GT_MAX_DEREF_BYTES * 2 - 1), (void *)ptr))
+      continue;
+    dh->addr = ptr;
+    dh->len = bytes;
+    dh->status = GT_DEREF_OK;
+    s->n_derefs = n + 1;
+    s->pos = pos + sizeof(struct gt_deref_header) + ((bytes + 7) & ~7ull);
+  }
+}
+
+/* Deref op number i. Its payload is recorded under its op number, which
+ * later ops name as their source; records are counted separately (a gather
+ * op sends several or none). */
 static long copy_deref_op(__u32 i, void *arg) {
   struct loop_ctx *lc = arg;
   struct scratch *s = lc->s;
@@ -309,36 +355,48 @@ static long copy_deref_op(__u32 i, void *arg) {
     return 1;
   asm volatile("" : "+r"(i)); /* keep the mask: the verifier needs it */
   struct gt_deref_op *op = &spec->derefs[i & (GT_MAX_DEREFS - 1)];
+  s->deref_len[i & (GT_MAX_DEREFS - 1)] = 0;
+  if (op->flags & GT_DEREF_GATHER) {
+    copy_gather(s, op, i);
+    return 0;
+  }
   __u32 pos = s->pos;
   if (pos > POS_LIMIT - sizeof(struct gt_deref_header))
+    return 1;
+  __u32 me = s->n_derefs;
+  if (me >= GT_MAX_DEREF_RECORDS)
     return 1;
   struct gt_deref_header *dh = (void *)&s->data[pos & POS_MASK];
   pos += sizeof(struct gt_deref_header);
   dh->addr = 0;
   dh->len = 0;
   dh->status = GT_DEREF_OK;
-  __u32 me = s->n_derefs;
-  if (me >= GT_MAX_DEREFS)
-    return 1;
-  s->deref_len[me & (GT_MAX_DEREFS - 1)] = 0;
   s->n_derefs = me + 1;
   s->pos = pos;
 
   __u64 ptr = 0, len = 0;
-  if (!load_src(s, op->ptr_src, op->ptr_idx, op->ptr_off, s->n_words, me, &ptr)) {
+  if (!load_src(s, op->ptr_src, op->ptr_idx, op->ptr_off, s->n_words, i, &ptr)) {
     dh->status = GT_DEREF_NOSRC;
     return 0;
   }
   __u64 bytes = op->max_bytes;
   if (op->len_src != GT_SRC_NONE) {
-    if (!load_src(s, op->len_src, op->len_idx, op->len_off, s->n_words, me, &len)) {
+    if (!load_src(s, op->len_src, op->len_idx, op->len_off, s->n_words, i, &len)) {
       dh->status = GT_DEREF_NOSRC;
       return 0;
     }
+    if (op->flags & GT_DEREF_LEN_POW2) {
+      __u64 shift = len & 0xff;
+      len = 1ull << (shift > 16 ? 16 : shift);
+    }
     if ((__s64)len < 0)
       len = 0;
-    if (len * op->elem_size < bytes)
-      bytes = len * op->elem_size;
+    if (op->flags & GT_DEREF_LEN_PLUS_ONE)
+      len += 1;
+    __u64 total = len * op->elem_size;
+    total = total > op->add ? total - op->add : 0;
+    if (total < bytes)
+      bytes = total;
   }
   if (bytes > GT_MAX_DEREF_BYTES)
     bytes = GT_MAX_DEREF_BYTES;
@@ -362,8 +420,8 @@ static long copy_deref_op(__u32 i, void *arg) {
     return 0;
   }
   dh->len = bytes;
-  s->deref_off[me & (GT_MAX_DEREFS - 1)] = at;
-  s->deref_len[me & (GT_MAX_DEREFS - 1)] = bytes;
+  s->deref_off[i & (GT_MAX_DEREFS - 1)] = at;
+  s->deref_len[i & (GT_MAX_DEREFS - 1)] = bytes;
   s->pos = pos + ((bytes + 7) & ~7ull);
   return 0;
 }

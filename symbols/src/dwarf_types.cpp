@@ -187,6 +187,8 @@ void TypeTable::fill(Type& t, Dwarf_Die* kind_die, Dwarf_Die* under) {
       t.size = t.align = ptr_size_;
       if (auto k = attr_ref(kind_die, DW_AT_go_key)) t.key = from_die(&*k);
       if (auto e = attr_ref(kind_die, DW_AT_go_elem)) t.elem = from_die(&*e);
+      if (dwarf_tag(under) == DW_TAG_pointer_type)
+        if (auto h = attr_ref(under, DW_AT_type)) t.map_header = from_die(&*h);
       return;
     case Kind::string:
     case Kind::slice:

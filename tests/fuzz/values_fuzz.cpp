@@ -1,7 +1,9 @@
 // Fuzz target: capture bytes as the kernel ring hands them over. The record
 // parser, then the values of a few typed arguments read from its words and
 // the memory it captured (strings, structs, slices, pointers, interfaces),
-// rendered as `dlv trace` lines at every verbosity.
+// rendered as `dlv trace` lines at every verbosity. Maps (Swiss and classic)
+// are walked through whatever the capture holds.
+#include "fake_target.h"
 #include "record.h"
 
 #include "gotrace/values/trace_format.h"
@@ -53,11 +55,13 @@ struct Types {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const Types t;
+  static const values::testing::Types fake;
   static const NoTypes lookup;
   auto rec = tracer::parse_record(std::span<const uint8_t>(data, size));
   if (!rec) return 0;
   tracer::CapturedMemory mem(*rec, nullptr);
-  const Type* order[] = {&t.str, &t.point, &t.ppoint, &t.ints, &t.strs, &t.iface, &t.int_};
+  const Type* order[] = {&t.str,  &t.point, &t.ppoint,         &t.ints,
+                         &t.strs, &t.iface, fake.swiss_map, fake.classic_map, &t.int_};
   std::vector<values::Variable> args;
   size_t word = 0;
   for (const Type* ty : order) {

@@ -1,5 +1,7 @@
 #include "capture_plan.h"
 
+#include "gotrace/values/map_layout.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -21,6 +23,11 @@ using Locator = std::function<std::optional<Src>(uint64_t offset)>;
 
 constexpr uint32_t kDerefByteBudget = 7000;  // of the 8 KiB event payload
 constexpr uint32_t kSpeculativeBytes = 64;   // interface data of unknown type
+// A map's slots beyond its first block, and the dereferences its keys and
+// elements may take: a map argument leaves room for the values after it.
+constexpr uint64_t kMapBlockBytes = 2 * GT_MAX_DEREF_BYTES;
+constexpr int kMapNestedOps = 12;
+constexpr uint32_t kGatherSlotEstimate = 24;
 
 class SpecBuilder {
  public:
@@ -41,13 +48,40 @@ class SpecBuilder {
     words_ += count;
     return first;
   }
+  uint16_t derefs() const { return spec_.n_derefs; }
+  // A GT_DEREF_GATHER op: `count` slots `stride` bytes apart from `ptr`
+  // (and `len`), `max` bytes (times len) each.
+  bool add_gather(Src ptr, std::optional<Src> len, uint16_t elem_size, uint32_t max,
+                  uint16_t stride, uint16_t count) {
+    max = std::min<uint32_t>(max, GT_MAX_DEREF_BYTES);
+    // Budgeted at what slots usually hold (short keys, some slots empty),
+    // not the worst case: a gather stops where the event is full, and the
+    // loader shows what was not captured as such.
+    const uint32_t bytes = count * (std::min<uint32_t>(max, kGatherSlotEstimate) + 16);
+    if (count == 0 || !push(ptr, len, elem_size, max, bytes)) return false;
+    gt_deref_op& op = spec_.derefs[spec_.n_derefs - 1];
+    op.flags = GT_DEREF_GATHER;
+    op.stride = stride;
+    op.count = count;
+    return true;
+  }
   // A dereference of `max` bytes (times len when len is given).
   std::optional<uint16_t> add_deref(Src ptr, std::optional<Src> len, uint16_t elem_size,
                                     uint32_t max, uint32_t add = 0, uint16_t flags = 0) {
     max = std::min<uint32_t>(max, GT_MAX_DEREF_BYTES);
-    if (spec_.n_derefs >= GT_MAX_DEREFS || bytes_ + max + 16 > kDerefByteBudget || max == 0)
-      return std::nullopt;
-    gt_deref_op& op = spec_.derefs[spec_.n_derefs];
+    if (!push(ptr, len, elem_size, max, max + 16)) return std::nullopt;
+    gt_deref_op& op = spec_.derefs[spec_.n_derefs - 1];
+    op.add = add;
+    op.flags = flags;
+    return spec_.n_derefs - 1;
+  }
+
+ private:
+  // Appends an op reading from `ptr` (`len` x `elem_size`, at most `max`
+  // bytes) if the spec has room for it and for `bytes` more of payload.
+  bool push(Src ptr, std::optional<Src> len, uint16_t elem_size, uint32_t max, uint32_t bytes) {
+    if (spec_.n_derefs >= GT_MAX_DEREFS || bytes_ + bytes > kDerefByteBudget || max == 0) return false;
+    gt_deref_op& op = spec_.derefs[spec_.n_derefs++];
     op = {};
     op.ptr_src = ptr.kind;
     op.ptr_idx = ptr.idx;
@@ -59,13 +93,10 @@ class SpecBuilder {
     }
     op.elem_size = elem_size;
     op.max_bytes = static_cast<gt_u16>(max);
-    op.add = add;
-    op.flags = flags;
-    bytes_ += max + 16;
-    return spec_.n_derefs++;
+    bytes_ += bytes;
+    return true;
   }
 
- private:
   gt_spec& spec_;
   uint16_t words_ = 0;
   uint32_t bytes_ = 0;
@@ -145,7 +176,9 @@ class DerefPlanner {
         }
         break;
       }
-      case Kind::map:  // hmap.count is the first word
+      case Kind::map:
+        plan_map(t, loc, recurse);
+        break;
       case Kind::func: {  // funcval.fn is the first word
         if (auto p = loc(0)) b_.add_deref(*p, std::nullopt, 1, 8);
         break;
@@ -188,6 +221,201 @@ class DerefPlanner {
                           static_cast<uint32_t>(count * esize));
     if (!d || !needs_memory(*t.elem)) return;
     for (uint64_t i = 0; i < count; i++) plan(*t.elem, in_deref(*d, i * esize), recurse + 1);
+  }
+
+  // A map: its runtime struct, the blocks of slots the loader walks first
+  // (a small Swiss map's one group, the first table's groups; a classic
+  // map's first buckets, bucket 0's overflow, the old buckets of a map being
+  // grown) and what the first slots' keys and elements point to. Walks
+  // that go further stop where the capture ends ("...+N more").
+  void plan_map(const Type& t, const Locator& loc, int recurse) {
+    auto p = loc(0);
+    if (!p) return;
+    auto layout = values::map_layout(t);
+    const uint32_t hsize =
+        layout && t.map_header ? static_cast<uint32_t>(std::clamp<uint64_t>(t.map_header->size, 8, 256)) : 8;
+    auto hdr = b_.add_deref(*p, std::nullopt, 1, hsize);
+    if (!hdr || !layout || cfg_.max_array_values == 0 || layout->block_size == 0) return;
+    const values::MapLayout& l = *layout;
+    const uint64_t want = cfg_.max_array_values < 0 ? 64 : static_cast<uint64_t>(cfg_.max_array_values);
+    // Tables are refilled before they are 7/8 full and are at least 7/16 full
+    // after growing: 16/7 slots per wanted entry find them.
+    const uint64_t blocks = std::max<uint64_t>(1, (want * 16 / 7 + l.slots - 1) / l.slots + 1);
+    const uint64_t whole = l.block_size <= GT_MAX_DEREF_BYTES
+                               ? 2 * (GT_MAX_DEREF_BYTES - GT_MAX_DEREF_BYTES % l.block_size)
+                               : kMapBlockBytes;
+    const uint64_t span = std::min<uint64_t>(blocks * l.block_size, whole);
+    const Src at_hdr{GT_SRC_DEREF, *hdr, 0};
+    auto field_of = [](Src s, uint64_t off) { return Src{s.kind, s.idx, static_cast<uint16_t>(s.off + off)}; };
+    int nested = kMapNestedOps;
+    if (l.form == values::MapLayout::Form::swiss) {
+      // dirLen 0: dirPtr is the group itself.
+      Locator group0 = add_span(field_of(at_hdr, l.dir_ptr_off), std::nullopt, l.block_size, 0, l.block_size);
+      auto dir = b_.add_deref(field_of(at_hdr, l.dir_ptr_off), field_of(at_hdr, l.dir_len_off), 8, 8);
+      std::optional<uint16_t> table;
+      if (dir) table = b_.add_deref(Src{GT_SRC_DEREF, *dir, 0}, std::nullopt, 1, static_cast<uint32_t>(l.table_size));
+      Locator groups;
+      if (table)
+        groups = add_span(Src{GT_SRC_DEREF, *table, static_cast<uint16_t>(l.groups_data_off)},
+                          Src{GT_SRC_DEREF, *table, static_cast<uint16_t>(l.groups_mask_off)},
+                          l.block_size, GT_DEREF_LEN_PLUS_ONE, span);
+      plan_blocks(l, group0, 1, recurse, nested);
+      if (groups) plan_blocks(l, groups, span / l.block_size, recurse, nested);
+    } else {
+      Locator buckets = add_span(field_of(at_hdr, l.buckets_off), field_of(at_hdr, l.b_off), l.block_size,
+                                 GT_DEREF_LEN_POW2, span);
+      std::optional<Src> ovf = buckets ? buckets(l.overflow_off) : std::nullopt;
+      Locator overflow = ovf ? add_span(*ovf, std::nullopt, l.block_size, 0, l.block_size) : Locator{};
+      add_span(field_of(at_hdr, l.oldbuckets_off), std::nullopt, l.block_size, 0, l.block_size);
+      // The other buckets' overflow buckets: their integers and such, not
+      // what their keys and elements point to.
+      if (buckets && span > l.block_size)
+        gather(shifted(buckets, l.block_size), l.overflow_off, std::nullopt, l.block_size,
+               span / l.block_size - 1, 1, static_cast<uint32_t>(l.block_size), nested);
+      if (buckets) plan_blocks(l, buckets, 1, recurse, nested);
+      if (overflow) plan_blocks(l, overflow, 1, recurse, nested);
+      if (buckets && span > l.block_size)
+        plan_blocks(l, shifted(buckets, l.block_size), span / l.block_size - 1, recurse, nested);
+    }
+  }
+
+  // `bytes` at the pointer `ptr` in chunks of at most GT_MAX_DEREF_BYTES,
+  // each bounded by `len` blocks of `block` bytes when `len` is given; a
+  // locator over them.
+  Locator add_span(Src ptr, std::optional<Src> len, uint64_t block, uint16_t flags, uint64_t bytes) {
+    std::vector<uint16_t> chunks;
+    const uint16_t elem = len ? static_cast<uint16_t>(std::min<uint64_t>(block, 0xffff)) : 1;
+    // Chunks end on block boundaries, so that no slot is split between two.
+    uint64_t chunk = GT_MAX_DEREF_BYTES;
+    if (block > 0 && block <= GT_MAX_DEREF_BYTES) chunk -= chunk % block;
+    for (uint64_t at = 0; at < bytes; at += chunk) {
+      const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(chunk, bytes - at));
+      auto d = b_.add_deref(ptr, len, elem, n, static_cast<uint32_t>(at), flags);
+      if (!d) break;
+      chunks.push_back(*d);
+    }
+    if (chunks.empty()) return {};
+    return [chunks, chunk](uint64_t off) -> std::optional<Src> {
+      const uint64_t k = off / chunk, in = off % chunk;
+      if (k >= chunks.size() || in + 8 > chunk) return std::nullopt;
+      return Src{GT_SRC_DEREF, chunks[k], static_cast<uint16_t>(in)};
+    };
+  }
+
+  // What the keys and elements of `nblocks` blocks of slots at `block`
+  // point to, within `nested` ops for the whole map (the map must not starve
+  // the values after it).
+  void plan_blocks(const values::MapLayout& l, const Locator& block, uint64_t nblocks, int recurse,
+                   int& nested) {
+    if (!needs_memory(*l.slot_key) && !needs_memory(*l.slot_elem)) return;
+    for (uint64_t k = 0; k < nblocks && nested > 0; k++) {
+      const uint64_t base = k * l.block_size;
+      plan_slots(*l.slot_key, l.key_indirect, block, base + l.keys_off, l.key_stride, l.slots, recurse, nested);
+      plan_slots(*l.slot_elem, l.elem_indirect, block, base + l.elems_off, l.elem_stride, l.slots, recurse, nested);
+    }
+  }
+
+  // The `count` values of type `t` (as a slot stores it) at `off`, `off +
+  // stride`, ... of `block`. Values that lead to one read each (a string, a
+  // slice of plain elements, a pointer to a plain value) take one gather op
+  // for all the slots, empty ones costing nothing; others are planned slot
+  // by slot. The loader follows an indirect slot's pointer without counting
+  // a level.
+  void plan_slots(const Type& t, bool indirect, const Locator& block, uint64_t off, uint64_t stride,
+                  uint64_t count, int recurse, int& nested) {
+    if (nested <= 0) return;
+    if (indirect && t.elem) {
+      if (!needs_memory(*t.elem)) {
+        gather(block, off, std::nullopt, stride, count, 1, static_cast<uint32_t>(t.elem->size), nested);
+        return;
+      }
+      for (uint64_t j = 0; j < count && nested > 0; j++) {
+        const uint16_t before = b_.derefs();
+        auto p = block(off + j * stride);
+        if (!p) continue;
+        if (auto d = b_.add_deref(*p, std::nullopt, 1, static_cast<uint32_t>(t.elem->size)))
+          plan(*t.elem, in_deref(*d, 0), recurse + 1);
+        nested -= b_.derefs() - before;
+      }
+      return;
+    }
+    if (!needs_memory(t)) return;
+    const int level = recurse + 1;
+    switch (t.kind) {
+      case Kind::string:
+        gather(block, off, off + 8, stride, count, 1, string_cap(), nested);
+        return;
+      case Kind::slice:
+        if (t.elem && t.elem->size && !needs_memory(*t.elem)) {
+          const uint64_t n = std::min<uint64_t>(array_cap(1u << 20), GT_MAX_DEREF_BYTES / t.elem->size);
+          if (n) gather(block, off, off + 8, stride, count, t.elem->size, static_cast<uint32_t>(n * t.elem->size), nested);
+          return;
+        }
+        break;
+      case Kind::pointer:
+        if (!t.elem || t.elem->size == 0) return;
+        if (!cfg_.follow_pointers && level >= cfg_.max_variable_recurse) return;
+        if (!needs_memory(*t.elem)) {
+          gather(block, off, std::nullopt, stride, count, 1, static_cast<uint32_t>(t.elem->size), nested);
+          return;
+        }
+        break;
+      case Kind::func:
+        gather(block, off, std::nullopt, stride, count, 1, 8, nested);
+        return;
+      case Kind::chan:
+        gather(block, off, std::nullopt, stride, count, 1, 16, nested);
+        return;
+      case Kind::map:
+        // A map in a map: its count. Its entries are not walked.
+        gather(block, off, std::nullopt, stride, count, 1,
+               t.map_header ? static_cast<uint32_t>(std::clamp<uint64_t>(t.map_header->size, 8, 256)) : 8, nested);
+        return;
+      case Kind::struct_:
+        for (const auto& f : t.fields)
+          if (f.type) plan_slots(*f.type, false, block, off + f.offset, stride, count, level, nested);
+        return;
+      case Kind::array:
+        if (t.elem)
+          for (uint64_t i = 0; i < std::min<uint64_t>(t.array_len, array_cap(t.array_len)); i++)
+            plan_slots(*t.elem, false, block, off + i * t.elem->size, stride, count, level, nested);
+        return;
+      default:
+        break;
+    }
+    for (uint64_t j = 0; j < count && nested > 0; j++) {
+      const uint16_t before = b_.derefs();
+      plan(t, shifted(block, off + j * stride), level);
+      nested -= b_.derefs() - before;
+    }
+  }
+
+  // Gather ops reading a pointer (and a length) at `off` + j x `stride` of
+  // `block`, j < count: one op per run of slots inside one captured chunk.
+  void gather(const Locator& block, uint64_t off, std::optional<uint64_t> len_off, uint64_t stride,
+              uint64_t count, uint64_t elem, uint32_t max, int& nested) {
+    if (stride == 0 || stride > 0xffff || elem > 0xffff) return;
+    uint64_t j = 0;
+    while (j < count && nested > 0) {
+      auto p = block(off + j * stride);
+      std::optional<Src> n = len_off ? block(*len_off + j * stride) : std::nullopt;
+      if (!p || (len_off && (!n || n->idx != p->idx))) {
+        j++;
+        continue;
+      }
+      uint64_t run = 1;
+      while (j + run < count && run < GT_MAX_GATHER) {
+        auto q = block(off + (j + run) * stride);
+        auto m = len_off ? block(*len_off + (j + run) * stride) : std::nullopt;
+        if (!q || q->idx != p->idx || (len_off && (!m || m->idx != p->idx))) break;
+        run++;
+      }
+      if (!b_.add_gather(*p, n, static_cast<uint16_t>(elem), max, static_cast<uint16_t>(stride),
+                         static_cast<uint16_t>(run)))
+        return;
+      nested--;
+      j += run;
+    }
   }
 
   SpecBuilder& b_;

@@ -100,8 +100,10 @@ size_t record_bound(const gt_spec& spec) {
   size_t pos = 8 * (std::min<size_t>(words, GT_MAX_WORDS) +
                     std::min<unsigned>(spec.stack_frames, GT_MAX_FRAMES));
   for (unsigned i = 0; i < std::min<unsigned>(spec.n_derefs, GT_MAX_DEREFS); i++) {
-    size_t bytes = std::min<size_t>(spec.derefs[i].max_bytes, GT_MAX_DEREF_BYTES);
-    pos += sizeof(gt_deref_header) + ((bytes + 7) & ~size_t{7});
+    const gt_deref_op& op = spec.derefs[i];
+    size_t bytes = std::min<size_t>(op.max_bytes, GT_MAX_DEREF_BYTES);
+    size_t reads = op.flags & GT_DEREF_GATHER ? std::min<unsigned>(op.count, GT_MAX_GATHER) : 1;
+    pos += reads * (sizeof(gt_deref_header) + ((bytes + 7) & ~size_t{7}));
   }
   return kHeader + std::min<size_t>(pos, kPosLimit);
 }
@@ -173,8 +175,8 @@ std::optional<uint64_t> load_src(const Assembly& a, uint8_t kind, uint16_t idx, 
   return std::nullopt;
 }
 
-// The header of deref `me`, whose own header is already in place; appends its
-// payload.
+// The header of deref op `me`, whose own header is already in place; appends
+// its payload, recorded under the op's number for the ops that read it.
 gt_deref_header fetch_deref(Assembly& a, const gt_deref_op& op, uint32_t me) {
   gt_deref_header dh{0, 0, GT_DEREF_OK};
   auto ptr = load_src(a, op.ptr_src, op.ptr_idx, op.ptr_off, me);
@@ -185,7 +187,15 @@ gt_deref_header fetch_deref(Assembly& a, const gt_deref_op& op, uint32_t me) {
     return dh;
   }
   uint64_t bytes = op.max_bytes;
-  if (len) bytes = std::min(bytes, (static_cast<int64_t>(*len) < 0 ? 0 : *len) * op.elem_size);
+  if (len) {
+    uint64_t n = *len;
+    if (op.flags & GT_DEREF_LEN_POW2) n = uint64_t{1} << std::min<uint64_t>(n & 0xff, 16);
+    if (static_cast<int64_t>(n) < 0) n = 0;
+    if (op.flags & GT_DEREF_LEN_PLUS_ONE) n += 1;
+    uint64_t total = n * op.elem_size;
+    total = total > op.add ? total - op.add : 0;
+    bytes = std::min(bytes, total);
+  }
   bytes = std::min<uint64_t>(bytes, GT_MAX_DEREF_BYTES);
   dh.addr = *ptr + op.add;
   if (op.flags & GT_DEREF_PAGE_CLAMP) bytes = std::min(bytes, kPage - dh.addr % kPage);
@@ -208,13 +218,48 @@ gt_deref_header fetch_deref(Assembly& a, const gt_deref_op& op, uint32_t me) {
   return dh;
 }
 
+// copy_gather: a record per slot with something to read.
+void fetch_gather(Assembly& a, const gt_deref_op& op, uint32_t me) {
+  for (uint32_t j = 0; j < std::min<uint32_t>(op.count, GT_MAX_GATHER); j++) {
+    uint32_t poff = op.ptr_off + j * op.stride, loff = op.len_off + j * op.stride;
+    if (poff > 0xffff || loff > 0xffff) return;
+    auto ptr = load_src(a, op.ptr_src, op.ptr_idx, static_cast<uint16_t>(poff), me);
+    if (!ptr || !*ptr) continue;
+    uint64_t bytes = op.max_bytes;
+    if (op.len_src != GT_SRC_NONE) {
+      auto len = load_src(a, op.len_src, op.len_idx, static_cast<uint16_t>(loff), me);
+      if (!len) continue;
+      bytes = std::min(bytes, (static_cast<int64_t>(*len) < 0 ? 0 : *len) * op.elem_size);
+    }
+    bytes = std::min<uint64_t>(bytes, GT_MAX_DEREF_BYTES);
+    if (!bytes) continue;
+    if (a.n_derefs >= GT_MAX_DEREF_RECORDS || a.pos() > kPosLimit - sizeof(gt_deref_header) - bytes) return;
+    size_t at = a.out.size();
+    a.out.resize(at + sizeof(gt_deref_header) + ((bytes + 7) & ~uint64_t{7}));
+    if (!a.mem.read(*ptr, a.out.data() + at + sizeof(gt_deref_header), bytes)) {
+      a.out.resize(at);
+      continue;
+    }
+    gt_deref_header dh{*ptr, static_cast<uint32_t>(bytes), GT_DEREF_OK};
+    std::memcpy(a.out.data() + at, &dh, sizeof dh);
+    a.n_derefs++;
+  }
+}
+
 // copy_deref_op: a deref whose header does not fit ends the derefs.
 void copy_derefs(Assembly& a) {
   for (unsigned i = 0; i < std::min<unsigned>(a.spec.n_derefs, GT_MAX_DEREFS); i++) {
-    if (a.pos() > kPosLimit - sizeof(gt_deref_header)) return;
+    const gt_deref_op& op = a.spec.derefs[i];
+    a.deref_len[i] = 0;
+    if (op.flags & GT_DEREF_GATHER) {
+      fetch_gather(a, op, i);
+      continue;
+    }
+    if (a.pos() > kPosLimit - sizeof(gt_deref_header) || a.n_derefs >= GT_MAX_DEREF_RECORDS) return;
     size_t at = a.out.size();
     a.out.resize(at + sizeof(gt_deref_header));
-    gt_deref_header dh = fetch_deref(a, a.spec.derefs[i], a.n_derefs++);
+    a.n_derefs++;
+    gt_deref_header dh = fetch_deref(a, op, i);
     std::memcpy(a.out.data() + at, &dh, sizeof dh);
   }
 }

@@ -12,7 +12,7 @@ Result<Record> parse_record(std::span<const uint8_t> raw) {
   if (raw.size() < sizeof r.hdr) return corrupt("shorter than its header");
   std::memcpy(&r.hdr, raw.data(), sizeof r.hdr);
   size_t pos = sizeof r.hdr;
-  if (r.hdr.n_words > GT_MAX_WORDS || r.hdr.n_derefs > GT_MAX_DEREFS)
+  if (r.hdr.n_words > GT_MAX_WORDS || r.hdr.n_derefs > GT_MAX_DEREF_RECORDS)
     return corrupt("too many words or derefs");
   if (raw.size() < pos + r.hdr.n_words * 8ull) return corrupt("truncated words");
   r.words.resize(r.hdr.n_words);

@@ -3,6 +3,8 @@
 #include "gotrace/values/variable.h"
 
 #include "go_format.h"
+#include "map_walk.h"
+#include "gotrace/values/map_layout.h"
 
 #include <algorithm>
 #include <cstring>
@@ -152,7 +154,7 @@ class Loader {
       case Kind::pointer:
       case Kind::unsafe_pointer: load_pointer(v, t, p, recurse); break;
       case Kind::chan: load_chan(v, p); break;
-      case Kind::map: load_map(v, t, p); break;
+      case Kind::map: load_map(v, t, p, recurse); break;
       case Kind::string: load_string(v); break;
       case Kind::slice: load_array_values(v, t, Place::in_memory(v.base), recurse); break;
       case Kind::array: load_array_values(v, t, p, recurse); break;
@@ -368,19 +370,55 @@ class Loader {
     v.children.push_back(std::move(c));
   }
 
-  // mapIterator: only the count (first word of the map header, hmap.count
-  // and swiss maps' Map.used alike) is read; entries need bucket walking,
-  // which the capture cannot support, so children stay empty ("[...]").
-  void load_map(Variable& v, const Type&, const Place& p) const {
+  // loadMap. The entries are walked through captured memory; where the walk
+  // reaches memory the probe did not copy, it stops there and the entries
+  // not shown count as "...+N more", as entries past MaxArrayValues do.
+  void load_map(Variable& v, const Type& t, const Place& p, int recurse) const {
     auto hdr = p.read_uint(mem_, 0, 8);
     if (!hdr) return set_unreadable(v, p.addr(), 8);
     v.base = *hdr;
     if (v.base == 0) return;
-    auto count = mem_.read(v.base, 8);
-    if (!count || count->size() < 8) return set_unreadable(v, v.base, 8);
-    uint64_t n = 0;
-    for (int i = 0; i < 8; ++i) n |= uint64_t((*count)[i]) << (8 * i);
-    v.len = static_cast<int64_t>(n);
+    auto layout = map_layout(t);
+    if (!layout) {
+      // No DWARF for the map's runtime struct: its count is still its
+      // first word (hash.count and map.used alike).
+      auto n = Place::in_memory(v.base).read_uint(mem_, 0, 8);
+      if (!n) return set_unreadable(v, v.base, 8);
+      v.len = static_cast<int64_t>(*n);
+      return;
+    }
+    detail::MapWalk walk(*layout, v.base, mem_, static_cast<uint64_t>(std::max(0, cfg_.max_map_buckets)));
+    auto n = walk.count();
+    if (!n) return set_unreadable(v, v.base + layout->count_off, 8);
+    v.len = *n;
+    if (v.len <= 0 || cfg_.max_array_values == 0) return;
+    int count = 0, errcount = 0;
+    detail::MapSlot slot;
+    while (walk.next(slot)) {
+      Variable& key = v.children.emplace_back();
+      load_slot_value(key, *layout->slot_key, layout->key_indirect, slot.key_addr, recurse);
+      Variable& elem = v.children.emplace_back();
+      load_slot_value(elem, *layout->slot_elem, layout->elem_indirect, slot.elem_addr, recurse);
+      if (!key.unreadable.empty() || !elem.unreadable.empty()) ++errcount;
+      ++count;
+      if (errcount > kMaxErrCount) break;
+      if (count >= cfg_.max_array_values || count >= v.len) break;
+    }
+  }
+
+  // A key or element of a map: stored inline, or (too large for a slot)
+  // behind a pointer that Delve follows without counting a level.
+  void load_slot_value(Variable& out, const Type& stored, bool indirect, uint64_t addr,
+                       int recurse) const {
+    Place sp = Place::in_memory(addr);
+    if (indirect && stored.elem != nullptr) {
+      Place target = Place::in_memory(0);
+      out = deref(stored, sp, &target);
+      load(out, *stored.elem, target, recurse + 1);
+      return;
+    }
+    init(out, {}, stored, sp);
+    load(out, stored, sp, recurse + 1);
   }
 
   // Delve loads the whole runtime.hchan; qcount and dataqsiz (the two

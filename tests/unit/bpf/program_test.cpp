@@ -146,6 +146,53 @@ TEST(TraceProgram, CapturesRegistersAndStrings) {
   EXPECT_EQ(after, 0u);
 }
 
+// What the capture of a map's slots needs from the kernel side, as the
+// ptrace backend's copy does it (hit_record_test.cpp): a gather op reads
+// every non-empty slot of a block; lengthMask- and B-style counts bound a
+// chunk that starts `add` bytes into an array.
+TEST(TraceProgram, GathersMapSlotsAndBoundsArrayChunks) {
+  ASSERT_EQ(geteuid(), 0u) << "eBPF tests need root: run the suite as root";
+  auto prog = load_for_this_process();
+  ASSERT_TRUE(prog) << prog.error().message;
+
+  struct Slot {
+    const char* p;
+    long n;
+  };
+  static Slot slots[8] = {};
+  static const char text[] = "abcdefgh";
+  for (long i : {1L, 4L, 6L}) slots[i] = {text, i};
+  gt_spec spec = target_spec();  // s = RDX, n = RCX
+  spec.n_derefs = 4;
+  spec.derefs[0] = {GT_SRC_WORD, GT_SRC_NONE, 1, 2, 0, 0, 0, sizeof slots, 0, 0};
+  spec.derefs[1] = {GT_SRC_DEREF, GT_SRC_DEREF, 1, 0, 0, 0, 8, 64, GT_DEREF_GATHER, 0, 16, 8};
+  // n = 3: lengthMask 3 is 4 blocks of 16 bytes; from 16 bytes in, 48.
+  spec.derefs[2] = {GT_SRC_WORD, GT_SRC_WORD, 16, 2, 0, 3, 0, 1000, GT_DEREF_LEN_PLUS_ONE, 16};
+  // 3 as B: 8 blocks of 8 bytes, from 40 bytes in: 24.
+  spec.derefs[3] = {GT_SRC_WORD, GT_SRC_WORD, 8, 2, 0, 3, 0, 1000, GT_DEREF_LEN_POW2, 40};
+  ASSERT_TRUE((*prog)->set_spec(3, spec));
+  std::string path;
+  uint64_t off = file_offset_of(reinterpret_cast<void*>(&gt_test_target), &path);
+  Site site{off, 3};
+  auto att = (*prog)->attach(path, std::span<const Site>(&site, 1), getpid());
+  ASSERT_TRUE(att) << att.error().message;
+  gt_test_target(1, 2, reinterpret_cast<const char*>(slots), 3);
+
+  std::vector<Decoded> got;
+  ASSERT_TRUE((*prog)->drain([&](std::span<const uint8_t> rec) { got.push_back(decode(rec)); }));
+  ASSERT_EQ(got.size(), 1u);
+  const auto& d = got[0].derefs;
+  ASSERT_EQ(d.size(), 6u);
+  EXPECT_EQ(d[0].second.size(), sizeof slots);
+  std::vector<std::string> gathered{d[1].second, d[2].second, d[3].second};
+  EXPECT_EQ(gathered, (std::vector<std::string>{"a", "abcd", "abcdef"}));
+  EXPECT_EQ(d[1].first.addr, reinterpret_cast<uint64_t>(text));
+  EXPECT_EQ(d[4].first.addr, reinterpret_cast<uint64_t>(slots) + 16);
+  EXPECT_EQ(d[4].first.len, 48u);
+  EXPECT_EQ(d[5].first.addr, reinterpret_cast<uint64_t>(slots) + 40);
+  EXPECT_EQ(d[5].first.len, 24u);
+}
+
 // The ring is mapped once (event_ring.h): records that wrap past its end
 // are read whole. A one-page ring and records of 120-136 bytes (4096 is no
 // multiple of them) put records across the wrap on most of its 15 rounds.

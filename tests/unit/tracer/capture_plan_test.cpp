@@ -1,5 +1,7 @@
 #include "capture_plan.h"
 
+#include "../values/fake_target.h"
+
 #include <gtest/gtest.h>
 
 namespace gotrace::tracer {
@@ -136,6 +138,88 @@ TEST(CapturePlan, RunsOutOfRoomGracefully) {
   EXPECT_EQ(p.spec.n_word_ops, GT_MAX_WORD_OPS);
   EXPECT_LE(p.spec.n_derefs, GT_MAX_DEREFS);
   EXPECT_EQ(p.values.back().unreadable, "too many values to capture");
+}
+
+// A Swiss map at -v 2: the map's struct, the group a small map keeps at
+// dirPtr, the first table behind the directory and its groups (the count
+// of groups is lengthMask + 1), then one gather op per block for the
+// strings its slots' keys point to.
+TEST(CapturePlan, SwissMapWalksItsFirstTableAndGathersSlotStrings) {
+  values::testing::Types t;
+  std::vector<symbols::Variable> vars{{"m", t.swiss_map, false}};
+  std::vector<arch::ValueLocation> locs{regs({{0, 8}})};
+  SitePlan p = plan_site(vars, locs, values::load_config_for_verbosity(2));
+  ASSERT_GE(p.spec.n_derefs, 6);
+  const gt_deref_op* d = p.spec.derefs;
+  EXPECT_EQ(d[0].ptr_src, GT_SRC_WORD);
+  EXPECT_EQ(d[0].max_bytes, 48);  // map<string,int>
+  EXPECT_EQ(d[1].ptr_src, GT_SRC_DEREF);  // dirPtr as a group
+  EXPECT_EQ(d[1].ptr_off, 16);
+  EXPECT_EQ(d[1].max_bytes, 200);
+  EXPECT_EQ(d[2].len_src, GT_SRC_DEREF);  // the directory's first entry
+  EXPECT_EQ(d[2].len_off, 24);
+  EXPECT_EQ(d[2].elem_size, 8);
+  EXPECT_EQ(d[2].max_bytes, 8);
+  EXPECT_EQ(d[3].ptr_idx, 2);  // table<string,int>
+  EXPECT_EQ(d[3].max_bytes, 32);
+  EXPECT_EQ(d[4].ptr_idx, 3);  // its groups: 5 entries want 3 groups
+  EXPECT_EQ(d[4].ptr_off, 16);
+  EXPECT_EQ(d[4].len_off, 24);
+  EXPECT_EQ(d[4].elem_size, 200);
+  EXPECT_EQ(d[4].flags, GT_DEREF_LEN_PLUS_ONE);
+  EXPECT_EQ(d[4].max_bytes, 600);
+  std::vector<std::pair<uint16_t, uint16_t>> gathers;  // (source op, first key's offset)
+  for (int i = 5; i < p.spec.n_derefs; i++) {
+    EXPECT_EQ(d[i].flags, GT_DEREF_GATHER);
+    EXPECT_EQ(d[i].stride, 24);
+    EXPECT_EQ(d[i].count, 8);
+    EXPECT_EQ(d[i].len_off, d[i].ptr_off + 8);
+    EXPECT_EQ(d[i].max_bytes, 64);
+    gathers.emplace_back(d[i].ptr_idx, d[i].ptr_off);
+  }
+  EXPECT_EQ(gathers, (std::vector<std::pair<uint16_t, uint16_t>>{{1, 8}, {4, 8}, {4, 208}, {4, 408}}));
+}
+
+// A classic map: its buckets (1 << B of them), bucket 0's overflow bucket,
+// the old buckets of a map being grown, and the other buckets' overflow
+// buckets gathered whole.
+TEST(CapturePlan, ClassicMapReadsItsBucketsByB) {
+  values::testing::Types t;
+  std::vector<symbols::Variable> vars{{"m", t.classic_map, false}};
+  std::vector<arch::ValueLocation> locs{regs({{0, 8}})};
+  SitePlan p = plan_site(vars, locs, values::load_config_for_verbosity(2));
+  ASSERT_GE(p.spec.n_derefs, 5);
+  const gt_deref_op* d = p.spec.derefs;
+  EXPECT_EQ(d[0].max_bytes, 48);
+  EXPECT_EQ(d[1].ptr_off, 16);  // buckets
+  EXPECT_EQ(d[1].len_off, 9);   // B
+  EXPECT_EQ(d[1].flags, GT_DEREF_LEN_POW2);
+  EXPECT_EQ(d[1].elem_size, 208);
+  EXPECT_EQ(d[1].max_bytes, 3 * 208);
+  EXPECT_EQ(d[2].ptr_idx, 1);   // bucket 0's overflow
+  EXPECT_EQ(d[2].ptr_off, 200);
+  EXPECT_EQ(d[3].ptr_idx, 0);   // oldbuckets
+  EXPECT_EQ(d[3].ptr_off, 24);
+  EXPECT_EQ(d[4].flags, GT_DEREF_GATHER);  // buckets 1 and 2's overflow
+  EXPECT_EQ(d[4].ptr_off, 208 + 200);
+  EXPECT_EQ(d[4].stride, 208);
+  EXPECT_EQ(d[4].count, 2);
+  EXPECT_EQ(d[4].max_bytes, 208);
+}
+
+// Maps with nothing behind their slots take no gather ops; a map leaves
+// room for the values after it.
+TEST(CapturePlan, MapsLeaveRoomForTheValuesAfterThem) {
+  values::testing::Types t;
+  std::vector<symbols::Variable> vars{{"a", t.swiss_map, false}, {"b", t.swiss_map, false},
+                                      {"s", t.string_, false}};
+  std::vector<arch::ValueLocation> locs{regs({{0, 8}}), regs({{3, 8}}), regs({{1, 8}, {2, 8}})};
+  SitePlan p = plan_site(vars, locs, values::load_config_for_verbosity(4));
+  ASSERT_GT(p.spec.n_derefs, 0);
+  const gt_deref_op& last = p.spec.derefs[p.spec.n_derefs - 1];
+  EXPECT_EQ(last.ptr_src, GT_SRC_WORD);  // s's bytes
+  EXPECT_EQ(last.ptr_idx, 2);
+  EXPECT_EQ(last.len_idx, 3);
 }
 
 }  // namespace

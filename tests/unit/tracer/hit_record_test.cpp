@@ -427,6 +427,71 @@ TEST_F(HitRecord, PayloadIsLimitedTo8KiB) {
   EXPECT_EQ(rec.hdr.size, sizeof(gt_event_header) + 8192);
 }
 
+// A block of 8 map slots {char* p; long n} at 0x6000: slots 1, 4 and 6
+// hold strings, the others are empty (null pointers send nothing).
+TEST_F(HitRecord, GatherReadsEveryNonEmptySlot) {
+  for (uint64_t i = 0; i < 8; i++) {
+    bool full = i == 1 || i == 4 || i == 6;
+    mem.put_u64(0x6000 + 16 * i, full ? 0x7000 + 0x10 * i : 0);
+    mem.put_u64(0x6008 + 16 * i, full ? i : 0);
+    if (full) mem.put_str(0x7000 + 0x10 * i, "abcdefgh");
+  }
+  regs.gpr[0] = 0x6000;
+  reg(0);
+  deref(GT_SRC_WORD, 0, 128);  // op 0: the block
+  gt_deref_op& g = deref(GT_SRC_DEREF, 0, 64);  // op 1: a gather from it
+  g.len_src = GT_SRC_DEREF;
+  g.len_off = 8;
+  g.elem_size = 1;
+  g.flags = GT_DEREF_GATHER;
+  g.stride = 16;
+  g.count = 8;
+  deref(GT_SRC_DEREF, 0, 8).ptr_off = 16;  // op 2: still names op 0 as its source
+  ASSERT_TRUE(hit());
+  ASSERT_EQ(rec.blobs.size(), 5u);
+  EXPECT_EQ(rec.hdr.n_derefs, 5);
+  EXPECT_EQ(rec.blobs[1].addr, 0x7010u);
+  EXPECT_EQ(text(rec.blobs[1]), "a");
+  EXPECT_EQ(rec.blobs[2].addr, 0x7040u);
+  EXPECT_EQ(text(rec.blobs[2]), "abcd");
+  EXPECT_EQ(text(rec.blobs[3]), "abcdef");
+  EXPECT_EQ(rec.blobs[4].addr, 0x7010u);
+  EXPECT_EQ(text(rec.blobs[4]), "abcdefgh");
+}
+
+// Swiss tables count groups as lengthMask (count - 1); classic maps as B
+// (count = 1 << B). A chunk of an array starting `add` bytes in ends at
+// the array's end.
+TEST_F(HitRecord, LengthsForMapBlocks) {
+  for (uint64_t a = 0x5000; a < 0x5000 + 2048; a += 8) mem.put_u64(a, a);
+  struct Case {
+    uint64_t len;
+    uint16_t flags;
+    uint32_t add;
+    uint32_t want;
+  };
+  for (Case c : {Case{3, GT_DEREF_LEN_PLUS_ONE, 0, 4 * 40}, Case{3, GT_DEREF_LEN_PLUS_ONE, 80, 2 * 40},
+                 Case{3, GT_DEREF_LEN_PLUS_ONE, 200, 0}, Case{0x702, GT_DEREF_LEN_POW2, 0, 4 * 40},
+                 Case{0x702, GT_DEREF_LEN_POW2, 120, 40}, Case{40, GT_DEREF_LEN_POW2, 0, 1000}}) {
+    SCOPED_TRACE(c.len);
+    spec = {};
+    regs.gpr[0] = 0x5000;
+    regs.gpr[3] = c.len;
+    reg(0);
+    reg(3);
+    gt_deref_op& d = deref(GT_SRC_WORD, 0, 1000);
+    d.len_src = GT_SRC_WORD;
+    d.len_idx = 1;
+    d.elem_size = 40;
+    d.flags = c.flags;
+    d.add = c.add;
+    ASSERT_TRUE(hit());
+    ASSERT_EQ(rec.blobs.size(), 1u);
+    EXPECT_EQ(rec.blobs[0].addr, 0x5000u + c.add);
+    EXPECT_EQ(rec.blobs[0].bytes.size(), c.want);
+  }
+}
+
 TEST_F(HitRecord, FramesFollowTheFramePointerChain) {
   frame_chain();
   EXPECT_EQ(walk(), (std::vector<uint64_t>{0x401100, 0x402000, 0x403000, 0x404000}));

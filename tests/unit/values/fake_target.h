@@ -112,6 +112,48 @@ class Types {
     func = add({Kind::func, "func(int) int", 8, 8});
     unsafe_ptr = add({Kind::unsafe_pointer, "unsafe.Pointer", 8, 8});
     chan_int = add({Kind::chan, "chan int", 8, 8, int_});
+    map_types();
+  }
+
+  // map[string]int as the compiler describes it: a Swiss table (Go 1.24+)
+  // and a classic hash map (up to 1.23).
+  void map_types() {
+    // Swiss: map<string,int> -> **table<string,int> -> groups of 8 slots.
+    const Type* u16 = basic(Kind::uint16, "uint16", 2);
+    const Type* u64 = basic(Kind::uint64, "uint64", 8);
+    Type slot{Kind::struct_, "noalg.struct { key string; elem int }", 24, 8};
+    slot.fields = {{"key", 0, string_}, {"elem", 16, int_}};
+    const Type* slot_t = add(slot);
+    const Type* slots = add({Kind::array, "noalg.[8]struct { key string; elem int }", 192, 8, slot_t, nullptr, 8});
+    Type group{Kind::struct_, "noalg.map.group[string]int", 200, 8};
+    group.fields = {{"ctrl", 0, u64}, {"slots", 8, slots}};
+    const Type* group_t = add(group);
+    Type ref{Kind::struct_, "groupReference<string,int>", 16, 8};
+    ref.fields = {{"data", 0, pointer("*noalg.map.group[string]int", group_t)}, {"lengthMask", 8, u64}};
+    const Type* ref_t = add(ref);
+    Type table{Kind::struct_, "table<string,int>", 32, 8};
+    table.fields = {{"used", 0, u16}, {"capacity", 2, u16}, {"growthLeft", 4, u16},
+                    {"localDepth", 6, uint8_}, {"index", 8, int_}, {"groups", 16, ref_t}};
+    const Type* table_t = add(table);
+    const Type* ptr_table = pointer("*table<string,int>", table_t);
+    Type hdr{Kind::struct_, "map<string,int>", 48, 8};
+    hdr.fields = {{"used", 0, u64}, {"seed", 8, uintptr_}, {"dirPtr", 16, pointer("**table<string,int>", ptr_table)},
+                  {"dirLen", 24, int_}, {"globalDepth", 32, uint8_}};
+    swiss_map = add({Kind::map, "map[string]int", 8, 8, int_, string_});
+    swiss_map->map_header = add(hdr);
+
+    // Classic: hash<string,int> -> bucket<string,int>.
+    const Type* tophash = add({Kind::array, "[8]uint8", 8, 1, uint8_, nullptr, 8});
+    const Type* keys = add({Kind::array, "[8]string", 128, 8, string_, nullptr, 8});
+    const Type* values = add({Kind::array, "[8]int", 64, 8, int_, nullptr, 8});
+    Type* bucket = add({Kind::struct_, "bucket<string,int>", 208, 8});
+    const Type* ptr_bucket = pointer("*bucket<string,int>", bucket);
+    bucket->fields = {{"tophash", 0, tophash}, {"keys", 8, keys}, {"values", 136, values}, {"overflow", 200, ptr_bucket}};
+    Type h{Kind::struct_, "hash<string,int>", 48, 8};
+    h.fields = {{"count", 0, int_}, {"flags", 8, uint8_}, {"B", 9, uint8_},
+                {"buckets", 16, ptr_bucket}, {"oldbuckets", 24, ptr_bucket}};
+    classic_map = add({Kind::map, "map[string]int", 8, 8, int_, string_});
+    classic_map->map_header = add(h);
   }
 
   Type* basic(Kind k, std::string name, uint64_t size) {
@@ -155,6 +197,7 @@ class Types {
   Type *slice_int, *slice_string, *ptr_point, *ptr_wait_group, *ptr_my_err;
   Type *error, *shape, *any, *map_string_int, *array_int3, *func, *unsafe_ptr,
       *chan_int;
+  Type *swiss_map, *classic_map;  // map[string]int with their runtime structs
 
  private:
   std::deque<Type> store_;

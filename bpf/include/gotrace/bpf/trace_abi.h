@@ -7,7 +7,7 @@
  *   struct gt_event_header
  *   __u64 words[header.n_words]            register / stack words, in spec order
  *   __u64 frames[header.n_frames]          return addresses, innermost first
- *   n_derefs times:
+ *   n_derefs times (one per deref op, none to several per gather op):
  *     struct gt_deref_header               address read, bytes read, status
  *     __u8 bytes[round_up(len, 8)]
  */
@@ -115,6 +115,17 @@ struct gt_word_op {
 #define GT_DEREF_PAGE_CLAMP 1u /* a speculative read (interface data of unknown
                                   size): stop at the page end instead of
                                   failing when the next page is unmapped */
+#define GT_DEREF_LEN_PLUS_ONE 2u /* the length source holds a count minus one
+                                    (a Swiss table's groups.lengthMask) */
+#define GT_DEREF_LEN_POW2 8u /* the length source's low byte is a shift: the
+                                count is 1 << it (a classic map's B) */
+#define GT_DEREF_GATHER 4u /* one read per slot of a block of map slots: `count`
+                              pointers (and lengths) `stride` bytes apart in
+                              the source, from ptr_off (len_off). Slots with a
+                              null pointer or nothing to read (empty ones) send
+                              no record; the op is no source for later ops. */
+#define GT_MAX_GATHER 8        /* slots one gather op reads (a bucket, a group) */
+#define GT_MAX_DEREF_RECORDS 256 /* deref records one event may carry */
 
 struct gt_deref_op {
   gt_u8 ptr_src;
@@ -126,7 +137,11 @@ struct gt_deref_op {
   gt_u16 len_off;
   gt_u16 max_bytes; /* also the fixed size when len_src == GT_SRC_NONE */
   gt_u16 flags;
-  gt_u32 add;       /* added to the pointer before reading */
+  gt_u32 add;       /* added to the pointer before reading; a length-bounded
+                       read ends at len * elem_size from the pointer all the
+                       same (the second chunk of an array stops at its end) */
+  gt_u16 stride;    /* GT_DEREF_GATHER: bytes between slots */
+  gt_u16 count;     /* GT_DEREF_GATHER: slots, at most GT_MAX_GATHER */
 };
 
 /* One term of a breakpoint condition the kernel applies: `low size bytes of
@@ -251,10 +266,10 @@ GT_INLINE int gt_hit_holds(gt_u8 op, gt_u64 n, gt_u64 v) {
 }
 
 GT_STATIC_ASSERT(sizeof(struct gt_word_op) == 8, "gt_word_op layout");
-GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 20, "gt_deref_op layout");
+GT_STATIC_ASSERT(sizeof(struct gt_deref_op) == 24, "gt_deref_op layout");
 GT_STATIC_ASSERT(sizeof(struct gt_pred) == 16, "gt_pred layout");
 GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
-                                               20 * GT_MAX_DEREFS + 16 * GT_MAX_PREDS + 16,
+                                               24 * GT_MAX_DEREFS + 16 * GT_MAX_PREDS + 16,
                  "gt_spec layout");
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");

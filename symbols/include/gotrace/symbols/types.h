@@ -64,6 +64,10 @@ struct Type {
   bool empty_interface = false;  // interface {} (eface) vs iface
   uint64_t runtime_type = 0;     // DW_AT_go_runtime_type: address of the
                                  // runtime._type descriptor, 0 if absent
+  // map: the runtime struct a map value points to, as the compiler
+  // describes it per map type (hash<K,V> with its buckets up to Go 1.23,
+  // the Swiss table map<K,V> with its tables and groups from 1.24).
+  const Type* map_header = nullptr;
 };
 
 }  // namespace gotrace::symbols

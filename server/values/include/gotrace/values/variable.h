@@ -27,6 +27,9 @@ struct LoadConfig {
   int max_string_len = 64;
   int max_array_values = 0;
   int max_struct_fields = 3;
+  // Not in the API: Delve sets it to 100 x MaxArrayValues when it loads a
+  // function's arguments (EvalScope.FunctionArguments), 0 (no bound) else.
+  int max_map_buckets = 0;
 
   bool operator==(const LoadConfig&) const = default;
 };
