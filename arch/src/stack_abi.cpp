@@ -1,6 +1,6 @@
 #include "gotrace/arch/stack_abi.h"
 
-#include <charconv>
+#include "gotrace/support/go_release.h"
 
 namespace gotrace::arch {
 namespace {
@@ -36,12 +36,9 @@ FrameLayout assign_stack_frame(Machine m, std::span<const AbiType> params,
 }
 
 bool uses_register_abi(Machine m, std::string_view v) {
-  if (!v.starts_with("go1.")) return true;
-  v.remove_prefix(4);
-  int minor = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), minor);
-  if (ec != std::errc()) return true;
-  return minor >= (m == Machine::amd64 ? 17 : 18);
+  std::optional<int> minor = go_minor(v);
+  if (!minor) return true;  // no release named: today's ABI
+  return *minor >= (m == Machine::amd64 ? 17 : 18);
 }
 
 }  // namespace gotrace::arch

@@ -1,6 +1,6 @@
 #include "runtime_layout.h"
 
-#include "go_release.h"
+#include "gotrace/support/go_release.h"
 #include "text_util.h"
 
 #include <cctype>

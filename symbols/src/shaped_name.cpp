@@ -1,6 +1,6 @@
 #include "shaped_name.h"
 
-#include "go_release.h"
+#include "gotrace/support/go_release.h"
 #include "gotrace/symbols/binary.h"
 
 #include <cctype>
@@ -76,7 +76,7 @@ size_t dictionary_position(const Signature& sig, std::string_view go_version) {
   if (!sig.generic_method || sig.params.empty()) return 0;
   // A release before 1.20 passes it ahead of the receiver. An unknown
   // version counts as a current one.
-  std::optional<int> minor = detail::go_minor(go_version);
+  std::optional<int> minor = go_minor(go_version);
   return minor && *minor < 20 ? 0 : 1;
 }
 

@@ -395,9 +395,12 @@ class Loader {
     int count = 0, errcount = 0;
     detail::MapSlot slot;
     while (walk.next(slot)) {
-      Variable& key = v.children.emplace_back();
+      // Both first: a second emplace_back could move the first.
+      v.children.emplace_back();
+      v.children.emplace_back();
+      Variable& key = v.children[v.children.size() - 2];
+      Variable& elem = v.children.back();
       load_slot_value(key, *layout->slot_key, layout->key_indirect, slot.key_addr, recurse);
-      Variable& elem = v.children.emplace_back();
       load_slot_value(elem, *layout->slot_elem, layout->elem_indirect, slot.elem_addr, recurse);
       if (!key.unreadable.empty() || !elem.unreadable.empty()) ++errcount;
       ++count;

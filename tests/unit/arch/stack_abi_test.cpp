@@ -1,4 +1,5 @@
 #include "gotrace/arch/stack_abi.h"
+#include "gotrace/support/go_release.h"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +62,20 @@ TEST(StackAbi, RegisterAbiReleases) {
   // Unknown: a release gotrace's tables know, all of them register-ABI.
   EXPECT_TRUE(uses_register_abi(Machine::amd64, ""));
   EXPECT_TRUE(uses_register_abi(Machine::amd64, "devel +abcdef"));
+  // A development toolchain names its base release after "devel".
+  EXPECT_FALSE(uses_register_abi(Machine::amd64, "devel go1.16-abcdef Mon Jan 1"));
+}
+
+// The one Go release parser (support/go_release.h) every reader uses.
+TEST(GoRelease, MinorWhereverTheVersionNamesIt) {
+  EXPECT_EQ(go_minor("go1.19.8"), 19);
+  EXPECT_EQ(go_minor("go1.27.3"), 27);
+  EXPECT_EQ(go_minor("go1.21rc2"), 21);
+  EXPECT_EQ(go_minor("devel go1.23-abcdef +0000"), 23);
+  EXPECT_EQ(go_minor("Go cmd/compile go1.26.8; regabi"), 26);
+  EXPECT_EQ(go_minor("go1."), std::nullopt);
+  EXPECT_EQ(go_minor(""), std::nullopt);
+  EXPECT_EQ(go_minor("go2.0"), std::nullopt);
 }
 
 }  // namespace

@@ -98,8 +98,18 @@ TEST(Scope, OptimizedBuildRegistersAndPieces) {
   auto vars = bin.variables_at(*f, pc_of(bin, "loop"));
   ASSERT_TRUE(vars) << vars.error().message;
   EXPECT_EQ(names(*vars), (std::vector<std::string>{"limit:0", "~r0:0", "total:0", "i:1"}));
+  // Go 1.19 locates i in a register there too. From Go 1.26 on, i's
+  // location list starts at the loop condition, after the body's first
+  // instruction: the DWARF says nothing of i at this pc (its register holds
+  // it all the same), and so neither does gotrace (nor Delve).
+  const bool i_located = gotrace::testing::go_minor() <= 19;
   for (const char* n : {"limit", "i"}) {
-    const ScopedVariable& v = find(*vars, n, n == std::string("i") ? 1 : 0);
+    const bool is_i = n == std::string("i");
+    const ScopedVariable& v = find(*vars, n, is_i ? 1 : 0);
+    if (is_i && !i_located) {
+      EXPECT_TRUE(v.pieces.empty()) << n;
+      continue;
+    }
     ASSERT_EQ(v.pieces.size(), 1u) << n;
     EXPECT_EQ(v.pieces[0].kind, Kind::reg) << n;
     EXPECT_EQ(v.pieces[0].size, 0u) << n;
@@ -112,7 +122,10 @@ TEST(Scope, OptimizedBuildRegistersAndPieces) {
   const Function* g = bin.find_function("main.greet");
   auto gv = bin.variables_at(*g, pc_of(bin, "return"));
   ASSERT_TRUE(gv);
-  EXPECT_EQ(names(*gv), (std::vector<std::string>{"p:0", "greeting:0", "~r0:0", "n:0", "msg:0"}));
+  // n (len(msg), used once) has a DWARF entry from Go 1.19, none from 1.26.
+  std::vector<std::string> want{"p:0", "greeting:0", "~r0:0", "n:0", "msg:0"};
+  if (gotrace::testing::go_minor() > 19) want.erase(want.begin() + 3);
+  EXPECT_EQ(names(*gv), want);
   const ScopedVariable& m = find(*gv, "msg");
   ASSERT_EQ(m.pieces.size(), 2u);
   EXPECT_EQ(m.pieces[0].kind, Kind::reg);

@@ -1,8 +1,8 @@
-#include "go_release.h"
+#include "gotrace/support/go_release.h"
 
 #include <cctype>
 
-namespace gotrace::symbols::detail {
+namespace gotrace {
 
 std::optional<int> go_minor(std::string_view v) {
   size_t at = v.find("go1.");
@@ -16,4 +16,4 @@ std::optional<int> go_minor(std::string_view v) {
   return minor;
 }
 
-}  // namespace gotrace::symbols::detail
+}  // namespace gotrace
