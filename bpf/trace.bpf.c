@@ -540,7 +540,11 @@ int gotrace_probe(struct pt_regs *uctx) {
   s->pos = n_words * 8;
   s->n_frames = 0;
   __u32 frames = spec->stack_frames;
-  if (frames) {
+  if (frames && (spec->flags & GT_SPEC_FRAME_SET)) {
+    s->pos = n_words * 8;
+    s->fp = frame_pointer(ctx);
+    bpf_loop(frames > GT_MAX_FRAMES ? GT_MAX_FRAMES : frames, copy_frame, &lc, 0);
+  } else if (frames) {
     __u64 ra = return_address(ctx);
     if (ra) {
       *(__u64 *)&s->data[(n_words * 8) & POS_MASK] = ra;

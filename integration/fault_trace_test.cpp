@@ -57,7 +57,7 @@ int expect_tick_calls(const std::vector<std::string>& trace, int first, bool may
   for (size_t i = 0; i < trace.size(); i++) {
     int n = first + static_cast<int>(i / 2);
     EXPECT_EQ(trace[i], i % 2 == 0 ? "> goroutine(1): main.tick(" + std::to_string(n) + ")"
-                                   : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ") [DUR]")
+                                   : ">> goroutine(1): main.tick => (" + std::to_string(n + 1) + ")")
         << "line " << i;
   }
   return static_cast<int>(complete);

@@ -90,8 +90,8 @@ std::string fixture(const std::string& name);  // e.g. "types-N"
 std::string source_dir();
 
 // "Process 123 has exited" -> "Process PID has exited"; 0xc000012345 ->
-// 0xADDR; a return line's duration " [1.5µs]" -> " [DUR]"; the source
-// tree's absolute path -> $SRC.
+// 0xADDR; a return line's duration " [1.5µs]" -> " [DUR]"; stack colour
+// escapes dropped; the source tree's absolute path -> $SRC.
 std::string normalize(const std::string& text);
 // A return line's duration as format_duration prints it, at the line's end.
 inline constexpr const char* kDurationPattern = R"( \[(?:\d+ns|\d+(?:\.\d{1,3})?(?:µs|ms)|(?:\d+h)?(?:\d+m)?\d+(?:\.\d{1,3})?s)\](\n|$))";

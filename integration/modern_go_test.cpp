@@ -31,16 +31,16 @@ namespace {
 std::string expected_trace() {
   std::string t =
       "> goroutine(1): main.Count(3)\n"
-      ">> goroutine(1): main.Count => (main.Count.func1) [DUR]\n"
+      ">> goroutine(1): main.Count => (main.Count.func1)\n"
       "> goroutine(1): main.Count.func1(main.run-range1)\n";
   for (int i = 0; i < 3; i++) {
     std::string n = std::to_string(i), sq = std::to_string(i * i);
     t += "> goroutine(1): main.run-range1(" + n + ")\n> goroutine(1): main.square(" + n +
-         ")\n>> goroutine(1): main.square => (" + sq + ") [DUR]\n>> goroutine(1): main.run-range1 => () [DUR]\n";
+         ")\n>> goroutine(1): main.square => (" + sq + ")\n>> goroutine(1): main.run-range1 => ()\n";
   }
-  t += ">> goroutine(1): main.Count.func1 => () [DUR]\n"
+  t += ">> goroutine(1): main.Count.func1 => ()\n"
        "> goroutine(1): main.members(map[string]bool [...], map[int]int [...])\n"
-       ">> goroutine(1): main.members => (22) [DUR]\n"
+       ">> goroutine(1): main.members => (22)\n"
        "Process PID has exited with status 0\n";
   return t;
 }
@@ -66,7 +66,7 @@ TEST(ModernGo, GenericAliasIsItsTargetType) {
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(normalize(r.err),
             "> goroutine(1): main.members(s: <map[string]bool>, big: <map[int]int>)\n"
-            ">> goroutine(1): main.members => (~r0: <int>) [DUR]\n"
+            ">> goroutine(1): main.members => (<int>)\n"
             "Process PID has exited with status 0\n");
 }
 
@@ -87,13 +87,13 @@ void expect_generics_trace(const std::string& binary, bool closure) {
   std::string want;
   for (int n : {1, 2})
     want += "> goroutine(1): " + push + "((*main.Stack[go.shape.string_0])(0xADDR), \"" + std::string(n, n == 1 ? 'a' : 'b') +
-            "\")\n>> goroutine(1): " + push + " => (" + std::to_string(n) + ") [DUR]\n";
+            "\")\n>> goroutine(1): " + push + " => (" + std::to_string(n) + ")\n";
   want += "> goroutine(1): " + key + "(main.Pair[go.shape.string_0,go.shape.int_1] {K: \"k\", V: 7}, 3)\n>> goroutine(1): " +
-          key + " => (\"k\") [DUR]\n";
+          key + " => (\"k\")\n";
   want += "> goroutine(1): " + apply + "([]go.shape.string_0 len: 1, cap: 1, [...], main.generics.func1)\n";
   if (closure)
-    want += "> goroutine(1): " + apply + ".func1(\"xyz\")\n>> goroutine(1): " + apply + ".func1 => (4) [DUR]\n";
-  want += ">> goroutine(1): " + apply + " => (4) [DUR]\nProcess PID has exited with status 0\n";
+    want += "> goroutine(1): " + apply + ".func1(\"xyz\")\n>> goroutine(1): " + apply + ".func1 => (4)\n";
+  want += ">> goroutine(1): " + apply + " => (4)\nProcess PID has exited with status 0\n";
   std::string err = normalize(r.err);
   // Inlined copies of the closure (entry only) in optimized Go 1.26+ builds
   // are not what this test is about.
@@ -119,8 +119,8 @@ void expect_method_value_trace(const std::string& binary, bool optimized) {
   EXPECT_EQ(normalize(r.err),
             std::string("> goroutine(1): main.(*Adder).Add-fm") + (no_params ? "()" : "(3, 4)") + "\n"
             "> goroutine(1): main.(*Adder).Add((*main.Adder)(0xADDR), 3, 4)\n"
-            ">> goroutine(1): main.(*Adder).Add => (107) [DUR]\n"
-            ">> goroutine(1): main.(*Adder).Add-fm => (107) [DUR]\n"
+            ">> goroutine(1): main.(*Adder).Add => (107)\n"
+            ">> goroutine(1): main.(*Adder).Add-fm => (107)\n"
             "Process PID has exited with status 0\n");
 }
 

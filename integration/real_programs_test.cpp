@@ -109,7 +109,7 @@ TEST_P(RealPrograms, EsbuildLexes) {
                   (stripped() ? R"(\(0xADDR\))" : R"(\(\("\*github\.com/evanw/esbuild/internal/js_lexer\.Lexer"\)\(0xADDR\)\))"));
   // Stripped, the return shows the entry's one word again (the register
   // as the function left it).
-  const RE2 ret(R"(>> goroutine\((\d+)\): )" + next + (stripped() ? R"( => \(0xADDR\) \[DUR\])" : R"( => \(\) \[DUR\])"));
+  const RE2 ret(R"(>> goroutine\((\d+)\): )" + next + (stripped() ? R"( => \(0xADDR\))" : R"( => \(\))"));
   std::map<int, bool> open;
   int calls = 0;
   for (const std::string& l : rest) {
@@ -143,13 +143,13 @@ TEST_P(RealPrograms, AgeEncryptsInChunks) {
   for (bool last : {false, false, false, false, true}) {
     if (stripped()) {
       want += "> goroutine(1): " + hot + "(0xADDR, " + (last ? "0x1" : "0x0") + ")\n>> goroutine(1): " + hot +
-              " => (0x0,0x0) [DUR]\n";
+              " => (0x0,0x0)\n";
     } else {
       want += "> goroutine(1): " + hot + "((\"*filippo.io/age/internal/stream.EncryptWriter\")(0xADDR), " +
-              (last ? "true" : "false") + ")\n>> goroutine(1): " + hot + " => (error nil) [DUR]\n";
+              (last ? "true" : "false") + ")\n>> goroutine(1): " + hot + " => (error nil)\n";
     }
   }
-  want += ">> goroutine(1): main.main => () [DUR]\nProcess PID has exited with status 0\n";
+  want += ">> goroutine(1): main.main => ()\nProcess PID has exited with status 0\n";
   EXPECT_EQ(normalize(r.err), want);
   std::string sealed = slurp_file(out);
   EXPECT_EQ(sealed.rfind("age-encryption.org/v1\n", 0), 0u) << sealed.substr(0, 40);
@@ -167,7 +167,7 @@ TEST_P(RealPrograms, GopsListsProcesses) {
   RE2::GlobalReplace(&err, R"(len: \d+, cap: \d+)", "len: N, cap: N");
   EXPECT_EQ(err, notice(kGops) + "> goroutine(1): main.main()\n> goroutine(1): " + hot + "()\n>> goroutine(1): " + hot +
                      (stripped() ? " => ()" : " => ([]github.com/google/gops/goprocess.P len: N, cap: N, [...])") +
-                     " [DUR]\n>> goroutine(1): main.main => () [DUR]\nProcess PID has exited with status 0\n");
+                     "\n>> goroutine(1): main.main => ()\nProcess PID has exited with status 0\n");
 }
 
 // A capture file of `n` Ethernet/IPv4/UDP packets (libpcap's format).
@@ -207,17 +207,17 @@ TEST_P(RealPrograms, PcapdumpDecodesEachPacket) {
       // At the return the six words hold the error (nil) and what the
       // decoder left: the EtherType (0x800) and the frame's length.
       want += "> " + gid + hot + "(0xADDR, 0xADDR, 0x32, 0x32, 0xADDR, 0xADDR)\n>> " + gid + hot +
-              " => (0x0,0x0,0x800,0x32,0xADDR,0xADDR) [DUR]\n";
+              " => (0x0,0x0,0x800,0x32,0xADDR,0xADDR)\n";
     } else {
       // The interface's data word reads 0xbeef000000000208 at the entry
       // (go1.26.8), in Delve 1.27.2's trace as in this one.
       want += "> " + gid + hot +
               "((\"*github.com/google/gopacket/layers.Ethernet\")(0xADDR), []uint8 len: 50, cap: 50, [...], "
               "github.com/google/gopacket.DecodeFeedback(*github.com/google/gopacket.eagerPacket) 0xADDR)\n>> " +
-              gid + hot + " => (error nil) [DUR]\n";
+              gid + hot + " => (error nil)\n";
     }
   }
-  want += ">> goroutine(1): main.main => () [DUR]\nProcess PID has exited with status 0\n";
+  want += ">> goroutine(1): main.main => ()\nProcess PID has exited with status 0\n";
   EXPECT_EQ(err, want);
 }
 
@@ -293,7 +293,7 @@ TEST_P(RealPrograms, JaegerServes) {
     ASSERT_TRUE(RE2::PartialMatch(entry, R"(^> goroutine\((\d+)\): )", &g)) << entry;
     EXPECT_EQ(entry, "> goroutine(" + g + "): " + hot + "(" + args + ")");
     // Stripped: the same four words read again at the return.
-    EXPECT_EQ(ret, ">> goroutine(" + g + "): " + hot + (stripped() ? " => (0x0,0x0,0x0,0xADDR)" : " => ()") + " [DUR]");
+    EXPECT_EQ(ret, ">> goroutine(" + g + "): " + hot + (stripped() ? " => (0x0,0x0,0x0,0xADDR)" : " => ()") + "");
   }
   EXPECT_TRUE(RE2::FullMatch(trace.back(), R"(gotrace: interrupted; killed process \d+)")) << trace.back();
   EXPECT_EQ(http_get(query_port, "/"), "") << "the server outlived gotrace";

@@ -94,30 +94,33 @@ TEST(TraceBadBinary, GoVersionOutsideTheRuntimeTable) {
                 " has no debug information (stripped): values are raw words, as many as the argument "
                 "frame holds, read from the argument registers and stack slots at the entry and from "
                 "the same ones at each return\n"
-                "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1) [DUR]\n"
-                "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4) [DUR]\n"
-                "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9) [DUR]\n"
+                "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1)\n"
+                "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4)\n"
+                "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9)\n"
                 "Process PID has exited with status 0\n");
 }
 
-// runtime.goexit never returns (it has no RET): refused by name; other
-// matches are still traced.
+// A function without a RET is traced as Delve traces it: its entry, and
+// never a return. runtime.goexit is only ever returned into, not called;
+// main.fail only panics.
 TEST(TraceBadBinary, FunctionWithoutReturn) {
-  RunResult r = run({gotrace(), "trace", "--exec", fixture("demo-O"), R"(runtime\.goexit$)"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err,
-            "gotrace: not tracing runtime.goexit: runtime.goexit: function has no RET instruction "
-            "(tail call or never returns)\nError: none of the matching functions can be traced\n");
   require_root();
-  r = run({gotrace(), "trace", "--exec", fixture("demo-O"), R"(runtime\.goexit$|main\.square$)"});
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("demo-O"), R"(runtime\.goexit$|main\.square$)"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(normalize(r.err),
-            "gotrace: not tracing runtime.goexit: runtime.goexit: function has no RET instruction "
-            "(tail call or never returns)\n"
-            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1) [DUR]\n"
-            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4) [DUR]\n"
-            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9) [DUR]\n"
+            "gotrace: runtime.goexit is written in assembly (no parameter types): values are raw words, as many "
+            "as the argument frame holds, read from the argument registers and stack slots at the entry and from "
+            "the same ones at each return\n"
+            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1)\n"
+            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4)\n"
+            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9)\n"
             "Process PID has exited with status 0\n");
+  for (const char* build : {"panics-N", "panics-O"}) {
+    r = run({gotrace(), "trace", "--exec", fixture(build), R"(main\.fail$)", "--", "fail"});
+    EXPECT_EQ(r.exit_code, 0) << build;
+    EXPECT_EQ(r.out, "recovered boom 7\n") << build;
+    EXPECT_EQ(normalize(r.err), "> goroutine(1): main.fail(7)\nProcess PID has exited with status 0\n") << build;
+  }
 }
 
 }  // namespace

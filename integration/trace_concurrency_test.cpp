@@ -69,7 +69,7 @@ void expect_forty_goroutines_paired(const RunResult& r, const char* build, bool 
       auto num = [&](int v) { return stripped ? hex(v) : std::to_string(v); };
       want.push_back("> " + gs + "main.work(" + num(g) + ", " + num(i) + ")");
       // Raw: both argument registers again; RBX still holds i.
-      want.push_back(">> " + gs + "main.work => (" + num(g * 1000 + i) + (stripped ? "," + num(i) : "") + ") [DUR]");
+      want.push_back(">> " + gs + "main.work => (" + num(g * 1000 + i) + (stripped ? "," + num(i) : "") + ")");
     }
     ASSERT_EQ(got, want) << build << " goroutine " << id;
   }
@@ -171,7 +171,7 @@ TEST(TraceCli, StackOfThreeCallers) {
   std::string want;
   for (int i = 1; i <= 3; i++) {
     want += "> goroutine(1): main.square(" + std::to_string(i) + ")\n\n\tStack:\n" + frames;
-    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ") [DUR]\n\tStack:\n" + frames;
+    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ")\n\tStack:\n" + frames;
   }
   want += "Process PID has exited with status 0\n";
   EXPECT_EQ(err, want);
@@ -190,13 +190,13 @@ TEST(TraceCli, FollowCallsTwoDeep) {
               "> goroutine(1):frame(1) main.a(1)\n"
               " > goroutine(1):frame(2) main.b(1)\n"
               "  > goroutine(1):frame(3) main.c(1)\n"
-              "  >> goroutine(1):frame(3) main.c => (4) [DUR]\n"
-              " >> goroutine(1):frame(2) main.b => (7) [DUR]\n"
+              "  >> goroutine(1):frame(3) main.c => (4)\n"
+              " >> goroutine(1):frame(2) main.b => (7)\n"
               " > goroutine(1):frame(2) main.b(2)\n"
               "  > goroutine(1):frame(3) main.c(2)\n"
-              "  >> goroutine(1):frame(3) main.c => (6) [DUR]\n"
-              " >> goroutine(1):frame(2) main.b => (9) [DUR]\n"
-              ">> goroutine(1):frame(1) main.a => (16) [DUR]\n"
+              "  >> goroutine(1):frame(3) main.c => (6)\n"
+              " >> goroutine(1):frame(2) main.b => (9)\n"
+              ">> goroutine(1):frame(1) main.a => (16)\n"
               "Process PID has exited with status 0\n")
         << build;
   }
@@ -216,8 +216,8 @@ TEST(TraceCli, InlinedFunctionAtEveryCopy) {
   RunResult n = run({gotrace(), "trace", "--exec", fixture("inline-N"), R"(main\.scale$)"});
   EXPECT_EQ(n.exit_code, 0) << n.err;
   EXPECT_EQ(normalize(n.err),
-            "> goroutine(1): main.scale(4, 2)\n>> goroutine(1): main.scale => (12) [DUR]\n"
-            "> goroutine(1): main.scale(5, 3)\n>> goroutine(1): main.scale => (20) [DUR]\n"
+            "> goroutine(1): main.scale(4, 2)\n>> goroutine(1): main.scale => (12)\n"
+            "> goroutine(1): main.scale(5, 3)\n>> goroutine(1): main.scale => (20)\n"
             "Process PID has exited with status 0\n");
 
   // --cond names the inlined function's parameters; one the compiler folded
@@ -245,7 +245,7 @@ TEST(TraceCli, BuildsPackageAndShowsStacks) {
     want += "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n";
     want += "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n";
     want += "\t\t(truncated)\n";
-    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ") [DUR]\n\tStack:\n";
+    want += ">> goroutine(1): main.square => (" + std::to_string(i * i) + ")\n\tStack:\n";
     want += "\t\t0  0xADDR in main.square\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:12\n";
     want += "\t\t1  0xADDR in main.main\n\t\t     at $SRC/tests/fixtures/go/demo/main.go:22\n";
     want += "\t\t(truncated)\n";
@@ -298,9 +298,9 @@ TEST(TraceCli, TimestampsEachLine) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> ls = lines(r.err);
   ASSERT_EQ(ls.size(), 7u) << r.err;
-  const char* want[] = {"> goroutine(1): main.square(1)", ">> goroutine(1): main.square => (1) [DUR]",
-                        "> goroutine(1): main.square(2)", ">> goroutine(1): main.square => (4) [DUR]",
-                        "> goroutine(1): main.square(3)", ">> goroutine(1): main.square => (9) [DUR]"};
+  const char* want[] = {"> goroutine(1): main.square(1)", ">> goroutine(1): main.square => (1)",
+                        "> goroutine(1): main.square(2)", ">> goroutine(1): main.square => (4)",
+                        "> goroutine(1): main.square(3)", ">> goroutine(1): main.square => (9)"};
   for (int i = 0; i < 6; i++) {
     std::string stamp, rest;
     ASSERT_TRUE(RE2::FullMatch(ls[i], R"((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) (.*))",

@@ -123,11 +123,16 @@ TEST(TraceOutput, SummaryCountsEveryCall) {
   EXPECT_EQ(columns(ls[4001]), columns(ls[4003]));
 }
 
-// Every return carries its call's duration, in text and in JSON: the
-// ticker's time.Sleep(5ms) calls last at least 5ms (and far less than 1s).
-TEST(TraceOutput, ReturnsCarryTheCallsDuration) {
+// A return line ends at its values, as Delve's; --durations adds the call's
+// duration, which JSON always carries: the ticker's time.Sleep(5ms) calls
+// last at least 5ms (and far less than 1s).
+TEST(TraceOutput, ReturnsCarryTheCallsDurationOnRequest) {
   require_root();
-  RunResult r = run({gotrace(), "trace", "--max-events=4", "--exec", fixture("ticker-O"), R"(^time\.Sleep$)"});
+  RunResult plain = run({gotrace(), "trace", "--max-events=2", "--exec", fixture("ticker-O"), R"(^time\.Sleep$)"});
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(lines(plain.err).at(1), ">> goroutine(1): time.Sleep => ()") << plain.err;
+  RunResult r = run({gotrace(), "trace", "--durations", "--max-events=4", "--exec", fixture("ticker-O"),
+                     R"(^time\.Sleep$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> ls = lines(r.err);
   ASSERT_EQ(ls.size(), 5u) << r.err;
@@ -179,7 +184,7 @@ TEST(TraceOutput, BoundedRunsStopAndKillWhatTheyLaunched) {
     std::vector<std::string> ls = lines(normalize(r.err));
     std::vector<std::string> want = {"> goroutine(1): main.tick(0)"};
     if (std::string(flag) != "--exit-on-first") {
-      want.push_back(">> goroutine(1): main.tick => (1) [DUR]");
+      want.push_back(">> goroutine(1): main.tick => (1)");
       want.push_back("> goroutine(1): main.tick(1)");
     }
     ASSERT_EQ(ls.size(), want.size() + 1) << r.err;
@@ -205,13 +210,13 @@ TEST(TraceOutput, ConditionKeepsOneCallInAThousand) {
   std::string want;
   for (int a = 0; a < 10; a++)
     want += "> goroutine(1): main.work(" + std::to_string(a) + ", 1)\n>> goroutine(1): main.work => (" +
-            std::to_string(a + 4) + ") [DUR]\n";
+            std::to_string(a + 4) + ")\n";
   EXPECT_EQ(normalize(r.err), want + "Process PID has exited with status 0\n");
 
   r = run({gotrace(), "trace", "--cond", "a == 5 || b != 1 && a > 9000", "--exec", fixture("loop-O"),
            R"(main\.work$)", "--", "10000"});
   EXPECT_EQ(normalize(r.err),
-            "> goroutine(1): main.work(5, 1)\n>> goroutine(1): main.work => (9) [DUR]\nProcess PID has exited with status 0\n");
+            "> goroutine(1): main.work(5, 1)\n>> goroutine(1): main.work => (9)\nProcess PID has exited with status 0\n");
 
   r = run({gotrace(), "trace", "--cond", "zzz > 1", "--exec", fixture("loop-O"), R"(main\.work$)"});
   EXPECT_EQ(r.exit_code, 1);
@@ -226,7 +231,7 @@ TEST(TraceOutput, ExitStatusIsTheTargets) {
   RunResult r = run({gotrace(), "trace", "--exec", fixture("forks-O"), R"(main\.step$)", "--", "exit3"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(normalize(r.err),
-            "> goroutine(1): main.step(1)\n>> goroutine(1): main.step => (10) [DUR]\nProcess PID has exited with status 3\n");
+            "> goroutine(1): main.step(1)\n>> goroutine(1): main.step => (10)\nProcess PID has exited with status 3\n");
 }
 
 }  // namespace

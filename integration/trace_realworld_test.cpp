@@ -34,8 +34,8 @@ std::string hex(int v) {
 std::string worker_lines(int g, int id) {
   std::string gid = "goroutine(" + std::to_string(id) + "): ";
   return "> " + gid + "main.mix(" + std::to_string(g) + ", 9)\n>> " + gid + "main.mix => (" +
-         std::to_string(g * 10 + 9) + ") [DUR]\n> " + gid + kAsmAdd + "(" + hex(g) + ", 0x64, SLOT)\n>> " +
-         gid + kAsmAdd + " => (" + hex(g) + ",0x64," + hex(g + 100) + ") [DUR]\n";
+         std::to_string(g * 10 + 9) + ")\n> " + gid + kAsmAdd + "(" + hex(g) + ", 0x64, SLOT)\n>> " +
+         gid + kAsmAdd + " => (" + hex(g) + ",0x64," + hex(g + 100) + ")\n";
 }
 
 // A raw ABI0 entry's last word is the result slot before the call: SLOT.
@@ -60,12 +60,12 @@ void expect_cgo_trace(const std::string& binary, bool inlined_export) {
   std::vector<std::string> out = lines(r.out);
   ASSERT_EQ(out.size(), 4u) << r.out;
   std::string want = std::string(kAsmNotice) +
-                     "> goroutine(1): main.mix(1, 1)\n>> goroutine(1): main.mix => (11) [DUR]\n";
+                     "> goroutine(1): main.mix(1, 1)\n>> goroutine(1): main.mix => (11)\n";
   // -O inlines goTwice into cgo's export wrapper: that inlined copy is
   // traced, an entry with no return to probe.
   want += "> goroutine(1): main.goTwice(4)\n";
-  want += "> goroutine(1): main.mix(4, 2)\n>> goroutine(1): main.mix => (42) [DUR]\n";
-  if (!inlined_export) want += ">> goroutine(1): main.goTwice => (42) [DUR]\n";
+  want += "> goroutine(1): main.mix(4, 2)\n>> goroutine(1): main.mix => (42)\n";
+  if (!inlined_export) want += ">> goroutine(1): main.goTwice => (42)\n";
   for (int g = 0; g < 3; g++) {
     int id = 0;
     ASSERT_TRUE(RE2::FullMatch(out[g], "worker " + std::to_string(g) + R"( goroutine (\d+))", &id))
@@ -95,12 +95,12 @@ TEST(RealWorld, ExternallyLinkedBinary) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "home@1,2 14\n");
   EXPECT_EQ(normalize(r.err),
-            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1) [DUR]\n"
-            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4) [DUR]\n"
-            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9) [DUR]\n"
+            "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1)\n"
+            "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4)\n"
+            "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9)\n"
             "> goroutine(1): main.describe(main.Point {X: 1, Y: 2, Name: \"home\"}, []string len: 2, "
             "cap: 2, [...])\n"
-            ">> goroutine(1): main.describe => (\"home@1,2\",error nil) [DUR]\n"
+            ">> goroutine(1): main.describe => (\"home@1,2\",error nil)\n"
             "Process PID has exited with status 0\n");
 }
 
@@ -119,9 +119,9 @@ TEST(RealWorld, StrippedBinaries) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "home@1,2 14\n");
     EXPECT_EQ(normalize(r.err), normalize("gotrace: " + fixture(build) + kRawNotice) +
-                                    "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1) [DUR]\n"
-                                    "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4) [DUR]\n"
-                                    "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9) [DUR]\n"
+                                    "> goroutine(1): main.square(0x1)\n>> goroutine(1): main.square => (0x1)\n"
+                                    "> goroutine(1): main.square(0x2)\n>> goroutine(1): main.square => (0x4)\n"
+                                    "> goroutine(1): main.square(0x3)\n>> goroutine(1): main.square => (0x9)\n"
                                     "Process PID has exited with status 0\n")
         << build;
   }
@@ -142,8 +142,8 @@ TEST(RealWorld, AssemblyFunction) {
   std::string w = "goroutine(" + std::to_string(worker) + "): ";
   EXPECT_EQ(normalize(without_result_slots(r.err)),
             std::string(kAsmNotice) + "> goroutine(1): " + kAsmAdd + "(0x2, 0x3, SLOT)\n>> goroutine(1): " +
-                kAsmAdd + " => (0x2,0x3,0x5) [DUR]\n> " + w + kAsmAdd + "(0x28, 0x2, SLOT)\n>> " + w + kAsmAdd +
-                " => (0x28,0x2,0x2a) [DUR]\nProcess PID has exited with status 0\n");
+                kAsmAdd + " => (0x2,0x3,0x5)\n> " + w + kAsmAdd + "(0x28, 0x2, SLOT)\n>> " + w + kAsmAdd +
+                " => (0x28,0x2,0x2a)\nProcess PID has exited with status 0\n");
 }
 
 std::string status_field(pid_t pid, const std::string& key) {

@@ -65,16 +65,16 @@ test('setTracepoints matches functions that exist only inlined; -N -l builds tra
   assert.deepEqual(o.hits.map((h) => L.normDuration(h.output)), [
     '> goroutine(1): main.twice(4)\n',
     '> goroutine(1): main.scale(4)\n',
-    '>> goroutine(1): main.twice => (12) [DUR]\n',
+    '>> goroutine(1): main.twice => (12)\n',
     '> goroutine(1): main.scale(5)\n',
   ]);
   const n = await run('inline-N', async (s) => (await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.scale' }] })).body);
   assert.equal(n.configured.breakpoints[0].verified, true);
   assert.deepEqual(n.hits.map((h) => L.normDuration(h.output)), [
     '> goroutine(1): main.scale(4, 2)\n',
-    '>> goroutine(1): main.scale => (12) [DUR]\n',
+    '>> goroutine(1): main.scale => (12)\n',
     '> goroutine(1): main.scale(5, 3)\n',
-    '>> goroutine(1): main.scale => (20) [DUR]\n',
+    '>> goroutine(1): main.scale => (20)\n',
   ]);
 });
 

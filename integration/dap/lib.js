@@ -369,11 +369,11 @@ function formatDuration(ns) {
   return `${h ? `${h}h` : ''}${Math.floor(ms / 60000) % 60}m${trim((ms % 60000) / 1e3)}s`;
 }
 
-// The text of a return hit's output event: its duration is the one in its
-// data, so the duration is checked, not just hidden.
+// The text of a return hit's output event: Delve's line, no duration in
+// it; the call's duration is in its data, and checked there.
 function withDuration(text, data) {
   assert.ok(Number.isInteger(data.durationNs) && data.durationNs > 0, JSON.stringify(data));
-  return text.replace(/\n$/, ` [${formatDuration(data.durationNs)}]\n`);
+  return text;
 }
 
 // " [1.5µs]" at a return line's end -> " [DUR]".

@@ -40,7 +40,7 @@ test('a DAP client and a JSON-RPC client on one server each get their own hits',
     const hits = s.messages.slice(from).filter((m) => m.event === 'output' && m.body.data).map((m) => L.normDuration(m.body.output));
     assert.deepEqual(hits, [
       '> goroutine(1): main.describe(main.Point {X: 1, Y: 2, Name: "home"}, []string len: 2, cap: 2, [...])\n',
-      '>> goroutine(1): main.describe => ("home@1,2",error nil) [DUR]\n',
+      '>> goroutine(1): main.describe => ("home@1,2",error nil)\n',
     ]);
   } finally {
     if (s) s.close();

@@ -105,7 +105,7 @@ function checkDlvprogRun(s, { firstEventIndex }) {
   assert.deepEqual(seqs, [0, 1].map((id) => [
     `> goroutine(G): main.worker(${id}, (*sync.WaitGroup)(0xADDR))\n`,
     `> [Go G]: foo called x=${id} y=100\n`,
-    '>> goroutine(G): main.worker => () [DUR]\n',
+    '>> goroutine(G): main.worker => ()\n',
   ]));
 
   assert.deepEqual(outputs.filter((e) => e.body.category === 'stdout').map((e) => e.body.output), ['sum 61\n']);

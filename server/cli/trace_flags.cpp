@@ -13,6 +13,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"stack", 's'},
                                   {"verbose", 'v'},
                                   {"timestamp", 0, false},
+                                  {"durations", 0, false},
                                   {"no-return", 0, false},
                                   {"ring-size", 0},
                                   {"max-string-len", 0},
@@ -52,6 +53,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   if (auto r = read_int_flag(*parsed, "stack", 0, 64, f.stack); !r) return r.error();
   if (auto r = read_int_flag(*parsed, "verbose", 0, 4, f.verbosity); !r) return r.error();
   f.timestamp = parsed->has("timestamp");
+  f.durations = parsed->has("durations");
   f.returns = !parsed->has("no-return");
   if (auto r = read_int_flag(*parsed, "max-string-len", 0, GT_MAX_DEREF_BYTES, f.max_string_len); !r) return r.error();
   auto ring = ring_size_flag(*parsed);

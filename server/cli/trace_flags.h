@@ -21,6 +21,7 @@ struct TraceFlags {
   int stack = 0;
   int verbosity = 0;
   bool timestamp = false;
+  bool durations = false;     // --durations: each return line ends with " [1.5µs]"
   bool returns = true;
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says

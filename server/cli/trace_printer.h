@@ -12,7 +12,9 @@
 
 #include <re2/re2.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <optional>
@@ -28,6 +30,10 @@ class Printer {
     tm lt{};
     localtime_r(&now, &lt);
     utc_offset_ = static_cast<int>(lt.tm_gmtoff);
+    // Delve's terminal: colours unless TERM is "dumb" (any case).
+    std::string term = std::getenv("TERM") ? std::getenv("TERM") : "";
+    for (char& c : term) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    stack_colors_ = term != "dumb";
   }
 
   // Prints one event; false once --max-events were printed (the event is
@@ -96,6 +102,7 @@ class Printer {
     if (flags_.timestamp)
       o.timestamp = values::format_rfc3339_nano(static_cast<int64_t>(ev.wall_ns), utc_offset_);
     if (flags_.stack > 0 && !frame) {
+      o.stack_colors = stack_colors_;
       bool truncated = false;
       std::vector<values::StackFrame> frames;
       for (const tracer::Frame& fr : engine_.stack(ev, &truncated))
@@ -114,7 +121,8 @@ class Printer {
       }
       buf_ += values::format_trace_entry(static_cast<int64_t>(ev.goroutine), name, args, o);
     } else {
-      o.duration_ns = ev.duration_ns;
+      // Delve's return lines end at the values; the call's time is opt-in.
+      if (flags_.durations) o.duration_ns = ev.duration_ns;
       buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
     }
   }
@@ -146,6 +154,7 @@ class Printer {
   uint64_t printed_ = 0;
   CallSummary summary_;
   int utc_offset_ = 0;
+  bool stack_colors_ = false;
   std::string buf_;
   std::map<const tracer::TracedFunction*, std::vector<values::Variable>> markers_;
 };

@@ -66,9 +66,9 @@ void DapSession::emit_hit(const debugger::Hit& h) {
       }
     text = "> [Go " + std::to_string(ev.goroutine) + "]: " + pdap::format_log_message(p.message, subs) + "\n";
   } else if (is_ret) {
-    values::TraceOptions o;
-    o.duration_ns = ev.duration_ns;
-    text = values::format_trace_return(static_cast<int64_t>(ev.goroutine), fn, vals, o);
+    // The line as `dlv trace` prints it; the call's time is in the event's
+    // data (duration_ns), not in its text.
+    text = values::format_trace_return(static_cast<int64_t>(ev.goroutine), fn, vals, {});
   } else {
     text = values::format_trace_entry(static_cast<int64_t>(ev.goroutine), fn, vals, {});
   }

@@ -624,7 +624,8 @@ Result<size_t> Engine::drain(const std::function<void(const TraceEvent&)>& sink,
       ev.mono_ns = rec->hdr.ts_ns;
       ev.wall_ns =
           static_cast<uint64_t>(static_cast<int64_t>(rec->hdr.ts_ns) + impl_->wall_offset_ns);
-      CallKey key{rec->hdr.goid, rec->hdr.depth, site.fn->id};
+      // An entry probed past the prologue sees SP lower than the entry's.
+      CallKey key{rec->hdr.goid, rec->hdr.depth ? rec->hdr.depth - static_cast<uint64_t>(site.sp_adjust) : 0, site.fn->id};
       if (is_return) {
         if (auto call = impl_->pairing.returned(key)) {
           ev.duration_ns = rec->hdr.ts_ns >= call->ts ? rec->hdr.ts_ns - call->ts : 0;

@@ -151,11 +151,13 @@ void copy_frames(Assembly& a) {
   unsigned want = std::min<unsigned>(a.spec.stack_frames, GT_MAX_FRAMES);
   if (!want) return;
   bool amd64 = a.regs.machine == arch::Machine::amd64;
-  uint64_t ra = amd64 ? a.read_u64(a.regs.sp) : a.regs.gpr[30];
-  if (!ra) return;
-  a.append(ra);
-  a.n_frames = 1;
   uint64_t fp = a.regs.gpr[amd64 ? 6 : 29];
+  if (!(a.spec.flags & GT_SPEC_FRAME_SET)) {
+    uint64_t ra = amd64 ? a.read_u64(a.regs.sp) : a.regs.gpr[30];
+    if (!ra) return;
+    a.append(ra);
+    a.n_frames = 1;
+  }
   while (a.n_frames < want && fp) {
     // One read for both slots: it fails exactly when either 8-byte read would.
     uint64_t saved[2];  // the caller's frame pointer, then the return address

@@ -5,11 +5,10 @@
 #include <algorithm>
 
 namespace gotrace::tracer {
-namespace {
 
-// A DWARF location at the site as capture pieces. Go's frame base is the
-// CFA, and CFA = SP + cfa at this pc.
-Placement placement_of(const symbols::ScopedVariable& v, int64_t cfa, arch::Machine m) {
+bool frame_is_set(int64_t cfa, arch::Machine m) { return cfa > (m == arch::Machine::amd64 ? 8 : 0); }
+
+Placement placement_from_dwarf(const symbols::ScopedVariable& v, int64_t cfa, arch::Machine m) {
   Placement p;
   uint64_t size = v.var.type ? v.var.type->size : 0;
   if (v.pieces.empty()) {
@@ -46,8 +45,6 @@ Placement placement_of(const symbols::ScopedVariable& v, int64_t cfa, arch::Mach
   if (at != size) p.unreadable = "unsupported location";
   return p;
 }
-
-}  // namespace
 
 Result<LinePlan> plan_line(const symbols::Binary& bin, const symbols::Function& fn, uint64_t pc,
                            const LineCapture& capture, const TraceOptions& opts) {
@@ -89,12 +86,14 @@ Result<LinePlan> plan_line(const symbols::Binary& bin, const symbols::Function& 
   std::vector<Placement> places;
   for (const symbols::ScopedVariable* v : chosen) {
     vars.push_back(v->var);
-    places.push_back(placement_of(*v, *cfa, m));
+    places.push_back(placement_from_dwarf(*v, *cfa, m));
   }
   SitePlan sp = plan_site(vars, places, opts.load);
   for (size_t i = 0; i < chosen.size(); i++) sp.values[i].is_local = !chosen[i]->is_param;
   if (opts.stack_depth > 0)
     sp.spec.stack_frames = static_cast<gt_u8>(std::min(opts.stack_depth + 1, GT_MAX_FRAMES));
+  // In the body the return address is in the function's own frame.
+  if (frame_is_set(*cfa, m)) sp.spec.flags |= GT_SPEC_FRAME_SET;
 
   LinePlan plan;
   plan.signature = std::move(*sig);

@@ -1,6 +1,8 @@
 #include "site_plan.h"
 
 #include "gotrace/arch/abi.h"
+#include "gotrace/arch/calls.h"
+#include "line_plan.h"
 #include "gotrace/arch/probe_sites.h"
 #include "gotrace/arch/stack_abi.h"
 #include "type_shape.h"
@@ -109,6 +111,60 @@ Values raw_values(const symbols::Binary& bin, const symbols::Function& fn, arch:
   return v;
 }
 
+// Float parameters arrive in XMM (V) registers, which a uprobe's context
+// does not hold. -N -l builds store every parameter to its stack slot right
+// after the prologue, and from that instruction on DWARF locates it there:
+// as Delve's eBPF tracer does (it probes FirstPCAfterPrologue), the entry is
+// probed at the first instruction where every float parameter is in memory
+// and every parameter is located, and the parameters are read from DWARF.
+// Optimized builds keep floats in registers: none is found, the entry stays
+// where it is, and only the ptrace backend reads them there.
+struct SpillSite {
+  uint64_t pc = 0;
+  int64_t cfa = 0;
+  std::vector<Placement> places;
+};
+
+std::optional<SpillSite> spill_site(const symbols::Binary& bin, const symbols::Function& fn,
+                                    std::span<const uint8_t> code, uint64_t stack_check,
+                                    const std::vector<symbols::Variable>& params,
+                                    const std::vector<arch::ValueLocation>& locs, arch::Machine m) {
+  std::vector<bool> is_float(params.size());
+  bool any = false;
+  for (size_t i = 0; i < params.size() && i < locs.size(); i++)
+    for (const arch::RegPiece& r : locs[i].pieces)
+      if (r.is_float) is_float[i] = any = true;
+  if (!any) return std::nullopt;
+  // Only where every call passes: the straight line from the entry, which
+  // in -N -l builds holds the prologue and the spills.
+  auto starts = arch::straight_line(m, code, fn.entry, stack_check);
+  if (!starts) return std::nullopt;
+  constexpr size_t kSearched = 48;
+  for (size_t k = 1; k < starts->size() && k < kSearched; k++) {
+    uint64_t pc = (*starts)[k];
+    auto vars = bin.variables_at(fn, pc);
+    auto cfa = bin.cfa_offset(pc);
+    if (!vars || !cfa) continue;
+    SpillSite site{pc, *cfa, {}};
+    bool ok = true;
+    for (size_t i = 0; ok && i < params.size(); i++) {
+      auto v = std::find_if(vars->begin(), vars->end(), [&](const symbols::ScopedVariable& sv) {
+        return sv.is_param && !sv.var.is_result && sv.var.name == params[i].name;
+      });
+      if (v == vars->end() || v->pieces.empty()) {
+        ok = false;
+        break;
+      }
+      if (is_float[i])
+        for (const symbols::LocationPiece& lp : v->pieces)
+          if (lp.kind != symbols::LocationPiece::Kind::frame) ok = false;
+      site.places.push_back(placement_from_dwarf(*v, *cfa, m));
+    }
+    if (ok) return site;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Function& fn,
@@ -122,11 +178,9 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);
   auto sites = arch::find_probe_sites(m, *code, fn.entry, deferreturn);
   if (!sites) return for_function(fn, sites.error());
-  // Without a RET its returns cannot be seen (a tail call returns through
-  // another function's); its entry alone can, when that is all that's asked
-  // (Delve traces main.main of a program that never returns).
-  if (opts.returns && sites->returns.empty())
-    return for_function(fn, make_error(Errc::unsupported, "function has no RET instruction (tail call or never returns)"));
+  // Without a RET (a function that only panics or exits, a tail call that
+  // returns through another function's RET) only the entry is seen: Delve
+  // traces it so, printing the entry and no return.
   // Raw results are the words of the argument frame again, now holding the
   // results too.
   std::vector<symbols::Variable> raw_results;
@@ -187,6 +241,20 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
     entry.entry_and_return = true;
     entry.split = params.size();
     if (auto r = add(plan_site(vars, locs, opts.load), std::move(entry), 0, 0); !r)
+      return r.error();
+  } else if (auto spill = vals->raw ? std::nullopt
+                                     : spill_site(bin, fn, *code,
+                                                  sites->entry.kind == arch::EntryKind::stack_check_branch
+                                                      ? sites->entry.address
+                                                      : 0,
+                                                  params, param_locs, m)) {
+    entry.probe = spill->pc;
+    auto at_entry = bin.cfa_offset(fn.entry);
+    entry.sp_adjust = spill->cfa - (at_entry ? *at_entry : 0);
+    plan.entry_probe = spill->pc;
+    if (auto r = add(plan_site(params, spill->places, opts.load), std::move(entry),
+                     frame_is_set(spill->cfa, m) ? GT_SPEC_FRAME_SET : 0, 0);
+        !r)
       return r.error();
   } else {
     bool branch = sites->entry.kind == arch::EntryKind::stack_check_branch;

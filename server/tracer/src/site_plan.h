@@ -27,6 +27,9 @@ struct SiteInfo {
   // before `split` are the entry's, the rest the return's.
   bool entry_and_return = false;
   size_t split = 0;
+  // An entry probed past the prologue (float parameters, see plan_function):
+  // SP there is this much below SP at the entry; calls pair by the entry's.
+  int64_t sp_adjust = 0;
 };
 
 struct PlannedSite {

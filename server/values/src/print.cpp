@@ -1,8 +1,9 @@
 // Delve's api.Variable printers (service/api/prettyprint.go writeTo and
-// friends), reproduced byte for byte.
+// friends, Delve 1.27.2), reproduced byte for byte.
 #include "gotrace/values/variable.h"
 
 #include "go_format.h"
+#include "gotrace/values/trace_format.h"
 
 namespace gotrace::values {
 
@@ -18,6 +19,7 @@ enum Flags : unsigned {
   kTop = 1,
   kNewlines = 2,
   kIncludeType = 4,
+  kShortenType = 8,  // PrettyShortenType: types without their package path
 };
 
 unsigned with(unsigned flags, unsigned flag, bool on) {
@@ -97,7 +99,7 @@ class Printer {
     }
     if (!(flags & kTop) && v.addr == 0 && v.value.empty()) {
       if ((flags & kIncludeType) && v.type != "void") {
-        out += v.type;
+        type_str(v, flags);
         out += " nil";
       } else {
         out += "nil";
@@ -111,10 +113,10 @@ class Printer {
         if (v.type.empty() || v.children.empty()) {
           out += "nil";
         } else if (v.children[0].only_addr && v.children[0].addr != 0) {
-          write_pointer(v);
+          write_pointer(v, flags);
         } else {
           if ((flags & kTop) && (flags & kNewlines) && v.children[0].addr != 0) {
-            write_pointer(v);
+            write_pointer(v, flags);
             out += '\n';
           }
           out += '*';
@@ -134,10 +136,10 @@ class Printer {
         if (flags & kNewlines) {
           write_struct(v, flags);
         } else if (v.children.size() < 2) {
-          out += v.type;
+          type_str(v, flags);
           out += " nil";
         } else {
-          out += v.type;
+          type_str(v, flags);
           out += ' ';
           out += v.children[0].value;
           out += '/';
@@ -146,7 +148,7 @@ class Printer {
         break;
       case Kind::struct_:
         if (!v.value.empty()) {
-          out += v.type;
+          type_str(v, flags);
           out += '(';
           out += v.value;
           out += ')';
@@ -168,9 +170,9 @@ class Printer {
               out += kIndent;
               out += c.name;
               out += ' ';
-              out += c.type;
+              type_str(c, flags);
               out += " = ";
-              nested([&] { write(c, 0); });
+              nested([&] { write(c, flags & ~(kTop | kIncludeType)); });
               out += '\n';
             }
             out += indent_;
@@ -206,19 +208,28 @@ class Printer {
     out += " more";
   }
 
-  void type_name_quoted_if_path(const std::string& type) {
-    if (type.find('/') != std::string::npos) {
+  // typeStr: the type, shortened under kShortenType.
+  void type_str(const Variable& v, unsigned flags) {
+    if (flags & kShortenType)
+      out += shorten_type(v.type);
+    else
+      out += v.type;
+  }
+
+  // %q of the (maybe shortened) type when the full name has a '/'.
+  void type_name_quoted_if_path(const Variable& v, unsigned flags) {
+    if (v.type.find('/') != std::string::npos) {
       out += '"';
-      detail::append_go_quote_body(out, type);
+      detail::append_go_quote_body(out, flags & kShortenType ? shorten_type(v.type) : v.type);
       out += '"';
     } else {
-      out += type;
+      type_str(v, flags);
     }
   }
 
-  void write_pointer(const Variable& v) {
+  void write_pointer(const Variable& v, unsigned flags) {
     out += '(';
-    type_name_quoted_if_path(v.type);
+    type_name_quoted_if_path(v, flags);
     out += ")(";
     detail::append_hex_number(out, v.children[0].addr);
     out += ')';
@@ -237,16 +248,16 @@ class Printer {
     const Variable& data = v.children[0];
     if (flags & kIncludeType) {
       if (data.kind == Kind::invalid) {
-        out += v.type;
+        type_str(v, flags);
         out += ' ';
         if (data.addr == 0) {
           out += "nil";
           return;
         }
       } else {
-        out += v.type;
+        type_str(v, flags);
         out += '(';
-        out += data.type;
+        type_str(data, flags);
         out += ") ";
       }
     }
@@ -265,7 +276,7 @@ class Printer {
       }
     } else if (data.only_addr) {
       out += "*(*";
-      type_name_quoted_if_path(v.type);
+      type_name_quoted_if_path(v, flags);
       out += ")(";
       detail::append_hex_number(out, v.addr);
       out += ')';
@@ -308,7 +319,7 @@ class Printer {
 
   void write_slice(const Variable& v, unsigned flags) {
     if (flags & kIncludeType) {
-      out += v.type;
+      type_str(v, flags);
       out += " len: ";
       out += std::to_string(v.len);
       out += ", cap: ";
@@ -324,7 +335,7 @@ class Printer {
 
   void write_array(const Variable& v, unsigned flags) {
     if (flags & kIncludeType) {
-      out += v.type;
+      type_str(v, flags);
       out += ' ';
     }
     write_slice_or_array(v, flags);
@@ -333,14 +344,14 @@ class Printer {
   void write_struct(const Variable& v, unsigned flags) {
     if (static_cast<int64_t>(v.children.size()) != v.len && v.children.empty()) {
       out += "(*";
-      type_name_quoted_if_path(v.type);
+      type_name_quoted_if_path(v, flags);
       out += ")(";
       detail::append_hex_number(out, v.addr);
       out += ')';
       return;
     }
     if (flags & kIncludeType) {
-      out += v.type;
+      type_str(v, flags);
       out += ' ';
     }
     const bool nl = should_newline_struct(v, flags & kNewlines);
@@ -349,7 +360,7 @@ class Printer {
       if (nl) newline_child_indent();
       out += v.children[i].name;
       out += ": ";
-      nested([&] { write(v.children[i], with(kIncludeType, kNewlines, nl)); });
+      nested([&] { write(v.children[i], with(kIncludeType | (flags & kShortenType), kNewlines, nl)); });
       if (i != v.children.size() - 1 || nl) {
         out += ',';
         if (!nl) out += ' ';
@@ -367,7 +378,7 @@ class Printer {
 
   void write_map(const Variable& v, unsigned flags) {
     if (flags & kIncludeType) {
-      out += v.type;
+      type_str(v, flags);
       out += ' ';
     }
     if (v.base == 0 && v.children.empty()) {
@@ -381,7 +392,7 @@ class Printer {
       nested([&] {
         write(v.children[i], 0);
         out += ": ";
-        write(v.children[i + 1], with(0, kNewlines, nl));
+        write(v.children[i + 1], with(flags & kShortenType, kNewlines, nl));
       });
       if (i != v.children.size() - 1 || nl) out += ", ";
     }
@@ -409,7 +420,7 @@ class Printer {
     out += '[';
     for (size_t i = 0; i < v.children.size(); ++i) {
       if (nl) newline_child_indent();
-      nested([&] { write(v.children[i], with(0, kNewlines, nl)); });
+      nested([&] { write(v.children[i], with(flags & kShortenType, kNewlines, nl)); });
       if (i != v.children.size() - 1 || nl) out += ',';
     }
     if (static_cast<int64_t>(v.children.size()) != v.len) {
@@ -439,6 +450,21 @@ void append_single_line(std::string& out, const Variable& v) {
 
 void append_multi_line(std::string& out, const Variable& v, std::string_view indent) {
   Printer(out, indent).write(v, kTop | kNewlines | kIncludeType);
+}
+
+void append_trace_value(std::string& out, const Variable& v, int verbosity) {
+  switch (verbosity) {
+    case 0: Printer(out, "").write(v, kTop | kIncludeType); return;
+    case 1:
+      out += '<';
+      out += shorten_type(v.type);
+      out += '>';
+      return;
+    case 2: Printer(out, "").write(v, kTop | kIncludeType | kShortenType); return;
+    case 3:
+    case 4: Printer(out, "").write(v, kTop | kIncludeType | kShortenType | kNewlines); return;
+    default: out += v.value; return;
+  }
 }
 
 std::string single_line(const Variable& v) {

@@ -8,70 +8,37 @@ namespace gotrace::values {
 
 namespace {
 
-// How one variable appears in a trace line at verbosity v (PR #4251):
-// 0 is the original SinglelineString, 1 names the type only, 2 adds the
-// name to the inline value, 3-4 print the expanded multi-line value.
-// Levels 1-4 (here and in append_list) follow the PR description, not
-// HEAD's source, which has not been read; see trace_format_test.cpp.
-void append_one(std::string& out, const Variable& v, int verbosity) {
-  switch (verbosity) {
-    case 0: append_single_line(out, v); return;
-    case 1:
-      out += v.name;
-      out += ": <";
-      out += v.type;
-      out += '>';
-      return;
-    case 2:
-      out += v.name;
-      out += ": ";
-      append_single_line(out, v);
-      return;
-    default:
-      out += v.name;
-      out += ": ";
-      append_multi_line(out, v, "\t");
-  }
-}
-
-// The values `keep` selects, separated by `sep`; levels 3-4 put each on its
-// own indented line instead. Appended in place: this runs at every hit.
-template <class Keep>
-void append_list(std::string& out, const std::vector<Variable>& vars, int verbosity,
-                 std::string_view sep, Keep keep) {
-  if (verbosity >= 3) {
-    size_t n = 0;
-    for (const auto& v : vars) n += keep(v) ? 1 : 0;
-    if (n == 0) return;
-    out += '\n';
-    size_t i = 0;
-    for (const auto& v : vars) {
-      if (!keep(v)) continue;
-      out += '\t';
-      append_one(out, v, verbosity);
-      out += ++i < n ? ",\n" : "\n";
-    }
-    return;
-  }
-  bool first = true;
-  for (const auto& v : vars) {
-    if (!keep(v)) continue;
-    if (!first) out += sep;
-    first = false;
-    append_one(out, v, verbosity);
-  }
-}
-
-bool is_entry_argument(const Variable& v) { return (v.flags & kVarArgument) != 0; }
-bool any_variable(const Variable&) { return true; }
-
+// printTracepoint (Delve 1.27.2, pkg/terminal/command.go): the arguments
+// (flag Argument only) as FormatTraceVariable prints them; from -v 1 each
+// after its name; -v 3-4 put each on its own line after two spaces (the
+// line then reads "fn(\n  a: 1\n  b: 2)").
 void append_args(std::string& out, const std::vector<Variable>& arguments, int verbosity) {
-  append_list(out, arguments, verbosity, ", ", is_entry_argument);
+  bool first = true;
+  for (const auto& v : arguments) {
+    if ((v.flags & kVarArgument) == 0) continue;
+    const size_t mark = out.size();
+    if (!first) out += verbosity >= 3 ? "\n" : ", ";
+    if (verbosity >= 3) out += "  ";
+    if (verbosity != 0) {
+      out += v.name;
+      out += ": ";
+    }
+    const size_t value_at = out.size();
+    append_trace_value(out, v, verbosity);
+    if (out.size() == value_at) {  // Delve skips a value that formats as ""
+      out.resize(mark);
+      continue;
+    }
+    first = false;
+  }
 }
 
-// Return values are joined with a bare "," (entry args use ", ").
+// Return values: FormatTraceVariable of each, no names, joined by ",".
 void append_returns(std::string& out, const std::vector<Variable>& results, int verbosity) {
-  append_list(out, results, verbosity, ",", any_variable);
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i) out += ',';
+    append_trace_value(out, results[i], verbosity);
+  }
 }
 
 int digits(int n) {
@@ -118,9 +85,10 @@ std::string format_trace_returns(const std::vector<Variable>& results,
 }
 
 std::string format_stack_block(const std::vector<StackFrame>& frames,
-                               bool bottom) {
+                               bool bottom, bool colors) {
   std::string out = "\tStack:\n";
   if (frames.empty()) return out;
+  const std::string bold = colors ? "\033[1m" : "", normal = colors ? "\033[0m" : "";
   const std::string ind = "\t\t";
   const int d = digits(static_cast<int>(frames.size()) - 1);
   const std::string s = ind + std::string(static_cast<size_t>(d) + 2 + ind.size(), ' ');
@@ -136,8 +104,16 @@ std::string format_stack_block(const std::vector<StackFrame>& frames,
     char pc[24];
     std::snprintf(pc, sizeof pc, "0x%016llx",
                   static_cast<unsigned long long>(f.pc));
-    out += ind + idx + "  " + pc + " in " + f.function + "\n";
-    out += s + "at " + f.file + ":" + std::to_string(f.line) + "\n";
+    out += ind + idx + "  " + pc + " in " + bold + f.function + normal + "\n";
+    // fileLine: the colour starts at the file's base name.
+    out += s + "at ";
+    if (colors) {
+      size_t slash = f.file.rfind('/');
+      size_t base = slash == std::string::npos ? 0 : slash + 1;
+      out += f.file.substr(0, base) + bold + f.file.substr(base) + ":" + std::to_string(f.line) + normal + "\n";
+    } else {
+      out += f.file + ":" + std::to_string(f.line) + "\n";
+    }
   }
   if (!bottom) out += ind + "(truncated)\n";
   return out;
@@ -164,6 +140,7 @@ std::string format_trace_entry(int64_t goroutine_id,
     out += opts.bp_name;
     out += function;
     out += '(';
+    if (opts.verbosity >= 3) out += '\n';
     append_args(out, arguments, opts.verbosity);
     out += ")\n";
   }
@@ -172,9 +149,9 @@ std::string format_trace_entry(int64_t goroutine_id,
   // printBreakpointInfo: an empty line before the stack unless the function
   // has no results...
   if (has_return_value) out += "\n";
-  out += format_stack_block(*opts.stack, opts.stack_bottom);
+  out += format_stack_block(*opts.stack, opts.stack_bottom, opts.stack_colors);
   // ...in which case printTracepoint prints the same stack a second time.
-  if (!has_return_value) out += format_stack_block(*opts.stack, opts.stack_bottom);
+  if (!has_return_value) out += format_stack_block(*opts.stack, opts.stack_bottom, opts.stack_colors);
   return out;
 }
 
@@ -205,7 +182,7 @@ std::string format_trace_return(int64_t goroutine_id,
     out += '\n';
   }
   if (opts.stack && !opts.follow_calls_frame)
-    out += format_stack_block(*opts.stack, opts.stack_bottom);
+    out += format_stack_block(*opts.stack, opts.stack_bottom, opts.stack_colors);
   return out;
 }
 

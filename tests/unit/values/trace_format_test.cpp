@@ -121,13 +121,10 @@ TEST_F(TraceFormatTest, SeveralArgsAndResultsVerbosity0) {
             ">> goroutine(1): main.describe => (23,\"hello\")\n");
 }
 
-// UNVERIFIED: the level 1-4 expectations below encode the PR #4251
-// description and protocols.md section 6.2, not Delve HEAD's source, which
-// could not be found in the reference index. The only stored source with the
-// feature (go-delve/delve@31378e4e, an intermediate PR commit) differs: it
-// prints levels 3-4 as "fn\n  x: v\n  y: v\n" (no parentheses, two-space
-// indent, no commas) and return values without names. Revisit when HEAD's
-// pkg/terminal/command.go and service/api/prettyprint.go can be read.
+// Levels 1-4 as Delve 1.27.2 prints them (pkg/terminal/command.go
+// printTracepoint, service/api FormatTraceVariable): arguments named, return
+// values not; 1 the shortened type, 2 the value on one line, 3-4 each
+// argument on its own line after two spaces, the ")" right after the last.
 TEST_F(TraceFormatTest, Verbosity1TypesOnly) {
   TraceOptions o;
   o.verbosity = 1;
@@ -136,7 +133,7 @@ TEST_F(TraceFormatTest, Verbosity1TypesOnly) {
   std::vector<Variable> ret = {
       arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, 1)};
   EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
-            ">> goroutine(1): main.foo => (z: <int>)\n");
+            ">> goroutine(1): main.foo => (<int>)\n");
 }
 
 TEST_F(TraceFormatTest, Verbosity2NameValue) {
@@ -147,7 +144,7 @@ TEST_F(TraceFormatTest, Verbosity2NameValue) {
   std::vector<Variable> ret = {
       arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, 2)};
   EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
-            ">> goroutine(1): main.foo => (z: 9900)\n");
+            ">> goroutine(1): main.foo => (9900)\n");
 }
 
 TEST_F(TraceFormatTest, Verbosity3And4OneArgPerLine) {
@@ -155,11 +152,11 @@ TEST_F(TraceFormatTest, Verbosity3And4OneArgPerLine) {
     TraceOptions o;
     o.verbosity = v;
     EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(v), o),
-              "> goroutine(1): main.foo(\n\tx: 99,\n\ty: 9801\n)\n");
+              "> goroutine(1): main.foo(\n  x: 99\n  y: 9801)\n");
     std::vector<Variable> ret = {
         arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument, v)};
     EXPECT_EQ(format_trace_return(1, "main.foo", ret, o),
-              ">> goroutine(1): main.foo => (\n\tz: 9900\n)\n");
+              ">> goroutine(1): main.foo => (9900)\n");
   }
 }
 
@@ -171,8 +168,8 @@ TEST_F(TraceFormatTest, Verbosity4FollowsPointers) {
   std::vector<Variable> args = {
       arg("p", *ty_.ptr_point, Bytes().u64(0xc000020000), kVarArgument, 4)};
   EXPECT_EQ(format_trace_entry(1, "main.show", args, o),
-            "> goroutine(1): main.show(\n\tp: (*main.Point)(0xc000020000)\n"
-            "*main.Point {X: 1, Y: 2, Name: \"pt\"}\n)\n");
+            "> goroutine(1): main.show(\n  p: (*main.Point)(0xc000020000)\n"
+            "*main.Point {X: 1, Y: 2, Name: \"pt\"})\n");
 }
 
 TEST_F(TraceFormatTest, Timestamp) {
@@ -205,8 +202,9 @@ TEST_F(TraceFormatTest, FollowCalls) {
   EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), o), "");
 }
 
-// gotrace's addition to Delve's return line: the call's duration after the
-// values, before any stack block; follow-calls indentation is kept.
+// gotrace's addition to Delve's return line (trace --durations): the
+// call's duration after the values, before any stack block; follow-calls
+// indentation is kept.
 TEST_F(TraceFormatTest, ReturnDuration) {
   std::vector<Variable> ret = {arg("z", *ty_.int_, Bytes().i64(9900), kVarReturnArgument)};
   TraceOptions o;
@@ -226,6 +224,34 @@ TEST_F(TraceFormatTest, ReturnDuration) {
   // An entry line never carries one.
   EXPECT_EQ(format_trace_entry(1, "main.foo", foo_args(0), TraceOptions{.duration_ns = 5}),
             "> goroutine(1): main.foo(99, 9801)\n");
+}
+
+// Delve 1.27.2's own cases (service/api/shorten_type_test.go).
+TEST(ShortenType, DelvesCases) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"long/package/path/pkg.A", "pkg.A"},
+      {"[]long/package/path/pkg.A", "[]pkg.A"},
+      {"map[long/package/path/pkg.A]long/package/path/pkg.B", "map[pkg.A]pkg.B"},
+      {"map[long/package/path/pkg.A]interface {}", "map[pkg.A]interface {}"},
+      {"map[long/package/path/pkg.A]interface{}", "map[pkg.A]interface{}"},
+      {"map[long/package/path/pkg.A]struct {}", "map[pkg.A]struct {}"},
+      {"map[long/package/path/pkg.A]struct{}", "map[pkg.A]struct{}"},
+      {"map[long/package/path/pkg.A]map[long/package/path/pkg.B]long/package/path/pkg.C", "map[pkg.A]map[pkg.B]pkg.C"},
+      {"map[long/package/path/pkg.A][]long/package/path/pkg.B", "map[pkg.A][]pkg.B"},
+      {"map[uint64]*github.com/aarzilli/dwarf5/dwarf.typeUnit", "map[uint64]*dwarf.typeUnit"},
+      {"uint8", "uint8"},
+      {"encoding/binary", "encoding/binary"},
+      {"*github.com/go-delve/delve/pkg/proc.Target", "*proc.Target"},
+      {"long/package/path/pkg.Parametric[long/package/path/pkg.A, map[long/package/path/pkg.B]long/package/path/pkg.A]",
+       "pkg.Parametric[pkg.A, map[pkg.B]pkg.A]"},
+      {"[]long/package/path/pkg.Parametric[long/package/path/pkg.A]", "[]pkg.Parametric[pkg.A]"},
+      {"[24]long/package/path/pkg.A", "[24]pkg.A"},
+      {"chan func()", "chan func()"},
+      // Generic arguments are joined again with ", ".
+      {"main.Pair[go.shape.string,go.shape.int]", "main.Pair[go.shape.string, go.shape.int]"},
+      {"struct { a int }", "struct { a int }"},
+  };
+  for (const auto& [in, want] : cases) EXPECT_EQ(shorten_type(in), want) << in;
 }
 
 TEST(FormatDuration, GoUnitsRoundedToThreeDecimals) {
@@ -312,6 +338,18 @@ TEST_F(TraceFormatTest, StackIndexWidthAndBottom) {
   EXPECT_NE(s.find("\t\t      error: bad frame\n"), std::string::npos);
   EXPECT_NE(s.find("\t\t10  0x000000000000100a in f\n"), std::string::npos);
   EXPECT_EQ(s.find("(truncated)"), std::string::npos);
+}
+
+// Delve's default stack colours: the function and, from its base name on,
+// the file and line in bold.
+TEST_F(TraceFormatTest, StackColors) {
+  std::vector<StackFrame> frames = {{0x49b5fe, "main.foo", "/src/prog/main.go", 18}, {0x1, "g", "x.go", 2}};
+  EXPECT_EQ(format_stack_block(frames, true, true),
+            "\tStack:\n"
+            "\t\t0  0x000000000049b5fe in \033[1mmain.foo\033[0m\n"
+            "\t\t     at /src/prog/\033[1mmain.go:18\033[0m\n"
+            "\t\t1  0x0000000000000001 in \033[1mg\033[0m\n"
+            "\t\t     at \033[1mx.go:2\033[0m\n");
 }
 
 TEST_F(TraceFormatTest, NamedBreakpointPrefix) {

@@ -17,4 +17,11 @@ namespace gotrace::arch {
 Result<std::vector<uint64_t>> direct_call_targets(Machine m, std::span<const uint8_t> code,
                                                   uint64_t entry);
 
+// The addresses of the instructions every call runs in order from the
+// entry: up to the first one that can transfer control (a jump, branch,
+// call or return; that one included), passing over the branch at
+// `skip_branch` (the stack check's, which comes back to the entry).
+Result<std::vector<uint64_t>> straight_line(Machine m, std::span<const uint8_t> code, uint64_t entry,
+                                            uint64_t skip_branch);
+
 }  // namespace gotrace::arch

@@ -66,6 +66,10 @@ typedef __s64 gt_s64;
 #define GT_SPEC_ROOT_ENTER 8u
 #define GT_SPEC_ROOT_LEAVE 16u
 #define GT_SPEC_UNDER_ROOT 32u
+/* A site past the function's prologue, where the frame pointer is its own
+ * frame's: the return address is read from that frame (the walk's first
+ * step), not from the stack top or the link register as at the entry. */
+#define GT_SPEC_FRAME_SET 64u
 #define GT_MAX_ROOT_GOROUTINES 65536
 
 /* gt_event_header.flags only */

@@ -1,4 +1,4 @@
-// The lines `dlv trace` prints for tracepoint hits (Delve HEAD,
+// The lines `dlv trace` prints for tracepoint hits (Delve 1.27.2,
 // pkg/terminal/command.go printTracepoint / printBreakpointInfo and
 // service/api/prettyprint.go PrintStack). Every function returns the exact
 // bytes to write to stderr, newlines included.
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gotrace::values {
@@ -38,9 +39,12 @@ struct TraceOptions {
   // outermost one (no "(truncated)").
   std::optional<std::vector<StackFrame>> stack;
   bool stack_bottom = false;
+  // Delve's terminal colours a stack's function names and file base names
+  // bold ("\033[1m" ... "\033[0m") unless TERM is "dumb", on a terminal or
+  // not: `dlv trace -s N` output holds the escapes.
+  bool stack_colors = false;
   // Return lines: the call's duration, printed after the values as
-  // " [1.5µs]". Delve prints none; gotrace's every return carries one when
-  // the call's entry was seen.
+  // " [1.5µs]". Delve prints none: only `trace --durations` asks for it.
   std::optional<uint64_t> duration_ns;
 };
 
@@ -70,9 +74,14 @@ std::string format_trace_return(int64_t goroutine_id,
                                 const std::vector<Variable>& results,
                                 const TraceOptions& opts);
 
-// api.PrintStack with indent "\t\t", preceded by the "\tStack:" header.
+// api.PrintStack with indent "\t\t", preceded by the "\tStack:" header;
+// `colors`: Delve's default stack-trace colours (TraceOptions::stack_colors).
 std::string format_stack_block(const std::vector<StackFrame>& frames,
-                               bool bottom);
+                               bool bottom, bool colors = false);
+
+// api.ShortenType: "*github.com/a/b/pkg.T" -> "*pkg.T" (a path of one
+// slash, "net/http.Request", stays whole; a type it cannot parse too).
+std::string shorten_type(std::string_view typ);
 
 // A duration as Go's time.Duration prints it, rounded to 3 decimals of its
 // unit: 0s, 850ns, 1.5µs, 20ms, 2.25s, 1m30.5s, 2h0m0s.

@@ -127,5 +127,9 @@ std::string multi_line(const Variable& v, const std::string& indent);
 // The same, appended to `out`.
 void append_single_line(std::string& out, const Variable& v);
 void append_multi_line(std::string& out, const Variable& v, std::string_view indent);
+// api.FormatTraceVariable (Delve 1.27.2): how `dlv trace -v N` prints one
+// value: 0 with its type, 1 its shortened type as "<T>", 2 on one line and
+// 3-4 on several, with shortened types.
+void append_trace_value(std::string& out, const Variable& v, int verbosity);
 
 }  // namespace gotrace::values
