@@ -503,6 +503,16 @@ int gotrace_probe(struct pt_regs *uctx) {
   if (g) {
     bpf_probe_read_user(&goid, 8, (void *)(g + g_layout.goid_offset));
     bpf_probe_read_user(&stack_hi, 8, (void *)(g + g_layout.stack_hi_offset));
+    /* g0 (the system stack): the goroutine is g0.m.curg; the depth stays
+     * the system stack's, where the call's entry and return both are. */
+    if (!goid && g_layout.m_offset && g_layout.curg_offset) {
+      __u64 m = 0, curg = 0;
+      bpf_probe_read_user(&m, 8, (void *)(g + g_layout.m_offset));
+      if (m)
+        bpf_probe_read_user(&curg, 8, (void *)(m + g_layout.curg_offset));
+      if (curg && curg != g)
+        bpf_probe_read_user(&goid, 8, (void *)(curg + g_layout.goid_offset));
+    }
   }
   if (!root_filter(spec, goid))
     return 0;

@@ -112,6 +112,25 @@ TEST(TraceCli, EveryKindOfValueOptimizedBuild) {
   EXPECT_EQ(normalize(r.err), types_expected(false));
 }
 
+// Code on the system stack (here the span allocator, which mheap.alloc runs
+// through systemstack) runs with g = the M's g0, goroutine 0: like Delve,
+// gotrace reports the goroutine that switched there, g0.m.curg. Before
+// main.main the runtime allocates with no goroutine current (curg nil):
+// those stay goroutine(0), as in Delve.
+TEST(TraceCli, SystemStackCodeReportsTheGoroutineThatSwitchedThere) {
+  require_root();
+  RunResult r = run({gotrace(), "trace", "--exec", fixture("demo-N"), R"(^runtime\.\(\*mheap\)\.allocSpan$)"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  int main_goroutine = 0, entries = 0;
+  for (const std::string& l : lines(r.err)) {
+    if (!l.starts_with("> ")) continue;
+    entries++;
+    if (l.starts_with("> goroutine(1): runtime.(*mheap).allocSpan(")) main_goroutine++;
+  }
+  EXPECT_GT(entries, 0) << r.err;
+  EXPECT_GT(main_goroutine, 0) << r.err;
+}
+
 // PIE: probes go at file offsets; type descriptors and functions behind
 // captured pointers are found through the load bias.
 TEST(TraceCli, EveryKindOfValuePieBuild) {

@@ -290,6 +290,19 @@ Result<uint64_t> Binary::g_stack_hi_offset() const {
   return impl_->g_offsets_locked(false);
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> Binary::g_m_curg_offsets() const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->dwarf_locked()) return std::nullopt;
+  const Type* g = impl_->types->by_name_in_package("runtime.g", "runtime");
+  if (!g || g->kind != Kind::struct_) return std::nullopt;
+  for (const auto& f : g->fields) {
+    if (f.name != "m" || !f.type || f.type->kind != Kind::pointer || !f.type->elem) continue;
+    for (const auto& mf : f.type->elem->fields)
+      if (mf.name == "curg") return std::pair{f.offset, mf.offset};
+  }
+  return std::nullopt;
+}
+
 Result<uint64_t> Binary::file_offset(uint64_t vaddr) const { return impl_->file->exec_file_offset(vaddr); }
 
 std::optional<std::span<const uint8_t>> Binary::static_data(uint64_t vaddr, uint64_t size) const {

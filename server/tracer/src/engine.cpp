@@ -442,7 +442,12 @@ Result<std::vector<Engine::Skipped>> Engine::start(pid_t pid, const std::string&
       layout_error = hi.error();
       return hi.error();
     }
-    return gt_g_layout{*goid, *hi, bin.g_tls_offset().value_or(-8)};
+    gt_g_layout l{*goid, *hi, bin.g_tls_offset().value_or(-8), 0, 0, 0};
+    if (auto mc = bin.g_m_curg_offsets()) {
+      l.m_offset = mc->first;
+      l.curg_offset = mc->second;
+    }
+    return l;
   };
   cfg.pid = pid;
   // The spec array is sized once: room for what is planned now and as much

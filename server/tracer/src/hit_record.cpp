@@ -266,6 +266,17 @@ void copy_derefs(Assembly& a) {
   }
 }
 
+// The goroutine of g, as the BPF program reads it: on the system stack (g0,
+// goid 0) the one that switched there, g0.m.curg.
+uint64_t goid_of(Assembly& a, uint64_t g, const HitContext& ctx) {
+  if (!g) return 0;
+  uint64_t goid = a.read_u64(g + ctx.goid_offset);
+  if (goid || !ctx.m_offset || !ctx.curg_offset) return goid;
+  uint64_t m = a.read_u64(g + ctx.m_offset);
+  uint64_t curg = m ? a.read_u64(m + ctx.curg_offset) : 0;
+  return curg && curg != g ? a.read_u64(curg + ctx.goid_offset) : 0;
+}
+
 // The hit's g: R14 (X28), or thread-local storage for ABI0 sites.
 uint64_t g_of(Assembly& a, const HitRegisters& regs, const HitContext& ctx, const gt_spec& spec) {
   if ((spec.flags & GT_SPEC_G_FROM_TLS) && regs.machine == arch::Machine::amd64)
@@ -302,8 +313,7 @@ std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
   constexpr uint16_t kRootFlags = GT_SPEC_ROOT_ENTER | GT_SPEC_ROOT_LEAVE | GT_SPEC_UNDER_ROOT;
   if (roots && (spec.flags & kRootFlags)) {
     // Before anything is copied, as in the BPF program.
-    uint64_t g = g_of(a, regs, ctx, spec);
-    uint64_t goid = g ? a.read_u64(g + ctx.goid_offset) : 0;
+    uint64_t goid = goid_of(a, g_of(a, regs, ctx, spec), ctx);
     if (!roots->filter(spec.flags, goid)) return std::nullopt;
   }
   a.out.reserve(record_bound(spec));
@@ -329,7 +339,7 @@ std::optional<std::vector<uint8_t>> build_hit_record(const gt_spec& spec,
   uint64_t g = g_of(a, regs, ctx, spec);
   uint64_t stack_hi = g ? a.read_u64(g + ctx.stack_hi_offset) : 0;
   h.ts_ns = ctx.ts_ns;
-  h.goid = g ? a.read_u64(g + ctx.goid_offset) : 0;
+  h.goid = goid_of(a, g, ctx);
   h.depth = stack_hi ? stack_hi - regs.sp : 0;
   h.sp = regs.sp;
   h.ip = regs.pc;

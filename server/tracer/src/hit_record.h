@@ -49,6 +49,7 @@ struct HitContext {
   uint64_t goid_offset = 0;  // in runtime.g, as gt_config
   uint64_t stack_hi_offset = 0;
   int64_t g_tls_offset = -8;  // g's slot from the thread pointer
+  uint64_t m_offset = 0, curg_offset = 0;  // as gt_g_layout: g0.m.curg
 };
 
 // Hit counts for hit conditions, indexed by gt_spec.counter; several threads

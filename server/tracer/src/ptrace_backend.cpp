@@ -68,6 +68,8 @@ class PtraceBackend final : public Backend {
     config_.goid_offset = l.goid_offset;
     config_.stack_hi_offset = l.stack_hi_offset;
     config_.g_tls_offset = l.g_tls_offset;
+    config_.m_offset = l.m_offset;
+    config_.curg_offset = l.curg_offset;
   }
 
   ~PtraceBackend() override {

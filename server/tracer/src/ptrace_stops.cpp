@@ -83,7 +83,7 @@ void PtraceTracer::on_breakpoint(pid_t tid, Thread& t) {
     hr.thread_pointer = r.fs_base;
     bool vec_loaded = false;
     HitContext ctx{static_cast<uint32_t>(cfg_.pid), static_cast<uint32_t>(tid), 0, monotonic_ns(),
-                   cfg_.goid_offset, cfg_.stack_hi_offset, cfg_.g_tls_offset};
+                   cfg_.goid_offset, cfg_.stack_hi_offset, cfg_.g_tls_offset, cfg_.m_offset, cfg_.curg_offset};
     for (const auto& [handle, spec_id] : bp.specs) {
       gt_spec spec;
       if (!sink_.spec(spec_id, &spec)) continue;

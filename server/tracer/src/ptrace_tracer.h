@@ -40,6 +40,7 @@ struct PtraceConfig {
   uint64_t goid_offset = 0;
   uint64_t stack_hi_offset = 0;
   int64_t g_tls_offset = -8;
+  uint64_t m_offset = 0, curg_offset = 0;  // as gt_g_layout
 };
 
 // What the tracer hands out: records, and messages for the user.

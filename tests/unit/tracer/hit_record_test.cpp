@@ -184,6 +184,29 @@ TEST_F(HitRecord, GoroutineFieldsAreReadIndependently) {
   EXPECT_EQ(rec.hdr.depth, 0u);
 }
 
+// On the system stack g is the M's g0 (goid 0): the goroutine is g0.m.curg,
+// as Delve reports it; the depth stays the system stack's. No curg (the
+// runtime before main) or no offsets: goroutine 0.
+TEST_F(HitRecord, SystemStackReportsTheCurrentGoroutine) {
+  constexpr uint64_t kM = 0xc000'0200'0000, kCurg = 0xc000'0300'0000;
+  ctx.m_offset = 48;
+  ctx.curg_offset = 192;
+  mem.put_u64(kG + kGoidOffset, 0);
+  mem.put_u64(kG + 48, kM);
+  mem.put_u64(kM + 192, kCurg);
+  mem.put_u64(kCurg + kGoidOffset, 7);
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 7u);
+  EXPECT_EQ(rec.hdr.depth, kStackHi - kSp);
+  mem.put_u64(kM + 192, 0);
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 0u);
+  mem.put_u64(kM + 192, kCurg);
+  ctx.m_offset = 0;
+  ASSERT_TRUE(hit());
+  EXPECT_EQ(rec.hdr.goid, 0u);
+}
+
 // ABI0 code need not keep g in R14: such sites read it from the thread
 // pointer at the configured offset (fs:-8 for a pure-Go binary).
 TEST_F(HitRecord, GFromThreadLocalStorage) {

@@ -222,6 +222,10 @@ struct gt_g_layout {
   gt_u64 stack_hi_offset;
   gt_s64 g_tls_offset;   /* g's slot relative to the thread pointer */
   gt_u64 fsbase_offset;  /* amd64: task_struct.thread.fsbase (0: unknown) */
+  /* On the system stack g is the M's g0 (goid 0); the goroutine that
+   * switched there is g0.m.curg, as Delve reports it (0: unknown). */
+  gt_u64 m_offset;       /* runtime.g.m */
+  gt_u64 curg_offset;    /* runtime.m.curg */
 };
 
 /* The checks below are shared by the BPF program and the ptrace backend,
@@ -278,6 +282,6 @@ GT_STATIC_ASSERT(sizeof(struct gt_spec) == 16 + 8 * GT_MAX_WORD_OPS +
 GT_STATIC_ASSERT(sizeof(struct gt_event_header) == 64, "gt_event_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_deref_header) == 16, "gt_deref_header layout");
 GT_STATIC_ASSERT(sizeof(struct gt_config) == 16, "gt_config layout");
-GT_STATIC_ASSERT(sizeof(struct gt_g_layout) == 32, "gt_g_layout layout");
+GT_STATIC_ASSERT(sizeof(struct gt_g_layout) == 48, "gt_g_layout layout");
 
 #endif /* GOTRACE_BPF_TRACE_ABI_H */

@@ -195,6 +195,9 @@ class Binary {
   std::optional<int64_t> g_tls_offset() const;
   Result<uint64_t> g_goid_offset() const;
   Result<uint64_t> g_stack_hi_offset() const;  // g.stack.hi
+  // runtime.g.m and runtime.m.curg (g0.m.curg is the goroutine on the
+  // system stack); nullopt without DWARF for them.
+  std::optional<std::pair<uint64_t, uint64_t>> g_m_curg_offsets() const;
 
   // Maps a link-time virtual address to its offset in the file (for uprobes).
   Result<uint64_t> file_offset(uint64_t vaddr) const;
