@@ -114,6 +114,11 @@ Locator shifted(const Locator& loc, uint64_t by) {
   return [loc, by](uint64_t off) { return loc(off + by); };
 }
 
+// The bytes of a map's runtime struct to copy: the count is its first word.
+uint32_t map_header_bytes(const Type& map) {
+  return map.map_header ? static_cast<uint32_t>(std::clamp<uint64_t>(map.map_header->size, 8, 256)) : 8;
+}
+
 bool needs_memory(const Type& t, int depth = 0) {
   if (depth > 8) return false;
   switch (t.kind) {
@@ -232,9 +237,7 @@ class DerefPlanner {
     auto p = loc(0);
     if (!p) return;
     auto layout = values::map_layout(t);
-    const uint32_t hsize =
-        layout && t.map_header ? static_cast<uint32_t>(std::clamp<uint64_t>(t.map_header->size, 8, 256)) : 8;
-    auto hdr = b_.add_deref(*p, std::nullopt, 1, hsize);
+    auto hdr = b_.add_deref(*p, std::nullopt, 1, layout ? map_header_bytes(t) : 8);
     if (!hdr || !layout || cfg_.max_array_values == 0 || layout->block_size == 0) return;
     const values::MapLayout& l = *layout;
     const uint64_t want = cfg_.max_array_values < 0 ? 64 : static_cast<uint64_t>(cfg_.max_array_values);
@@ -368,8 +371,7 @@ class DerefPlanner {
         return;
       case Kind::map:
         // A map in a map: its count. Its entries are not walked.
-        gather(block, off, std::nullopt, stride, count, 1,
-               t.map_header ? static_cast<uint32_t>(std::clamp<uint64_t>(t.map_header->size, 8, 256)) : 8, nested);
+        gather(block, off, std::nullopt, stride, count, 1, map_header_bytes(t), nested);
         return;
       case Kind::struct_:
         for (const auto& f : t.fields)

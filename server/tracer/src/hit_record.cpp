@@ -177,6 +177,22 @@ std::optional<uint64_t> load_src(const Assembly& a, uint8_t kind, uint16_t idx, 
   return std::nullopt;
 }
 
+// How many bytes op reads given its length source's value (`len`, when it
+// has one), as the BPF program counts them.
+uint64_t bounded_bytes(const gt_deref_op& op, std::optional<uint64_t> len) {
+  uint64_t bytes = op.max_bytes;
+  if (len) {
+    uint64_t n = *len;
+    if (op.flags & GT_DEREF_LEN_POW2) n = uint64_t{1} << std::min<uint64_t>(n & 0xff, 16);
+    if (static_cast<int64_t>(n) < 0) n = 0;
+    if (op.flags & GT_DEREF_LEN_PLUS_ONE) n += 1;
+    uint64_t total = n * op.elem_size;
+    total = total > op.add ? total - op.add : 0;
+    bytes = std::min(bytes, total);
+  }
+  return std::min<uint64_t>(bytes, GT_MAX_DEREF_BYTES);
+}
+
 // The header of deref op `me`, whose own header is already in place; appends
 // its payload, recorded under the op's number for the ops that read it.
 gt_deref_header fetch_deref(Assembly& a, const gt_deref_op& op, uint32_t me) {
@@ -188,17 +204,7 @@ gt_deref_header fetch_deref(Assembly& a, const gt_deref_op& op, uint32_t me) {
     dh.status = GT_DEREF_NOSRC;
     return dh;
   }
-  uint64_t bytes = op.max_bytes;
-  if (len) {
-    uint64_t n = *len;
-    if (op.flags & GT_DEREF_LEN_POW2) n = uint64_t{1} << std::min<uint64_t>(n & 0xff, 16);
-    if (static_cast<int64_t>(n) < 0) n = 0;
-    if (op.flags & GT_DEREF_LEN_PLUS_ONE) n += 1;
-    uint64_t total = n * op.elem_size;
-    total = total > op.add ? total - op.add : 0;
-    bytes = std::min(bytes, total);
-  }
-  bytes = std::min<uint64_t>(bytes, GT_MAX_DEREF_BYTES);
+  uint64_t bytes = bounded_bytes(op, len);
   dh.addr = *ptr + op.add;
   if (op.flags & GT_DEREF_PAGE_CLAMP) bytes = std::min(bytes, kPage - dh.addr % kPage);
   if (!dh.addr || !bytes) return dh;
@@ -227,13 +233,12 @@ void fetch_gather(Assembly& a, const gt_deref_op& op, uint32_t me) {
     if (poff > 0xffff || loff > 0xffff) return;
     auto ptr = load_src(a, op.ptr_src, op.ptr_idx, static_cast<uint16_t>(poff), me);
     if (!ptr || !*ptr) continue;
-    uint64_t bytes = op.max_bytes;
+    std::optional<uint64_t> len;
     if (op.len_src != GT_SRC_NONE) {
-      auto len = load_src(a, op.len_src, op.len_idx, static_cast<uint16_t>(loff), me);
+      len = load_src(a, op.len_src, op.len_idx, static_cast<uint16_t>(loff), me);
       if (!len) continue;
-      bytes = std::min(bytes, (static_cast<int64_t>(*len) < 0 ? 0 : *len) * op.elem_size);
     }
-    bytes = std::min<uint64_t>(bytes, GT_MAX_DEREF_BYTES);
+    uint64_t bytes = bounded_bytes(op, len);
     if (!bytes) continue;
     if (a.n_derefs >= GT_MAX_DEREF_RECORDS || a.pos() > kPosLimit - sizeof(gt_deref_header) - bytes) return;
     size_t at = a.out.size();

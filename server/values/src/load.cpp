@@ -4,6 +4,7 @@
 
 #include "go_format.h"
 #include "map_walk.h"
+#include "memory_read.h"
 #include "gotrace/values/map_layout.h"
 
 #include <algorithm>
@@ -60,9 +61,7 @@ class Place {
     if (size == 0 || size > 8) return std::nullopt;
     auto b = read(mem, off, size);
     if (!b || b->size() < size) return std::nullopt;
-    uint64_t v = 0;
-    for (uint64_t i = 0; i < size; ++i) v |= uint64_t((*b)[i]) << (8 * i);
-    return v;
+    return detail::le_uint(b->first(size));
   }
 
  private:
@@ -435,8 +434,7 @@ class Loader {
     if (!b || b->size() < 16) return set_unreadable(v, v.base, 16);
     const char* names[2] = {"qcount", "dataqsiz"};
     for (int i = 0; i < 2; ++i) {
-      uint64_t n = 0;
-      for (int k = 0; k < 8; ++k) n |= uint64_t((*b)[8 * i + k]) << (8 * k);
+      uint64_t n = detail::le_uint(b->subspan(8 * i, 8));
       Variable c;
       c.name = names[i];
       c.addr = v.base + 8 * i;

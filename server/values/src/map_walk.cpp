@@ -1,5 +1,7 @@
 #include "map_walk.h"
 
+#include "memory_read.h"
+
 namespace gotrace::values::detail {
 
 // Empty cells of a classic bucket (Go 1.12+: emptyRest, emptyOne); tophash
@@ -13,11 +15,7 @@ MapWalk::MapWalk(const MapLayout& layout, uint64_t header, const MemoryView& mem
     : l_(layout), header_(header), mem_(mem), max_blocks_(max_blocks) {}
 
 std::optional<uint64_t> MapWalk::word(uint64_t addr, uint64_t size) const {
-  auto b = mem_.read(addr, size);
-  if (!b || b->size() < size) return std::nullopt;
-  uint64_t v = 0;
-  for (uint64_t i = 0; i < size; ++i) v |= uint64_t((*b)[i]) << (8 * i);
-  return v;
+  return read_uint(mem_, addr, size);
 }
 
 std::optional<int64_t> MapWalk::count() const {
