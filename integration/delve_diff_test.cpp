@@ -51,6 +51,16 @@ const Difference kDeliberate[] = {
     {"main.apply((unreadable read out of bounds), 4)", "main.apply(main.main.func1, 4)",
      "a func value argument of a -N -l build: gotrace reads the closure's code pointer"},
     {"f: (unreadable read out of bounds)", "f: main.main.func1", "the same, from -v 1 on"},
+    {"main.call((unreadable read out of bounds), 4)", "main.call(main.leaf, 4)", "the same"},
+    // --follow-calls through a function value: Delve makes the callee's
+    // tracepoint when the call happens, without loading arguments
+    // (service/debugger createFunctionTracepoints), so it prints none.
+    {" main.leaf()", " main.leaf(4)", "the callee's arguments, which Delve does not load"},
+    {" main.leaf => ()", " main.leaf => (8)", "its results, the same"},
+    // A function with a deferred call: Delve also reports the return that
+    // runs the deferred calls, before they change the results; gotrace
+    // reports the call's one return, with the results the caller gets.
+    {">> goroutine(1):frame(1) main.viaDefer => (6)\n", "", "one return per call"},
 };
 
 // Open gaps of issue 18, listed so that the rest is checked meanwhile. Each
@@ -157,6 +167,20 @@ TEST(DelveDiff, Stacks) {
 TEST(DelveDiff, FunctionThatNeverReturns) {
   require_root();
   expect_same_as_delve({"panics-N", R"(^main\.fail$)", {}, {"fail"}});
+}
+
+// --follow-calls N: Delve's depth (the root is 1), a recursive root nested
+// one frame per call, and calls through function values, closures and
+// deferred functions.
+TEST(DelveDiff, FollowCalls) {
+  require_root();
+  for (const char* depth : {"2", "3"}) {
+    expect_same_as_delve({"followcalls-N", "main.fact", {"--follow-calls", depth}});
+    expect_same_as_delve({"followcalls-N", "main.viaClosure", {"--follow-calls", depth}});
+    expect_same_as_delve({"calls-N", "main.a", {"--follow-calls", depth}});
+  }
+  expect_same_as_delve({"followcalls-N", "main.viaValue", {"--follow-calls", "3"}});
+  expect_same_as_delve({"followcalls-N", "main.viaDefer", {"--follow-calls", "3"}});
 }
 
 TEST(DelveDiff, Timestamps) {

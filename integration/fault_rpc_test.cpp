@@ -63,7 +63,7 @@ json::value continue_until_exit(RpcClient& c) {
 // The whole answer of a continue that reports the exit (any id).
 std::string exited_answer(pid_t pid, int status) {
   return R"(\{"id":\d+,"result":\{"State":\{"Pid":)" + std::to_string(pid) +
-         R"(,"Running":false,"Recording":false,"CoreDumping":false,"Threads":null,"NextInProgress":false,)"
+         R"(,"TargetCommandLine":"","Running":false,"Recording":false,"CoreDumping":false,"Threads":null,"NextInProgress":false,)"
          R"("WatchOutOfScope":null,"exited":true,"exitStatus":)" +
          std::to_string(status) + R"(,"When":""\}\},"error":null\})";
 }

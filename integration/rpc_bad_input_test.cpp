@@ -99,14 +99,14 @@ TEST_F(RpcBadInput, ParamsNotAnArrayOrMissing) {
   RpcClient::Read r = one_shot(R"({"method":"RPCServer.ProcessPid","params":{},"id":1})" "\n", c);
   ASSERT_EQ(r.status, RpcClient::Status::line);
   EXPECT_EQ(r.line,
-            R"({"id":1,"result":null,"error":"invalid request: params must be an array of one object, got object"})");
+            R"({"id":1,"result":null,"error":"malformed request body: json: cannot unmarshal object into Go value of type [1]interface {}"})");
   EXPECT_EQ(c.call("IsMulticlient", json::object{}),
             json::parse(R"({"id":0,"result":{"IsMulticlient":true},"error":null})"));
 
   RpcClient c2;
   r = one_shot(R"({"method":"RPCServer.ProcessPid","id":2})" "\n", c2);
   ASSERT_EQ(r.status, RpcClient::Status::line);
-  EXPECT_EQ(r.line, R"({"id":2,"result":null,"error":"invalid request: missing params"})");
+  EXPECT_EQ(r.line, R"({"id":2,"result":null,"error":"malformed request body: jsonrpc: request body missing params"})");
   check_served();
 }
 

@@ -126,5 +126,35 @@ TEST(RpcSingleClient, AttachedProgramKeepsRunningAfterClientLeaves) {
   prog.wait(10);
 }
 
+// A return hit's duration is gotrace's own key: only with --durations, so
+// that by default the answers are Delve's.
+TEST(RpcDurations, OnlyWithTheFlag) {
+  require_root();
+  for (bool flag : {false, true}) {
+    SCOPED_TRACE(flag ? "--durations" : "default");
+    std::vector<std::string> extra = {"--accept-multiclient"};
+    if (flag) extra.push_back("--durations");
+    Server srv = start_gotrace_exec(fixture("ticker-N"), extra);
+    ASSERT_GT(srv.port, 0) << slurp_file(srv.proc.err_path);
+    RpcClient c;
+    ASSERT_TRUE(c.connect(srv.port));
+    json::value rets = c.call("FunctionReturnLocations", json::object{{"FnName", "main.tick"}});
+    ASSERT_TRUE(rets.at("result").is_object()) << json::serialize(rets);
+    for (const auto& a : rets.at("result").at("Addrs").as_array()) {
+      json::object bp{{"addr", a}, {"traceReturn", true}, {"line", -1}, {"LoadArgs", short_load_config()}};
+      ASSERT_EQ(c.call("CreateBreakpoint", json::object{{"Breakpoint", bp}}).at("error"), nullptr);
+    }
+    json::value hit = c.call("Command", continue_cmd());
+    ASSERT_TRUE(hit.is_object() && hit.at("result").is_object()) << json::serialize(hit);
+    const auto& t = hit.at("result").at("State").at("currentThread").as_object();
+    ASSERT_TRUE(t.at("ReturnValues").is_array()) << json::serialize(t);
+    EXPECT_EQ(t.contains("durationNs"), flag) << json::serialize(t);
+    if (flag) EXPECT_GT(t.at("durationNs").to_number<int64_t>(), 0);
+    c.call("Detach", json::object{{"Kill", true}});
+    if (!wait_pid_gone(srv.proc.pid, 20000)) kill(srv.proc.pid, SIGKILL);
+    srv.proc.wait(10);
+  }
+}
+
 }  // namespace
 }  // namespace gotrace::itest

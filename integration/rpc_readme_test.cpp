@@ -130,7 +130,7 @@ TEST(RpcReadme, NcLinesWork) {
   EXPECT_GT(st.at("Pid").as_int64(), 0);
   st["Pid"] = 0;
   EXPECT_EQ(json::serialize(st),
-            R"({"Pid":0,"Running":false,"Recording":false,"CoreDumping":false,"Threads":null,)"
+            R"({"Pid":0,"TargetCommandLine":"","Running":false,"Recording":false,"CoreDumping":false,"Threads":null,)"
             R"("NextInProgress":false,"WatchOutOfScope":null,"exited":true,"exitStatus":0,"When":""})");
 
   // The script closed its connection: a single-client server ends.

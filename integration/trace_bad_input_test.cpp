@@ -47,7 +47,7 @@ TEST(TraceBadInput, InvalidRegex) {
   RunResult r = run({gotrace(), "trace", "--exec", fixture("types-N"), "main.(foo"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
-            "Error: invalid regular expression \"main.(foo\": missing ): main.(foo\n");
+            "invalid filter argument: error parsing regexp: missing closing ): `main.(foo`\n");
 }
 
 TEST(TraceBadInput, PidThatDoesNotExist) {

@@ -177,13 +177,16 @@ TEST(TraceCli, StackOfThreeCallers) {
   EXPECT_EQ(err, want);
 }
 
-// --follow-calls 2 rooted at main.a: a, what it calls (b) and what that
-// calls (c), not d (3 deep); with Delve's frame prefix and indentation. main
-// also calls b directly: that call is not under a, and is not reported.
-TEST(TraceCli, FollowCallsTwoDeep) {
+// --follow-calls 3 rooted at main.a: Delve counts the root as depth 1, so
+// a, what it calls (b) and what that calls (c), not d (depth 4); with
+// Delve's frame prefix and indentation. main also calls b directly: that
+// call is not under a, and is not reported. (Delve compares each frame's
+// function with the pattern as a string, so `main\.a$` finds no root there
+// and prints nothing: gotrace matches the pattern, as it traces.)
+TEST(TraceCli, FollowCallsThreeDeep) {
   require_root();
   for (const char* build : {"calls-N", "calls-O"}) {
-    RunResult r = run({gotrace(), "trace", "--follow-calls", "2", "--exec", fixture(build), R"(main\.a$)"});
+    RunResult r = run({gotrace(), "trace", "--follow-calls", "3", "--exec", fixture(build), R"(main\.a$)"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "205\n16\n");
     EXPECT_EQ(normalize(r.err),

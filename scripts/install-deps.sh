@@ -28,3 +28,7 @@ if ! /usr/local/bin/dlv version 2>/dev/null | grep -q "Version: ${dlv_version#v}
   echo "Installing Delve ${dlv_version} into /usr/local/bin"
   GOBIN=/usr/local/bin GOTOOLCHAIN=local go install "github.com/go-delve/delve/cmd/dlv@${dlv_version}"
 fi
+# Delve's own `dlv trace` tests run against gotrace (scripts/delve-trace-tests.sh):
+# its module source and what its tests import, from the module proxy.
+delve_src=$(GOTOOLCHAIN=local go env GOMODCACHE)/github.com/go-delve/delve@${dlv_version}
+(cd "$delve_src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download)

@@ -14,6 +14,12 @@ Result<std::vector<uint64_t>> direct_call_targets(Machine m, std::span<const uin
   return make_error(Errc::invalid_argument, "unknown machine");
 }
 
+Result<std::vector<uint64_t>> address_references(Machine m, std::span<const uint8_t> code,
+                                                 uint64_t entry) {
+  if (m == Machine::arm64) return arm64::address_references(code, entry);
+  return amd64::address_references(code, entry);
+}
+
 Result<std::vector<uint64_t>> straight_line(Machine m, std::span<const uint8_t> code, uint64_t entry,
                                             uint64_t skip_branch) {
   if (m == Machine::amd64) return amd64::straight_line(code, entry, skip_branch);

@@ -284,7 +284,7 @@ test('after a framing error a new server still works', { timeout: 60000 }, async
   const s = await L.Session.tcp(port);
   try {
     await s.ok('initialize', L.VSCODE_INIT);
-    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N') });
+    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N'), traceData: true });
     await s.waitEvent('initialized', 20000);
     assert.equal((await launch).success, true);
     await T.configureDlvprog(s);

@@ -29,7 +29,9 @@ function checkTicks(s, from, first, mayEndInside) {
 
 // Non-hit events and responses from index `from`, as [event, body] /
 // [command, success].
-const tail = (s, from) => s.messages.slice(from).filter((m) => !(m.event === 'output' && m.body.data))
+// Hits and the console's pointer to Delve's commands (said at configurationDone) left out.
+const tail = (s, from) => s.messages.slice(from)
+  .filter((m) => !(m.event === 'output' && (m.body.data || /^Type 'dlv help'/.test(m.body.output))))
   .map((m) => (m.type === 'event' ? [m.event, m.body] : [m.command, m.success]));
 
 const stderrText = (s) => s.outputs('stderr').map((m) => m.body.output).join('');
@@ -60,7 +62,7 @@ async function attachTicker(backend) {
   Object.assign(t, await L.startDapServer());
   t.s = await L.Session.tcp(t.port);
   await t.s.ok('initialize', L.VSCODE_INIT);
-  const attach = t.s.request('attach', { name: 'a', type: 'go', request: 'attach', mode: 'local', processId: t.target.pid, backend });
+  const attach = t.s.request('attach', { name: 'a', type: 'go', request: 'attach', mode: 'local', processId: t.target.pid, backend, traceData: true });
   await t.s.waitEvent('initialized', 20000);
   assert.equal((await attach).success, true);
   t.from = await traceTick(t.s);
@@ -85,7 +87,7 @@ for (const backend of ['ebpf', 'ptrace']) {
         ['configurationDone', true],
         ['output', { category: 'stdout', output: 'ready\n' }],
         ['exited', { exitCode: 3 }],
-        ['terminated', undefined],
+        ['terminated', {}],
       ]);
       await L.finishClean(s, proc);
     } finally {
@@ -107,7 +109,7 @@ for (const backend of ['ebpf', 'ptrace']) {
         ['configurationDone', true],
         ['output', { category: 'stdout', output: 'ready\n' }],
         ['exited', { exitCode: 2 }],
-        ['terminated', undefined],
+        ['terminated', {}],
       ]);
       await L.finishClean(s, proc);
     } finally {
@@ -129,7 +131,7 @@ for (const backend of ['ebpf', 'ptrace']) {
         ['configurationDone', true],
         ['output', { category: 'stdout', output: 'ready\n' }],
         ['exited', { exitCode: -9 }],
-        ['terminated', undefined],
+        ['terminated', {}],
       ]);
       await L.finishClean(s, proc);
     } finally {
@@ -156,7 +158,7 @@ test('attached program killed by SIGSEGV from outside: exited, terminated', { ti
     // checks the status where the test controls the reaping.
     const end = tail(s, from).slice(-3);
     assert.ok([0, 2].includes(end[1][1].exitCode), JSON.stringify(end));
-    assert.deepEqual(end, [['configurationDone', true], ['exited', { exitCode: end[1][1].exitCode }], ['terminated', undefined]]);
+    assert.deepEqual(end, [['configurationDone', true], ['exited', { exitCode: end[1][1].exitCode }], ['terminated', {}]]);
     await L.finishClean(s, proc);
   } finally {
     cleanup(t);
@@ -217,7 +219,7 @@ test('SIGTERM to gotrace dap mid-trace: launched program killed, client told', {
     const report = `gotrace: interrupted; killed process ${pid}\n`;
     assert.equal(proc.stderrText, report);
     assert.equal(L.isAlive(pid), false, 'launched program survived');
-    assert.deepEqual(tail(s, from).slice(-2), [['output', { category: 'console', output: report }], ['terminated', undefined]]);
+    assert.deepEqual(tail(s, from).slice(-2), [['output', { category: 'console', output: report }], ['terminated', {}]]);
   } finally {
     s.close();
     L.kill(proc);
@@ -232,7 +234,7 @@ for (const backend of ['ebpf', 'ptrace']) {
       assert.deepEqual(await L.waitExit(t.proc), { code: 0, signal: null });
       const report = `gotrace: interrupted; detached from process ${t.target.pid}\n`;
       assert.equal(t.proc.stderrText, report);
-      assert.deepEqual(tail(t.s, t.from).slice(-2), [['output', { category: 'console', output: report }], ['terminated', undefined]]);
+      assert.deepEqual(tail(t.s, t.from).slice(-2), [['output', { category: 'console', output: report }], ['terminated', {}]]);
       X.expectTargetUntouched(t.target.pid, L.fixture('ticker-O'), TICK);
     } finally {
       cleanup(t);

@@ -22,7 +22,7 @@ async function run(program, configure) {
     await s.waitEvent('terminated', 30000);
     const outputs = s.messages.slice(from).filter((m) => m.event === 'output');
     const hits = outputs.filter((m) => m.body.data).map((m) => m.body);
-    const stdout = outputs.filter((m) => m.body.category === 'stdout').map((m) => m.body.output).join('');
+    const stdout = outputs.filter((m) => m.body.category === 'stdout' && !m.body.data).map((m) => m.body.output).join('');
     await L.finishClean(s, proc);
     return { configured, hits, stdout };
   } finally {
@@ -35,9 +35,9 @@ async function run(program, configure) {
 // locates there (k was folded into constants), at the copy's line.
 function inlinedHit(x) {
   return {
-    category: 'console',
+    category: 'stdout',
     output: `> goroutine(1): main.scale(${x})\n`,
-    source: { name: 'main.go', path: SRC },
+    source: { path: SRC },
     line: 9,
     data: { goroutine: 1, function: 'main.scale', kind: 'entry', arguments: [{ name: 'x', type: 'int', value: `${x}` }] },
   };

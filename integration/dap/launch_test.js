@@ -16,7 +16,7 @@ async function vscodeSession(s, launchArgs, { checkProcessName } = {}) {
     supportsConditionalBreakpoints: true, supportsHitConditionalBreakpoints: true,
     supportsLogPoints: true, supportTerminateDebuggee: true, supportsTerminateRequest: true,
   });
-  const launch = s.request('launch', launchArgs, 120000);
+  const launch = s.request('launch', { traceData: true, ...launchArgs }, 120000);
   await s.waitEvent('initialized', 120000);
   const lr = await launch;
   assert.equal(lr.success, true, JSON.stringify(lr));
@@ -26,11 +26,12 @@ async function vscodeSession(s, launchArgs, { checkProcessName } = {}) {
   const firstEventIndex = s.messages.length;
   await s.waitEvent('terminated', 30000);
 
-  // The opening of the session, message by message (Delve HEAD order: initialized
-  // before the launch response, then process).
-  const head = s.messages.slice(0, 7).map((m) => (m.type === 'event' ? `event ${m.event}` : `response ${m.command}`));
-  assert.deepEqual(head, ['response initialize', 'event initialized', 'response launch', 'event process',
-    'response setBreakpoints', 'response setFunctionBreakpoints', 'response configurationDone']);
+  // The opening of the session, message by message (Delve 1.27's order:
+  // process, initialized, the launch response; at configurationDone the
+  // pointer to the Debug Console's commands).
+  const head = s.messages.slice(0, 8).map((m) => (m.type === 'event' ? `event ${m.event}` : `response ${m.command}`));
+  assert.deepEqual(head, ['response initialize', 'event process', 'event initialized', 'response launch',
+    'response setBreakpoints', 'response setFunctionBreakpoints', 'event output', 'response configurationDone']);
   assert.equal(proc.body.isLocalProcess, true);
   assert.equal(proc.body.startMethod, 'launch');
   assert.ok(Number.isInteger(proc.body.systemProcessId) && proc.body.systemProcessId > 0);
@@ -105,7 +106,7 @@ test('plain source breakpoints: first line traces entry, a body line traces that
   const s = await L.Session.tcp(port);
   try {
     await s.ok('initialize', L.VSCODE_INIT);
-    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N') });
+    const launch = s.request('launch', { name: 'x', type: 'go', request: 'launch', mode: 'exec', program: L.fixture('dlvprog-N'), traceData: true });
     await s.waitEvent('initialized', 20000);
     assert.equal((await launch).success, true);
     const r = await s.ok('setBreakpoints', { source: { ...T.SRC_REF }, breakpoints: [{ line: T.FOO_LINE }, { line: T.FOO_LINE + 1 }] });
@@ -116,9 +117,10 @@ test('plain source breakpoints: first line traces entry, a body line traces that
     await s.ok('setBreakpoints', { source: { ...T.SRC_REF }, breakpoints: [{ line: T.FOO_LINE }, { line: T.FOO_LINE + 1 }] });
     await s.ok('configurationDone', {});
     await s.waitEvent('terminated', 20000);
-    const consoles = s.messages.filter((m) => m.event === 'output' && m.body.category === 'console');
-    const notes = consoles.filter((m) => !m.body.data).map((m) => m.body.output);
-    assert.deepEqual(notes, ['gotrace never stops the program: breakpoints print each call here and the program keeps running.\n']);
+    const consoles = s.messages.filter((m) => m.event === 'output' && m.body.data);
+    const notes = s.messages.filter((m) => m.event === 'output' && m.body.category === 'console').map((m) => m.body.output);
+    assert.deepEqual(notes, ['gotrace never stops the program: breakpoints print each call here and the program keeps running.\n',
+      "Type 'dlv help' for list of commands.\n"]);
     // Each call: its entry (first line), then the body line with the
     // arguments as they are there.
     const g1 = consoles.filter((m) => m.body.data && m.body.data.goroutine === 1)
@@ -130,7 +132,7 @@ test('plain source breakpoints: first line traces entry, a body line traces that
       .map((m) => `${m.body.line} ${m.body.output.replace(/\(\d+\)/, '(G)')}`).sort();
     assert.deepEqual(others, [`${T.FOO_LINE} > goroutine(G): main.foo(0, 100)\n`, `${T.FOO_LINE} > goroutine(G): main.foo(1, 100)\n`,
       `${T.FOO_LINE + 1} > goroutine(G): main.foo(0, 100)\n`, `${T.FOO_LINE + 1} > goroutine(G): main.foo(1, 100)\n`]);
-    assert.deepEqual(s.outputs('stdout').map((e) => e.body.output), ['sum 61\n']);
+    assert.deepEqual(s.outputs('stdout').filter((e) => !e.body.data).map((e) => e.body.output), ['sum 61\n']);
     await s.ok('disconnect', {});
     s.assertSchemaValid();
     s.assertSeqNumbers();
@@ -149,7 +151,7 @@ test('launch test mode: builds the test binary, traces the function under test',
     await s.ok('initialize', L.VSCODE_INIT);
     const launch = s.request('launch', {
       name: 'Launch test', type: 'go', request: 'launch', mode: 'test',
-      program: L.fixtureSrcDir('addtest'), args: ['-test.v', '-test.run', 'TestAdd'],
+      program: L.fixtureSrcDir('addtest'), args: ['-test.v', '-test.run', 'TestAdd'], traceData: true,
     }, 120000);
     await s.waitEvent('initialized', 120000);
     const lr = await launch;
@@ -161,11 +163,11 @@ test('launch test mode: builds the test binary, traces the function under test',
     await s.waitEvent('terminated', 60000);
     // The program's output and the hits travel separately (a pipe and the
     // kernel ring), so only each stream's own order is asserted.
-    const of = (cat) => s.messages
-      .filter((m) => m.type === 'event' && m.event === 'output' && m.body.category === cat)
+    const of = (hits) => s.messages
+      .filter((m) => m.type === 'event' && m.event === 'output' && m.body.category === 'stdout' && !!m.body.data === hits)
       .map((m) => m.body.output).join('');
-    assert.equal(of('stdout').replace(/\(\d+\.\d+s\)/, '(Ts)'), '=== RUN   TestAdd\n--- PASS: TestAdd (Ts)\nPASS\n');
-    assert.equal(L.normDuration(of('console')).replace(/goroutine\(\d+\)/g, 'goroutine(G)'),
+    assert.equal(of(false).replace(/\(\d+\.\d+s\)/, '(Ts)'), '=== RUN   TestAdd\n--- PASS: TestAdd (Ts)\nPASS\n');
+    assert.equal(L.normDuration(of(true)).replace(/goroutine\(\d+\)/g, 'goroutine(G)'),
       '> goroutine(G): gotrace.test/fixtures/addtest.Add(2, 3)\n' +
       '>> goroutine(G): gotrace.test/fixtures/addtest.Add => (5)\n');
     const exited = s.messages.find((m) => m.type === 'event' && m.event === 'exited');
@@ -217,7 +219,7 @@ for (const [what, extra, backend, serverFlags] of [
       ]);
       assert.deepEqual(hits[1].data.returnValues, [{ name: '~r0', type: 'float64', value: result }]);
       assert.deepEqual(outputs.filter((m) => !m.body.data).map((m) => [m.body.category, m.body.output]),
-        [['stdout', 'total -9223370937343077978\n']]);
+        [['console', "Type 'dlv help' for list of commands.\n"], ['stdout', 'total -9223370937343077978\n']]);
       await L.finishClean(s, proc);
     } finally {
       s.close();

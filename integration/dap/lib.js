@@ -239,7 +239,7 @@ async function launchExec(program, args = [], extra = {}, serverFlags = []) {
   const s = await Session.tcp(port);
   try {
     await s.ok('initialize', VSCODE_INIT);
-    const launch = s.request('launch', { name: program, type: 'go', request: 'launch', mode: 'exec', program: fixture(program), args, ...extra });
+    const launch = s.request('launch', { name: program, type: 'go', request: 'launch', mode: 'exec', program: fixture(program), args, traceData: true, ...extra });
     await s.waitEvent('initialized', 20000);
     assert.equal((await launch).success, true);
   } catch (e) {
@@ -291,6 +291,16 @@ function isAlive(pid) {
   } catch {
     return false;
   }
+}
+
+// The children of `pid` (a headless server's program).
+function childPids(pid) {
+  const out = [];
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    const c = fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+    if (c) out.push(...c.split(/\s+/).map(Number));
+  }
+  return out;
 }
 
 // A TCP connection to 127.0.0.1:port, once connected.
@@ -383,4 +393,5 @@ module.exports = {
   tcpConnect, lineReader, RpcClient, formatDuration, withDuration, normDuration,
   GOTRACE, FIXTURES, GO_MINOR, SOURCE, BACKEND, VSCODE_INIT, Session, fixture, fixtureSrcDir, validateMessage,
   spawnTracked, waitStdout, startDapServer, startHeadless, launchExec, finishClean, waitExit, kill, sleep, isAlive,
+  childPids,
 };

@@ -31,7 +31,7 @@ async function run(program, args, configure) {
     return {
       configured,
       hits: after.filter((m) => m.event === 'output' && m.body.data).map((m) => m.body),
-      stdout: after.filter((m) => m.event === 'output' && m.body.category === 'stdout').map((m) => m.body.output).join(''),
+      stdout: after.filter((m) => m.event === 'output' && m.body.category === 'stdout' && !m.body.data).map((m) => m.body.output).join(''),
     };
   } finally {
     s.close();
@@ -70,7 +70,7 @@ test('debug build: logpoints read locals of nested blocks, fields through pointe
     [OUTER, '> [Go 1]: outer x=5 y=33\n'],
   ]);
   assert.deepEqual(withoutTime(r.hits[1]), {
-    category: 'console', output: r.hits[1].output, source: REF, line: SHORT,
+    category: 'stdout', output: r.hits[1].output, source: { path: SRC }, line: SHORT,
     data: {
       goroutine: 1, function: 'main.greet', kind: 'line', timestamp: 'T',
       arguments: [

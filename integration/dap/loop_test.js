@@ -43,11 +43,12 @@ async function runLoop({ program, args, configure, check, first, stdout }) {
       if (!check(i, hits[i].body)) assert.fail(`hit #${i}: ${JSON.stringify(hits[i].body)}`);
     assert.deepEqual(hits[0].body, { ...first, data: { ...first.data, timestamp: hits[0].body.data.timestamp } });
     const others = after.filter((m) => m.type === 'event' && !(m.event === 'output' && m.body.data));
-    const out = others.filter((m) => m.event === 'output');
+    // The program's output, and the console's pointer to Delve's commands.
+    const out = others.filter((m) => m.event === 'output' && !/^Type 'dlv help'/.test(m.body.output));
     assert.ok(out.every((m) => m.body.category === 'stdout'), JSON.stringify(out));
     assert.match(out.map((m) => m.body.output).join(''), stdout);
     assert.deepEqual(others.filter((m) => m.event !== 'output').map((m) => [m.event, m.body]),
-      [['exited', { exitCode: 0 }], ['terminated', undefined]]);
+      [['exited', { exitCode: 0 }], ['terminated', {}]]);
     await L.finishClean(s, proc);
   } finally {
     s.close();
@@ -68,7 +69,7 @@ test('logpoint on a line inside a loop of 100,000 iterations: 100,000 output eve
     check: (i, b) => b.output === text(i) && b.line === BODY_LINE && b.data.kind === 'line' &&
       b.data.function === 'main.sumTo' && b.data.goroutine === 1 && b.data.locals[0].value === String(i),
     first: {
-      category: 'console', output: text(0), source: LINES_REF, line: BODY_LINE,
+      category: 'stdout', output: text(0), source: { path: LINES_SRC }, line: BODY_LINE,
       data: { goroutine: 1, function: 'main.sumTo', kind: 'line',
         arguments: [{ name: 'limit', type: 'int', value: String(N) }],
         locals: [{ name: 'i', type: 'int', value: '0' }, { name: 'total', type: 'int', value: '0' }] },
@@ -98,7 +99,7 @@ for (const [name, configure, text] of [
         b.data.kind === 'entry' && b.line === WORK_LINE && b.source.path === LOOP_SRC &&
         b.data.arguments[0].value === String(i) && b.data.arguments[1].value === '1',
       first: {
-        category: 'console', output: text(0), source: LOOP_REF, line: WORK_LINE,
+        category: 'stdout', output: text(0), source: { path: LOOP_SRC }, line: WORK_LINE,
         data: { goroutine: 1, function: 'main.work', kind: 'entry',
           arguments: [{ name: 'a', type: 'int', value: '0' }, { name: 'b', type: 'int', value: '1' }] },
       },
@@ -135,6 +136,7 @@ test('a client that stops reading: the program runs on, drops are counted and sa
     for (const n of notes) {
       const d = n.match(/^gotrace: (\d+) trace events were dropped: this client did not read them fast enough\n$/);
       const l = n.match(/^gotrace: (\d+) trace events were lost: the kernel's event ring was full\n$/);
+      if (n === "Type 'dlv help' for list of commands.\n") continue;
       assert.ok(d || l, `unexpected console output ${JSON.stringify(n)}`);
       if (d) dropped += Number(d[1]);
       if (l) lost += Number(l[1]);
@@ -170,7 +172,7 @@ test('gotrace dap --ring-size=4096: the kernel ring is that small, and its losse
     const out = s.messages.slice(from).filter((m) => m.event === 'output');
     const hits = out.filter((m) => m.body.data).length;
     let lost = 0;
-    for (const m of out.filter((o) => o.body.category === 'console' && !o.body.data)) {
+    for (const m of out.filter((o) => o.body.category === 'console' && !/^Type 'dlv help'/.test(o.body.output))) {
       const l = m.body.output.match(/^gotrace: (\d+) trace events were lost: the kernel's event ring was full\n$/);
       assert.ok(l, `unexpected console output ${JSON.stringify(m.body.output)}`);
       lost += Number(l[1]);

@@ -18,7 +18,7 @@ test('a DAP client and a JSON-RPC client on one server each get their own hits',
 
     s = await L.Session.tcp(srv.port);
     await s.ok('initialize', L.VSCODE_INIT);
-    const attach = s.request('attach', { name: 'Connect to server', type: 'go', request: 'attach', mode: 'remote', stopOnEntry: false });
+    const attach = s.request('attach', { name: 'Connect to server', type: 'go', request: 'attach', mode: 'remote', stopOnEntry: false, traceData: true });
     await s.waitEvent('initialized', 20000);
     assert.equal((await attach).success, true);
     const fb = await s.ok('setFunctionBreakpoints', { breakpoints: [{ name: 'main.describe' }] });

@@ -46,8 +46,8 @@ const normAddr = (s) => s.replace(/0x[0-9a-f]+/g, '0xADDR');
 // Checks a hit's output event in full (text, source, line, data).
 function checkHit(ev) {
   const b = ev.body;
-  assert.equal(b.category, 'console', JSON.stringify(b));
-  assert.deepEqual(b.source, SRC_REF);
+  assert.equal(b.category, 'stdout', JSON.stringify(b));
+  assert.deepEqual(b.source, { path: DLVPROG_SRC });
   const d = b.data;
   assert.ok(d && Number.isInteger(d.goroutine) && d.goroutine > 0, JSON.stringify(b));
   assert.match(d.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
@@ -81,10 +81,11 @@ function checkDlvprogRun(s, { firstEventIndex }) {
   const after = s.messages.slice(firstEventIndex);
   const events = after.filter((m) => m.type === 'event');
   const outputs = events.filter((e) => e.event === 'output');
-  const consoles = outputs.filter((e) => e.body.category === 'console');
-  const hits = consoles.filter((e) => e.body.data);
-  // Every console output is a hit (the note about stopping is only for plain breakpoints).
-  assert.deepEqual(consoles.filter((e) => !e.body.data).map((e) => e.body.output), []);
+  const hits = outputs.filter((e) => e.body.data);
+  // Besides the hits, the console says only where Delve's commands are (the
+  // note about stopping is only for plain breakpoints).
+  assert.deepEqual(outputs.filter((e) => e.body.category === 'console' && !/^Type 'dlv help'/.test(e.body.output))
+    .map((e) => e.body.output), []);
   hits.forEach(checkHit);
 
   const byG = new Map();
@@ -108,11 +109,11 @@ function checkDlvprogRun(s, { firstEventIndex }) {
     '>> goroutine(G): main.worker => ()\n',
   ]));
 
-  assert.deepEqual(outputs.filter((e) => e.body.category === 'stdout').map((e) => e.body.output), ['sum 61\n']);
+  assert.deepEqual(outputs.filter((e) => e.body.category === 'stdout' && !e.body.data).map((e) => e.body.output), ['sum 61\n']);
   assert.deepEqual(outputs.filter((e) => !['console', 'stdout'].includes(e.body.category)).map((e) => e.body), []);
   // The output events, then exited {0}, then terminated: nothing else.
   const tail = events.filter((e) => e.event !== 'output');
-  assert.deepEqual(tail.map((e) => [e.event, e.body]), [['exited', { exitCode: 0 }], ['terminated', undefined]]);
+  assert.deepEqual(tail.map((e) => [e.event, e.body]), [['exited', { exitCode: 0 }], ['terminated', {}]]);
   assert.equal(events[events.length - 1].event, 'terminated');
   assert.equal(events[events.length - 2].event, 'exited');
 }

@@ -1,9 +1,9 @@
 // gotrace trace: dlv trace's command line, served by the tracing engine.
 #include "backend_flag.h"
 #include "commands.h"
-#include "follow_calls.h"
 #include "gotrace/debugger/condition.h"
 #include "gotrace/tracer/build_output.h"
+#include "gotrace/tracer/call_graph.h"
 #include "gotrace/tracer/engine.h"
 #include "gotrace/tracer/go_build.h"
 #include "gotrace/tracer/process.h"
@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace gotrace::cli {
@@ -86,7 +87,11 @@ int run_trace(const std::vector<std::string>& args) {
   if (!engine) return fail(engine.error().message);
   for (const std::string& w : (*engine)->binary().warnings()) std::fprintf(stderr, "gotrace: %s\n", w.c_str());
   auto matches = (*engine)->match(flags->regex);
-  if (!matches) return fail(matches.error().message);
+  if (!matches) {
+    // Delve's line, as dlv trace prints ListFunctions' error.
+    std::fprintf(stderr, "%s\n", matches.error().message.c_str());
+    return 1;
+  }
   // Functions the optimizer inlined somewhere match too (some have no
   // out-of-line copy at all).
   std::vector<std::string> inlined_matches;
@@ -97,9 +102,13 @@ int run_trace(const std::vector<std::string>& args) {
     return fail("no function matches the regular expression \"" + flags->regex + "\" in " +
                 binary);
   std::vector<const symbols::Function*> roots = *matches;
+  std::set<const symbols::Function*> by_value;
   if (flags->follow_calls > 0) {
-    auto callees = follow_calls((*engine)->binary(), *matches, flags->follow_calls);
-    matches->insert(matches->end(), callees.begin(), callees.end());
+    matches->clear();
+    for (const tracer::FollowedFunction& f : tracer::follow_calls((*engine)->binary(), roots, flags->follow_calls)) {
+      matches->push_back(f.function);
+      if (f.by_value) by_value.insert(f.function);
+    }
   }
   tracer::TraceOptions opts;
   opts.load = values::load_config_for_verbosity(flags->verbosity);
@@ -108,8 +117,9 @@ int run_trace(const std::vector<std::string>& args) {
   if (flags->json && flags->verbosity == 0) opts.load = values::LoadConfig{true, 1, 64, 64, -1};
   if (flags->max_string_len >= 0) opts.load.max_string_len = flags->max_string_len;
   opts.stack_depth = flags->stack;
-  // Follow-calls finds the root in each hit's stack: 20 frames, as Delve.
-  if (flags->follow_calls > 0) opts.stack_depth = std::max(opts.stack_depth, 20);
+  // Follow-calls finds the root in each hit's stack: 20 frames unless -s
+  // says otherwise, as Delve.
+  if (flags->follow_calls > 0 && opts.stack_depth == 0) opts.stack_depth = 20;
   opts.returns = flags->returns;
   size_t added = 0;
   std::vector<std::string> raw;
@@ -228,6 +238,7 @@ int run_trace(const std::vector<std::string>& args) {
 
   Printer printer(*flags, **engine);
   for (auto& [tf, copy] : inlined) printer.add_inlined(tf, copy.name);
+  printer.set_by_value(std::move(by_value));
   if (cond) printer.set_condition(&*cond);
   auto sink = [&](const tracer::TraceEvent& ev) { printer.print(ev); };
   auto notice = [&](const std::string& text) { printer.note(text); };

@@ -18,6 +18,7 @@
 #include <ctime>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class Printer {
     if (flags_.follow_calls > 0) {
       frame = root_frame(ev);
       if (*frame == 0) return true;  // not called under a root function
+      // Delve follows a call through a function value only where it
+      // happens within the depth asked for.
+      if (by_value_.contains(ev.function->function) && *frame > flags_.follow_calls) return true;
     }
     printed_++;
     if (flags_.summary) summary_.add(ev);
@@ -67,6 +71,8 @@ class Printer {
     return it != inlined_.end() ? it->second : ev.function->function->name;
   }
   void set_condition(const debugger::Condition* c) { cond_ = c; }
+  // --follow-calls: the functions reached only through function values.
+  void set_by_value(std::set<const symbols::Function*> fns) { by_value_ = std::move(fns); }
 
   // --cond holds for the call: checked on the entry's arguments (a return
   // is shown only with its call's entry, which the kernel may have dropped;
@@ -84,13 +90,13 @@ class Printer {
   }
   std::string summary() const { return summary_.render(); }
 
-  // --follow-calls: Delve's frame number, the position of the innermost
-  // root function (one matching the regexp) in the hit's stack plus one; 0
-  // when no root is on the stack.
+  // --follow-calls: Delve's frame number, the position of the outermost
+  // root function (one matching the regexp) in the hit's stack plus one, so
+  // that a recursive root nests; 0 when no root is on the stack.
   int root_frame(const tracer::TraceEvent& ev) {
     bool truncated = false;
     std::vector<tracer::Frame> frames = engine_.stack(ev, &truncated);
-    for (size_t i = 0; i < frames.size(); i++)
+    for (size_t i = frames.size(); i-- > 0;)
       if (RE2::PartialMatch(frames[i].function, root_)) return static_cast<int>(i) + 1;
     return 0;
   }
@@ -150,6 +156,7 @@ class Printer {
   const tracer::Engine& engine_;
   const debugger::Condition* cond_ = nullptr;
   RE2 root_;  // --follow-calls: what the roots are
+  std::set<const symbols::Function*> by_value_;
   std::map<const tracer::TracedFunction*, std::string> inlined_;
   uint64_t printed_ = 0;
   CallSummary summary_;

@@ -166,6 +166,7 @@ Result<std::unique_ptr<Binary>> Binary::open(const std::string& path, const Open
 
 const std::string& Binary::path() const { return impl_->path; }
 Machine Binary::machine() const { return impl_->machine; }
+uint64_t Binary::entry_point() const { return impl_->file->entry(); }
 bool Binary::is_pie() const { return impl_->pie; }
 bool Binary::has_dwarf() const { return impl_->has_dwarf; }
 const std::string& Binary::go_version() const { return impl_->go_version; }
@@ -219,6 +220,20 @@ std::optional<SourceLine> Binary::pc_to_line(uint64_t pc) const {
   // Immutable after open: no lock needed.
   if (impl_->pcln) return impl_->pcln->line_at(pc);
   return std::nullopt;
+}
+
+std::vector<std::string> Binary::source_files() const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return {};
+  return detail::source_files(*d);
+}
+
+uint64_t Binary::after_prologue(const Function& fn) const {
+  std::lock_guard lock(impl_->mu);
+  DwarfIndex* d = impl_->dwarf_locked();
+  if (!d) return fn.entry;
+  return detail::prologue_end(*d, fn.entry, fn.end).value_or(fn.entry);
 }
 
 std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const {
@@ -313,6 +328,12 @@ const Type* Binary::type_by_runtime_address(uint64_t addr) const {
   std::lock_guard lock(impl_->mu);
   if (!impl_->dwarf_locked()) return nullptr;
   return impl_->types->by_runtime_address(addr);
+}
+
+std::vector<std::string> Binary::type_names() const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->dwarf_locked()) return {};
+  return impl_->types->names();
 }
 
 const Type* Binary::type_by_name(std::string_view name) const {

@@ -280,6 +280,14 @@ const Type* TypeTable::by_name_in_package(std::string_view name, std::string_vie
   return by_name(name);  // not where expected: fall back to a full scan
 }
 
+std::vector<std::string> TypeTable::names() {
+  scan();
+  std::vector<std::string> out;
+  out.reserve(by_name_.size());
+  for (const auto& [name, off] : by_name_) out.push_back(name);
+  return out;
+}
+
 const Type* TypeTable::by_name(std::string_view name) {
   scan();
   auto it = by_name_.find(name);

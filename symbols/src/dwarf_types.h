@@ -27,6 +27,8 @@ class TypeTable {
   // where the linker puts that package's types: finding runtime.g this way
   // reads a few CUs instead of every type DIE of the binary.
   const Type* by_name_in_package(std::string_view name, std::string_view pkg);
+  // Every named type, sorted.
+  std::vector<std::string> names();
 
  private:
   const Type* convert(Dwarf_Die* die);

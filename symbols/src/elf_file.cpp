@@ -103,6 +103,7 @@ Result<std::unique_ptr<ElfFile>> ElfFile::open(const std::string& path) {
   if (!gelf_getehdr(elf, &eh)) return elf_error("bad ELF header", path);
   self->machine_ = eh.e_machine;
   self->type_ = eh.e_type;
+  self->entry_ = eh.e_entry;
   self->is64_ = eh.e_ident[EI_CLASS] == ELFCLASS64;
   self->little_endian_ = eh.e_ident[EI_DATA] == ELFDATA2LSB;
 

@@ -81,6 +81,7 @@ class ElfFile {
   Elf* elf() const { return elf_.get(); }
   uint16_t machine() const { return machine_; }
   uint16_t type() const { return type_; }
+  uint64_t entry() const { return entry_; }  // e_entry, link-time
   bool is64() const { return is64_; }
   bool little_endian() const { return little_endian_; }
   const std::vector<Section>& sections() const { return sections_; }
@@ -111,6 +112,7 @@ class ElfFile {
   ElfHandle elf_;
   uint16_t machine_ = 0;
   uint16_t type_ = 0;
+  uint64_t entry_ = 0;
   bool is64_ = false;
   bool little_endian_ = true;
   std::vector<Section> sections_;

@@ -12,6 +12,8 @@ namespace gotrace::symbols::detail {
 
 std::optional<SourceLine> pc_to_line(DwarfIndex& index, uint64_t pc);
 std::vector<uint64_t> line_to_pcs(DwarfIndex& index, std::string_view file, int line);
+std::vector<std::string> source_files(DwarfIndex& index);
+std::optional<uint64_t> prologue_end(DwarfIndex& index, uint64_t entry, uint64_t end);
 // "prog.go" and "b/prog.go" match "/a/b/prog.go"; "rog.go" does not.
 bool path_suffix_match(std::string_view path, std::string_view suffix);
 

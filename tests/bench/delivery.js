@@ -113,7 +113,7 @@ async function main() {
 
   const s = await Dap.connect(srv.port);
   await s.request('initialize', L.VSCODE_INIT);
-  await s.request('attach', { name: 'bench', type: 'go', request: 'attach', mode: 'remote', stopOnEntry: false });
+  await s.request('attach', { name: 'bench', type: 'go', request: 'attach', mode: 'remote', stopOnEntry: false, traceData: true });
   const tp = await s.request('setTracepoints', { tracepoints: [{ function: '^main\\.outer$', logMessage: 'o {a}', returns: false }] });
   if (!tp.body.breakpoints[0].verified) throw new Error(JSON.stringify(tp.body));
 

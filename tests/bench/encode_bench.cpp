@@ -34,6 +34,7 @@ void BM_EncodeDapOutputEvent(benchmark::State& state) {
   size_t bytes = 0;
   for (auto _ : state) {
     headless::HitOutput h;
+    h.with_data = true;  // the launch's traceData: the whole body
     h.text = "> goroutine(1): main.describe(\"gopher\", 99)\n";
     h.file = "/src/prog/main.go";
     h.line = 17;

@@ -37,6 +37,9 @@ Result<std::vector<Insn>> decode_all(const ZydisDecoder& dec,
     if (zi.raw.imm[0].is_relative) {
       in.rel_target = in.addr + zi.length + static_cast<uint64_t>(zi.raw.imm[0].value.s);
     }
+    // mod 00, r/m 101 without a SIB byte is RIP-relative in 64-bit mode.
+    if ((zi.attributes & ZYDIS_ATTRIB_HAS_MODRM) && zi.raw.modrm.mod == 0 && zi.raw.modrm.rm == 5)
+      in.rip_operand = in.addr + zi.length + static_cast<uint64_t>(zi.raw.disp.value);
     out.push_back(in);
     off += zi.length;
   }

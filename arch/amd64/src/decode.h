@@ -21,6 +21,7 @@ struct Insn {
   uint8_t opcode = 0;
   bool legacy_map = false;                // one-byte opcode map
   std::optional<uint64_t> rel_target;     // JMP/Jcc/CALL rel8/rel32 target
+  std::optional<uint64_t> rip_operand;    // the address a [rip+disp32] operand names
 };
 
 std::string hex(uint64_t v);

@@ -32,11 +32,13 @@ Request parse_request(const json::value& message) {
 
   const json::value* params = find_key(o, "params");
   if (params == nullptr || params->is_null()) {
-    req.error = "missing params";
+    req.error = "malformed request body: jsonrpc: request body missing params";
     return req;
   }
   if (!params->is_array()) {
-    req.error = "params must be an array of one object, got " + std::string(json_kind_name(*params));
+    // Delve's codec decodes params into [1]interface{}: Go's words.
+    req.error = "malformed request body: json: cannot unmarshal " + std::string(json_kind_name(*params)) +
+                " into Go value of type [1]interface {}";
     return req;
   }
   const json::array& a = params->get_array();

@@ -31,7 +31,8 @@ bool read_value(const json::value& j, Breakpoint& v, ReadContext& ctx) {
   r.field("stacktrace", v.stacktrace).field("variables", v.variables).field("LoadArgs", v.LoadArgs);
   r.field("LoadLocals", v.LoadLocals).field("WatchExpr", v.WatchExpr).field("WatchType", v.WatchType);
   r.field("VerboseDescr", v.VerboseDescr).field("hitCount", v.hitCount).field("totalHitCount", v.totalHitCount);
-  r.field("disabled", v.disabled);
+  r.field("disabled", v.disabled).field("ExprString", v.ExprString).field("RootFuncName", v.RootFuncName);
+  r.field("TraceFollowCalls", v.TraceFollowCalls);
   return r.ok();
 }
 
@@ -105,6 +106,7 @@ bool read_value(const json::value& j, DebuggerState& v, ReadContext& ctx) {
   r.field("currentGoroutine", v.currentGoroutine).field("Threads", v.Threads);
   r.field("NextInProgress", v.NextInProgress).field("WatchOutOfScope", v.WatchOutOfScope);
   r.field("exited", v.exited).field("exitStatus", v.exitStatus).field("When", v.When);
+  r.field("TargetCommandLine", v.TargetCommandLine).field("stopReason", v.stopReason);
   return r.ok();
 }
 

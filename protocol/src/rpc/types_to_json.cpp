@@ -1,12 +1,16 @@
 // Key order and nil/omitempty rules follow Delve 1.20.2's service/api structs.
 #include "gotrace/protocol/rpc/types.h"
 
+#include "gotrace/protocol/rpc/json_write.h"
+
 #include <boost/json/object.hpp>
 
 namespace gotrace::protocol::rpc {
 namespace json = boost::json;
 
 namespace {
+
+constexpr std::uint64_t kReflectString = 24;
 
 template <class T>
 json::value scalars(const std::vector<T>& v) {
@@ -57,6 +61,7 @@ json::value to_json(const Breakpoint& v) {
   o["file"] = v.file;
   o["line"] = v.line;
   if (!v.functionName.empty()) o["functionName"] = v.functionName;
+  o["ExprString"] = v.ExprString;
   o["Cond"] = v.Cond;
   o["HitCond"] = v.HitCond;
   o["HitCondPerG"] = v.HitCondPerG;
@@ -75,6 +80,8 @@ json::value to_json(const Breakpoint& v) {
   o["hitCount"] = std::move(hits);
   o["totalHitCount"] = v.totalHitCount;
   o["disabled"] = v.disabled;
+  o["RootFuncName"] = v.RootFuncName;
+  o["TraceFollowCalls"] = v.TraceFollowCalls;
   return o;
 }
 
@@ -102,6 +109,9 @@ json::value to_json(const Variable& v) {
   o["flags"] = v.flags;
   o["kind"] = v.kind;
   o["value"] = v.value;
+  // Delve 1.27: a string that is not UTF-8 also goes as its bytes (base64,
+  // Go's []byte), the value being altered by JSON's U+FFFD.
+  o["StringValueBytes"] = v.kind == kReflectString && !valid_utf8(v.value) ? json::value(base64(v.value)) : nullptr;
   o["len"] = v.len;
   o["cap"] = v.cap;
   o["children"] = to_json(v.children);
@@ -179,6 +189,7 @@ json::value to_json(const Thread& v) {
 json::value to_json(const DebuggerState& v) {
   json::object o;
   o["Pid"] = v.Pid;
+  o["TargetCommandLine"] = v.TargetCommandLine;
   o["Running"] = v.Running;
   o["Recording"] = v.Recording;
   o["CoreDumping"] = v.CoreDumping;
@@ -190,6 +201,7 @@ json::value to_json(const DebuggerState& v) {
   o["exited"] = v.exited;
   o["exitStatus"] = v.exitStatus;
   o["When"] = v.When;
+  if (!v.stopReason.empty()) o["stopReason"] = v.stopReason;
   return o;
 }
 

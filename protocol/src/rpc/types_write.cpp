@@ -40,6 +40,14 @@ void write_go_json(std::string& out, const Variable& v) {
   write_json_int(out, v.kind);
   out += ",\"value\":";
   write_go_string(out, v.value);
+  out += ",\"StringValueBytes\":";
+  if (v.kind == 24 && !valid_utf8(v.value)) {
+    out += '"';
+    out += base64(v.value);
+    out += '"';
+  } else {
+    out += "null";
+  }
   out += ",\"len\":";
   write_json_int(out, v.len);
   out += ",\"cap\":";

@@ -2,18 +2,20 @@
 
 #include <cctype>
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <variant>
 
 namespace gotrace::debugger {
 
 struct Condition::Node {
-  enum class Op { lit_int, lit_str, lit_bool, lit_nil, ident, len, not_, and_, or_, cmp };
+  enum class Op { lit_int, lit_float, lit_str, lit_bool, lit_nil, ident, len, not_, and_, or_, cmp, arith, neg };
   Op op;
   std::string text;  // ident path / string literal / comparison operator
   int64_t num = 0;
   bool b = false;
   std::shared_ptr<const Node> l, r;
+  double real = 0;
 };
 
 namespace {
@@ -71,20 +73,53 @@ class Parser {
     return left;
   }
   Result<NodeP> parse_cmp() {
-    auto l = parse_unary();
+    auto l = parse_additive();
     if (!l) return l;
     for (std::string_view op : {"==", "!=", "<=", ">=", "<", ">"}) {
       if (eat(op)) {
-        auto r = parse_unary();
+        auto r = parse_additive();
         if (!r) return r;
         return std::make_shared<Node>(Node{Node::Op::cmp, std::string(op), 0, false, *l, *r});
       }
     }
     return l;
   }
+  // Go's precedence: + - above the comparisons, * / % above + -.
+  Result<NodeP> parse_additive() {
+    auto l = parse_multiplicative();
+    if (!l) return l;
+    NodeP left = *l;
+    for (;;) {
+      skip();
+      if (i_ >= s_.size() || (s_[i_] != '+' && s_[i_] != '-')) return left;
+      std::string op(1, s_[i_++]);
+      auto r = parse_multiplicative();
+      if (!r) return r;
+      left = std::make_shared<Node>(Node{Node::Op::arith, op, 0, false, left, *r});
+    }
+  }
+  Result<NodeP> parse_multiplicative() {
+    auto l = parse_unary();
+    if (!l) return l;
+    NodeP left = *l;
+    for (;;) {
+      skip();
+      if (i_ >= s_.size() || (s_[i_] != '*' && s_[i_] != '/' && s_[i_] != '%')) return left;
+      std::string op(1, s_[i_++]);
+      auto r = parse_unary();
+      if (!r) return r;
+      left = std::make_shared<Node>(Node{Node::Op::arith, op, 0, false, left, *r});
+    }
+  }
   Result<NodeP> parse_unary() {
     skip();
-    if (eat("!")) {
+    if (i_ + 1 < s_.size() && s_[i_] == '-' && !std::isdigit(static_cast<unsigned char>(s_[i_ + 1]))) {
+      i_++;
+      auto n = parse_unary();
+      if (!n) return n;
+      return std::make_shared<Node>(Node{Node::Op::neg, "", 0, false, *n, nullptr});
+    }
+    if (s_.compare(i_, 2, "!=") != 0 && eat("!")) {
       auto n = parse_unary();
       if (!n) return n;
       return std::make_shared<Node>(Node{Node::Op::not_, "", 0, false, *n, nullptr});
@@ -111,6 +146,18 @@ class Parser {
     if (std::isdigit(static_cast<unsigned char>(c)) || c == '-') {
       size_t start = i_++;
       while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) i_++;
+      if (i_ < s_.size() && (s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) {
+        i_++;
+        while (i_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[i_])) || s_[i_] == 'e' ||
+                                  s_[i_] == 'E' || ((s_[i_] == '-' || s_[i_] == '+') && (s_[i_ - 1] == 'e' || s_[i_ - 1] == 'E'))))
+          i_++;
+        double d = 0;
+        auto [p, ec] = std::from_chars(s_.data() + start, s_.data() + i_, d);
+        if (ec != std::errc() || p != s_.data() + i_) return fail("bad number");
+        Node n{Node::Op::lit_float};
+        n.real = d;
+        return std::make_shared<Node>(n);
+      }
       int64_t v = 0;
       auto [p, ec] = std::from_chars(s_.data() + start, s_.data() + i_, v);
       if (ec != std::errc()) return fail("bad number");
@@ -165,7 +212,7 @@ const values::Variable* lookup(const std::vector<values::Variable>& vars, const 
   return v;
 }
 
-using Value = std::variant<std::monostate, int64_t, std::string, bool>;
+using Value = std::variant<std::monostate, int64_t, std::string, bool, double>;
 
 Result<Value> eval_value(const NodeP& n, const std::vector<values::Variable>& vars);
 
@@ -176,6 +223,13 @@ Result<Value> from_variable(const values::Variable& v, const std::string& name) 
   switch (v.kind) {
     case K::bool_: return Value{v.value == "true"};
     case K::string: return Value{v.value};
+    case K::float32:
+    case K::float64: {
+      double d = 0;
+      auto [p, ec] = std::from_chars(v.value.data(), v.value.data() + v.value.size(), d);
+      if (ec != std::errc()) return make_error(Errc::unsupported, name + " is not a number");
+      return Value{d};
+    }
     case K::pointer:
     case K::map:
     case K::chan:
@@ -203,6 +257,53 @@ Result<Value> from_variable(const values::Variable& v, const std::string& name) 
 Result<Value> eval_value(const NodeP& n, const std::vector<values::Variable>& vars) {
   switch (n->op) {
     case Node::Op::lit_int: return Value{n->num};
+    case Node::Op::lit_float: return Value{n->real};
+    case Node::Op::neg: {
+      auto x = eval_value(n->l, vars);
+      if (!x) return x.error();
+      if (auto* i = std::get_if<int64_t>(&*x)) return Value{static_cast<int64_t>(0ULL - static_cast<uint64_t>(*i))};
+      if (auto* d = std::get_if<double>(&*x)) return Value{-*d};
+      return make_error(Errc::invalid_argument, "operator - not defined on this operand");
+    }
+    case Node::Op::arith: {
+      auto x = eval_value(n->l, vars);
+      if (!x) return x.error();
+      auto y = eval_value(n->r, vars);
+      if (!y) return y.error();
+      // An untyped integer constant meets a float: it becomes one.
+      if (std::holds_alternative<double>(*x) && std::holds_alternative<int64_t>(*y) && n->r->op == Node::Op::lit_int)
+        y = Value{static_cast<double>(std::get<int64_t>(*y))};
+      if (std::holds_alternative<double>(*y) && std::holds_alternative<int64_t>(*x) && n->l->op == Node::Op::lit_int)
+        x = Value{static_cast<double>(std::get<int64_t>(*x))};
+      if (x->index() != y->index()) return make_error(Errc::invalid_argument, "mismatched types in " + n->text);
+      char op = n->text[0];
+      if (auto* a = std::get_if<int64_t>(&*x)) {
+        // Go's wrapping arithmetic on int64.
+        uint64_t ua = static_cast<uint64_t>(*a), ub = static_cast<uint64_t>(std::get<int64_t>(*y));
+        int64_t b = std::get<int64_t>(*y);
+        switch (op) {
+          case '+': return Value{static_cast<int64_t>(ua + ub)};
+          case '-': return Value{static_cast<int64_t>(ua - ub)};
+          case '*': return Value{static_cast<int64_t>(ua * ub)};
+          default:
+            if (b == 0) return make_error(Errc::invalid_argument, "division by zero");
+            if (b == -1) return Value{op == '/' ? static_cast<int64_t>(0ULL - ua) : int64_t{0}};
+            return Value{op == '/' ? *a / b : *a % b};
+        }
+      }
+      if (auto* a = std::get_if<double>(&*x)) {
+        double b = std::get<double>(*y);
+        switch (op) {
+          case '+': return Value{*a + b};
+          case '-': return Value{*a - b};
+          case '*': return Value{*a * b};
+          case '/': return Value{*a / b};
+          default: return make_error(Errc::invalid_argument, "operator % not defined on float");
+        }
+      }
+      if (auto* a = std::get_if<std::string>(&*x); a && op == '+') return Value{*a + std::get<std::string>(*y)};
+      return make_error(Errc::invalid_argument, std::string("operator ") + op + " not defined on these operands");
+    }
     case Node::Op::lit_str: return Value{n->text};
     case Node::Op::lit_bool: return Value{n->b};
     case Node::Op::lit_nil: return Value{int64_t{0}};
@@ -243,6 +344,10 @@ Result<Value> eval_value(const NodeP& n, const std::vector<values::Variable>& va
             if (!x) return x.error();
             auto y = eval_value(n->r, vars);
             if (!y) return y.error();
+            if (std::holds_alternative<double>(*x) && std::holds_alternative<int64_t>(*y))
+              y = Value{static_cast<double>(std::get<int64_t>(*y))};
+            if (std::holds_alternative<double>(*y) && std::holds_alternative<int64_t>(*x))
+              x = Value{static_cast<double>(std::get<int64_t>(*x))};
             if (x->index() != y->index())
               return make_error(Errc::invalid_argument, "mismatched types in comparison");
             const std::string& op = n->text;
@@ -408,8 +513,49 @@ Result<values::Variable> evaluate_expression(const std::string& expr,
     out.value = std::to_string(v->len);
     return out;
   }
-  return make_error(Errc::unsupported,
-                    "cannot evaluate \"" + expr + "\": only arguments, their fields and len() are captured");
+  // Anything else (arithmetic, comparisons) is computed from the values;
+  // the result takes the type of the first variable it reads, as Go's
+  // typed operand decides, or is an untyped constant.
+  auto value = eval_value(c->root_, vars);
+  if (!value) return value.error();
+  values::Variable out;
+  out.name = expr;
+  const values::Variable* typed = nullptr;
+  std::vector<std::string> ids;
+  collect(c->root_, ids);
+  std::function<void(const NodeP&)> first_ident = [&](const NodeP& x) {
+    if (!x || typed) return;
+    if (x->op == Node::Op::ident) typed = lookup(vars, x->text);
+    first_ident(x->l);
+    first_ident(x->r);
+  };
+  if (n.op == Node::Op::arith || n.op == Node::Op::neg) first_ident(c->root_);
+  if (auto* i = std::get_if<int64_t>(&*value)) {
+    out.kind = symbols::Kind::int_;
+    out.value = std::to_string(*i);
+  } else if (auto* d = std::get_if<double>(&*value)) {
+    out.kind = symbols::Kind::float64;
+    char buf[64];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof buf, *d);
+    out.value.assign(buf, p);
+  } else if (auto* str = std::get_if<std::string>(&*value)) {
+    out.kind = symbols::Kind::string;
+    out.value = *str;
+    out.len = static_cast<int64_t>(str->size());
+  } else if (auto* b = std::get_if<bool>(&*value)) {
+    out.kind = symbols::Kind::bool_;
+    out.type = out.real_type = "bool";
+    out.value = *b ? "true" : "false";
+    return out;
+  }
+  if (typed) {
+    out.kind = typed->kind;
+    out.type = typed->type;
+    out.real_type = typed->real_type;
+  } else {
+    out.flags = values::kVarConstant;
+  }
+  return out;
 }
 
 using HitOp = tracer::KernelHitCondition::Op;

@@ -1,6 +1,9 @@
 #include "gotrace/debugger/debugger.h"
 
+#include "gotrace/tracer/call_graph.h"
+
 #include "gotrace/debugger/condition.h"
+#include "location_spec.h"
 
 #include <re2/re2.h>
 
@@ -9,6 +12,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace gotrace::debugger {
 namespace {
@@ -134,6 +140,48 @@ Debugger::~Debugger() { terminate(true); }
 
 pid_t Debugger::pid() const { return process_->pid(); }
 bool Debugger::launched() const { return process_->launched(); }
+
+std::string Debugger::command_line() const {
+  pid_t p = pid();
+  if (cmdline_.first == p) return cmdline_.second;
+  std::vector<std::string> args;
+  if (launched()) {
+    // What it was started with (before the exec, /proc shows gotrace's).
+    // Delve launches the absolute path.
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(opts_.program, ec);
+    args.push_back(ec ? opts_.program : abs.string());
+    args.insert(args.end(), opts_.args.begin(), opts_.args.end());
+  } else {
+    std::ifstream f("/proc/" + std::to_string(p) + "/cmdline", std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (!raw.empty() && raw.back() == '\0') raw.pop_back();
+    size_t start = 0;
+    while (!raw.empty() && start <= raw.size()) {
+      size_t end = std::min(raw.find('\0', start), raw.size());
+      args.push_back(raw.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  std::string out;
+  for (const std::string& arg : args) {
+    if (!out.empty()) out += ' ';
+    // Go's strconv.Quote for an argument with a space (quotes and
+    // backslashes escaped; command lines are printable text).
+    if (arg.find(' ') == std::string::npos) {
+      out += arg;
+      continue;
+    }
+    out += '"';
+    for (char c : arg) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  cmdline_ = {p, out};
+  return out;
+}
 const std::string& Debugger::program() const { return process_->executable(); }
 const tracer::Engine& Debugger::engine() const { return *engine_; }
 bool Debugger::started() const { return started_; }
@@ -270,72 +318,184 @@ int Debugger::add_hit_sink(HitSink sink) {
 
 void Debugger::remove_hit_sink(int owner) { sinks_.erase(owner); }
 
-Result<std::vector<Location>> Debugger::find_location(const std::string& loc) const {
+// strconv.ParseInt(s, 0, 64) for an address: 0x..., 0..., decimal.
+static std::optional<uint64_t> parse_address(const std::string& text) {
+  std::string s = text;
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s = s.substr(2);
+    base = 16;
+  } else if (s.size() > 1 && s[0] == '0') {
+    s = s.substr(1);
+    base = 8;
+  }
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+Result<std::vector<Location>> Debugger::find_location(const std::string& loc, std::string* substitute) const {
   const symbols::Binary& bin = engine_->binary();
-  auto not_found = [&] {
-    return make_error(Errc::not_found, "location \"" + loc + "\" not found");
-  };
-  auto at = [&](uint64_t pc, const symbols::Function* fn) {
+  auto spec = locspec::parse(loc);
+  if (!spec) return spec.error();
+  auto not_found = [&] { return make_error(Errc::not_found, "location \"" + loc + "\" not found"); };
+  auto at = [&](std::vector<uint64_t> pcs) {
+    std::sort(pcs.begin(), pcs.end());
     Location l;
-    l.pc = pc;
-    l.pcs = {pc};
-    l.function = fn;
-    if (auto sl = bin.pc_to_line(pc)) {
+    l.pc = pcs.front();
+    l.pcs = std::move(pcs);
+    l.function = bin.function_at(l.pc);
+    if (auto sl = bin.pc_to_line(l.pc)) {
       l.file = sl->file;
       l.line = sl->line;
     }
     return l;
   };
+  // Where the program is: gotrace never stops it, so relative locations
+  // count from where a launched program is held, its entry point (where
+  // Delve's are before the first continue).
+  auto here = [&]() -> Result<symbols::SourceLine> {
+    auto sl = bin.function_at(bin.entry_point()) ? bin.pc_to_line(bin.entry_point()) : std::nullopt;
+    if (!sl) return make_error(Errc::not_found, "could not determine current location");
+    return *sl;
+  };
   std::vector<Location> out;
-  if (loc.empty()) return not_found();
-  if (loc.size() > 2 && loc.front() == '/' && loc.back() == '/') {
-    auto fns = engine_->match(loc.substr(1, loc.size() - 2));
-    if (!fns) return fns.error();
-    for (const symbols::Function* f : *fns) out.push_back(at(f->entry, f));
-    if (out.empty()) return not_found();
-    std::sort(out.begin(), out.end(), [](const Location& a, const Location& b) { return a.pc < b.pc; });
-    return out;
-  }
-  if (loc[0] == '*') {
-    uint64_t addr = 0;
-    std::string s = loc.substr(1);
-    int base = 10;
-    if (s.rfind("0x", 0) == 0) {
-      s = s.substr(2);
-      base = 16;
-    }
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), addr, base);
-    if (ec != std::errc() || p != s.data() + s.size()) return not_found();
-    const symbols::Function* f = bin.function_at(addr);
-    if (!f) return not_found();
-    out.push_back(at(addr, f));
-    return out;
-  }
-  if (auto colon = loc.rfind(':'); colon != std::string::npos && colon + 1 < loc.size()) {
-    int line = 0;
-    std::string num = loc.substr(colon + 1);
-    auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), line);
-    if (ec == std::errc() && p == num.data() + num.size()) {
-      // Like Delve: the first statement of the line in each function it
-      // has code in (a line can be in several: closures, generic shapes).
-      std::vector<const symbols::Function*> seen;
-      std::vector<uint64_t> firsts;
-      for (uint64_t pc : bin.line_to_pcs(loc.substr(0, colon), line)) {
-        const symbols::Function* f = bin.function_at(pc);
-        if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
-        seen.push_back(f);
-        firsts.push_back(pc);
+  switch (spec->kind) {
+    case locspec::Spec::Kind::regex: {
+      auto fns = engine_->match(spec->regex);
+      if (!fns) return fns.error();
+      std::vector<const symbols::Function*> by_entry = *fns;
+      std::sort(by_entry.begin(), by_entry.end(),
+                [](const symbols::Function* a, const symbols::Function* b) { return a->entry < b->entry; });
+      for (const symbols::Function* f : by_entry) {
+        auto l = function_location(f->name);
+        if (l) out.push_back(std::move(*l));
       }
-      if (firsts.empty()) return not_found();
-      out.push_back(at(firsts.front(), seen.front()));
-      out.back().pcs = std::move(firsts);
+      if (out.empty()) return not_found();
       return out;
     }
+    case locspec::Spec::Kind::address: {
+      if (const symbols::Function* f = bin.find_function(spec->address_expression)) {
+        out.push_back(at({bin.after_prologue(*f)}));
+        out.back().pcs.clear();
+        if (substitute) *substitute = f->name;
+        return out;
+      }
+      auto addr = parse_address(spec->address_expression);
+      if (!addr) return make_error(Errc::not_found, "could not find symbol value for " + spec->address_expression);
+      if (*addr == 0) return not_found();
+      // Delve answers an address with the address alone (no pcs).
+      out.push_back(at({*addr}));
+      out.back().pcs.clear();
+      return out;
+    }
+    case locspec::Spec::Kind::offset:
+    case locspec::Spec::Kind::line: {
+      auto cur = here();
+      if (!cur) return cur.error();
+      int line = spec->kind == locspec::Spec::Kind::line ? spec->line : cur->line + spec->offset;
+      if (spec->kind == locspec::Spec::Kind::offset && spec->offset == 0) {
+        out.push_back(at({bin.entry_point()}));
+        out.back().pcs.clear();
+        if (substitute) *substitute = cur->file + ":" + std::to_string(cur->line);
+        return out;
+      }
+      if (substitute) *substitute = cur->file + ":" + std::to_string(line);
+      auto l = file_location(cur->file, line);
+      if (!l) return l.error();
+      out.push_back(std::move(*l));
+      return out;
+    }
+    case locspec::Spec::Kind::normal: break;
   }
-  auto f = function_location(loc);
+  // Delve: up to five candidates among the source files and the functions;
+  // one is the answer, more are ambiguous, none may be an address.
+  constexpr size_t kCandidates = 5;
+  std::vector<std::string> files;
+  for (const std::string& f : bin.source_files())
+    if (locspec::partial_path_match(spec->base, f) && files.size() < kCandidates) files.push_back(f);
+  std::vector<std::string> funcs;
+  if (spec->func && files.size() < kCandidates) {
+    if (const symbols::Function* exact = bin.find_function(spec->base)) {
+      funcs = {exact->name};
+    } else {
+      for (const symbols::Function& f : bin.functions()) {
+        if (funcs.size() + files.size() >= kCandidates) break;
+        if (locspec::matches(*spec->func, f.name)) funcs.push_back(f.name);
+      }
+      for (const std::string& name : bin.inlined_names()) {
+        if (funcs.size() + files.size() >= kCandidates) break;
+        if (!bin.find_function(name) && locspec::matches(*spec->func, name)) funcs.push_back(name);
+      }
+    }
+  }
+  if (files.size() + funcs.size() == 0) {
+    auto addr = parse_address(loc);
+    if (!addr || *addr == 0) return not_found();
+    out.push_back(at({*addr}));
+    out.back().pcs.clear();
+    return out;
+  }
+  if (files.size() + funcs.size() > 1) {
+    std::string list;
+    for (const auto* v : {&files, &funcs})
+      for (const std::string& c : *v) list += (list.empty() ? "" : ", ") + c;
+    return make_error(Errc::invalid_argument, "Location \"" + loc + "\" ambiguous: " + list + "\u2026");
+  }
+  if (files.size() == 1) {
+    if (spec->line_offset < 0)
+      return make_error(Errc::invalid_argument, "Malformed breakpoint location, no line offset specified");
+    auto l = file_location(files.front(), spec->line_offset);
+    if (!l) return l.error();
+    out.push_back(std::move(*l));
+    return out;
+  }
+  if (spec->line_offset > 0) {
+    // Delve: an offset from the line the function starts on.
+    const symbols::Function* f = bin.find_function(funcs.front());
+    auto first = f ? bin.pc_to_line(f->entry) : std::nullopt;
+    if (!first) return not_found();
+    auto l = file_location(first->file, first->line + spec->line_offset);
+    if (!l) return l.error();
+    out.push_back(std::move(*l));
+    return out;
+  }
+  auto f = function_location(funcs.front());
   if (!f) return not_found();
   out.push_back(std::move(*f));
   return out;
+}
+
+// Delve's FindFileLocation: the line's first statement in each function
+// that has code for it; the function's own first line is its breakpoint
+// after the prologue.
+Result<Location> Debugger::file_location(const std::string& file, int line) const {
+  const symbols::Binary& bin = engine_->binary();
+  std::vector<const symbols::Function*> seen;
+  std::vector<uint64_t> firsts;
+  for (uint64_t pc : bin.line_to_pcs(file, line)) {
+    const symbols::Function* f = bin.function_at(pc);
+    if (std::find(seen.begin(), seen.end(), f) != seen.end()) continue;
+    seen.push_back(f);
+    firsts.push_back(pc);
+  }
+  if (firsts.empty()) {
+    bool known = false;
+    for (const std::string& f : bin.source_files()) known = known || f == file || locspec::partial_path_match(file, f);
+    if (!known) return make_error(Errc::not_found, "could not find file " + file);
+    return make_error(Errc::not_found, "could not find statement at " + file + ":" + std::to_string(line) +
+                                           ", please use a line with a statement");
+  }
+  Location l;
+  l.pc = firsts.front();
+  l.function = seen.front();
+  if (auto sl = bin.pc_to_line(l.pc)) {
+    l.file = sl->file;
+    l.line = sl->line;
+  }
+  l.pcs = std::move(firsts);
+  return l;
 }
 
 Result<Location> Debugger::function_location(const std::string& name) const {
@@ -348,10 +508,12 @@ Result<Location> Debugger::function_location(const std::string& name) const {
     if (bin.function_at(pc)) inlined.push_back(pc);
   if (!f && inlined.empty()) return make_error(Errc::not_found, "location \"" + name + "\" not found");
   Location l;
-  l.pc = f ? f->entry : inlined.front();
+  // Delve's breakpoint goes after the prologue (the probe stays at the
+  // entry, where the arguments are where the ABI puts them).
+  l.pc = f ? bin.after_prologue(*f) : inlined.front();
   l.function = f ? f : bin.function_at(l.pc);
   l.function_name = f ? f->name : name;
-  if (f) l.pcs.push_back(f->entry);
+  if (f) l.pcs.push_back(l.pc);
   l.pcs.insert(l.pcs.end(), inlined.begin(), inlined.end());
   l.inlined = std::move(inlined);
   if (auto sl = bin.pc_to_line(l.pc)) {
@@ -382,11 +544,20 @@ Result<std::vector<uint64_t>> Debugger::return_locations(const std::string& func
   return engine_->return_addresses(*f);
 }
 
-Result<std::vector<std::string>> Debugger::functions(const std::string& regex) const {
+Result<std::vector<std::string>> Debugger::functions(const std::string& regex, int follow_calls) const {
   auto fns = engine_->match(regex);
   if (!fns) return fns.error();
   std::vector<std::string> out;
-  for (const symbols::Function* f : *fns) out.push_back(f->name);
+  if (follow_calls > 0) {
+    // Delve's list is what the code calls; what it reaches through
+    // function values its server finds only as the calls happen.
+    for (const tracer::FollowedFunction& f : tracer::follow_calls(engine_->binary(), *fns, follow_calls))
+      if (!f.by_value) out.push_back(f.function->name);
+  } else {
+    for (const symbols::Function* f : *fns) out.push_back(f->name);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -694,6 +865,9 @@ Result<Breakpoint> Debugger::create_breakpoint(const BreakpointRequest& req) {
       fn_name = locs->front().function_name;
       inlined = locs->front().inlined;
       line_pcs = locs->front().pcs;
+      // An address answers with no pcs (as Delve's FindLocation): it is
+      // its own statement.
+      if (line_pcs.empty()) line_pcs = {pc};
       if (!fn_name.empty()) line_pcs.clear();  // a function: entry and inlined copies
     }
     if (inlined.empty() && pc != fn->entry) {

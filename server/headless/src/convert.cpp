@@ -1,5 +1,7 @@
 #include "convert.h"
 
+#include <algorithm>
+
 namespace gotrace::headless {
 
 rpc::LoadConfig to_rpc(const values::LoadConfig& c) {
@@ -30,13 +32,21 @@ rpc::Variable to_rpc(const values::Variable& v) {
   return r;
 }
 
-rpc::Breakpoint to_rpc(const debugger::Breakpoint& bp, pid_t pid) {
+uint64_t reported_address(const debugger::Debugger& dbg, uint64_t pc) {
+  const symbols::Binary& bin = dbg.engine().binary();
+  const symbols::Function* f = bin.function_at(pc);
+  return f && f->entry == pc ? bin.after_prologue(*f) : pc;
+}
+
+rpc::Breakpoint to_rpc(const debugger::Breakpoint& bp, const debugger::Debugger& dbg) {
   rpc::Breakpoint r;
   r.id = bp.id;
   r.name = bp.name;
-  r.addr = bp.addr;
+  r.addr = bp.trace_return ? bp.addr : reported_address(dbg, bp.addr);
   r.addrs = bp.addrs;
-  r.addrpid = std::vector<int64_t>(bp.addrs.size(), pid);
+  if (!bp.trace_return)
+    for (uint64_t& a : *r.addrs) a = reported_address(dbg, a);
+  r.addrpid = std::vector<int64_t>(bp.addrs.size(), dbg.pid());
   r.file = bp.file;
   r.line = bp.line;
   r.functionName = bp.function_name;
@@ -55,6 +65,8 @@ rpc::Breakpoint to_rpc(const debugger::Breakpoint& bp, pid_t pid) {
   for (const auto& [g, n] : bp.hit_count) r.hitCount[std::to_string(g)] = n;
   r.totalHitCount = bp.total_hit_count;
   r.disabled = bp.disabled;
+  r.RootFuncName = bp.root_func_name;
+  r.TraceFollowCalls = bp.trace_follow_calls;
   return r;
 }
 
@@ -80,6 +92,8 @@ debugger::Breakpoint from_rpc(const rpc::Breakpoint& r) {
   bp.watch_expr = r.WatchExpr;
   bp.watch_type = static_cast<int>(r.WatchType);
   bp.disabled = r.disabled;
+  bp.root_func_name = r.RootFuncName;
+  bp.trace_follow_calls = static_cast<int>(std::clamp<int64_t>(r.TraceFollowCalls, 0, 64));
   return bp;
 }
 
@@ -111,7 +125,9 @@ namespace {
 rpc::Goroutine goroutine_of(const debugger::Debugger& dbg, const tracer::TraceEvent& ev) {
   rpc::Goroutine g;
   g.id = static_cast<int64_t>(ev.goroutine);
-  g.currentLoc = location_of(dbg, ev.site_link_pc);
+  g.currentLoc = location_of(dbg, ev.kind == tracer::TraceEvent::Kind::entry
+                                      ? reported_address(dbg, ev.site_link_pc)
+                                      : ev.site_link_pc);
   g.userCurrentLoc = g.currentLoc;
   g.threadID = ev.tid;
   g.status = 2;  // running: it was never stopped
@@ -124,7 +140,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
   const debugger::Breakpoint* bp = dbg.breakpoint(hit.breakpoint);
   rpc::Thread t;
   t.id = ev.tid;
-  t.pc = ev.site_pc;
+  t.pc = ev.kind == tracer::TraceEvent::Kind::entry ? reported_address(dbg, ev.site_pc) : ev.site_pc;
   t.file = hit.file;
   t.line = hit.line;
   t.function = function_of(*ev.function->function, ev.function->signature.optimized);
@@ -138,7 +154,7 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
   }
   t.goroutineID = static_cast<int64_t>(ev.goroutine);
   if (bp) {
-    t.breakPoint = to_rpc(*bp, dbg.pid());
+    t.breakPoint = to_rpc(*bp, dbg);
     t.breakPoint->hitCount.clear();
     for (const auto& [g, n] : hit.hit_count) t.breakPoint->hitCount[std::to_string(g)] = n;
     t.breakPoint->totalHitCount = hit.total_hit_count;
@@ -212,6 +228,8 @@ rpc::DebuggerState stop_state(const debugger::Debugger& dbg, const std::vector<d
                               const std::optional<values::LoadConfig>& ret_cfg) {
   rpc::DebuggerState s;
   s.Pid = dbg.pid();
+  s.TargetCommandLine = dbg.command_line();
+  s.stopReason = "breakpoint";
   s.Threads = std::vector<rpc::Thread>{};
   for (const auto& h : hits) s.Threads->push_back(hit_thread(dbg, h, ret_cfg));
   if (!s.Threads->empty()) {
@@ -233,6 +251,7 @@ rpc::DebuggerState running_state() {
 rpc::DebuggerState idle_state(const debugger::Debugger& dbg) {
   rpc::DebuggerState s;
   s.Pid = dbg.pid();
+  s.TargetCommandLine = dbg.command_line();
   s.Threads = std::vector<rpc::Thread>{};
   return s;
 }

@@ -14,7 +14,10 @@ namespace rpc = protocol::rpc;
 rpc::LoadConfig to_rpc(const values::LoadConfig& c);
 values::LoadConfig from_rpc(const rpc::LoadConfig& c);
 rpc::Variable to_rpc(const values::Variable& v);
-rpc::Breakpoint to_rpc(const debugger::Breakpoint& bp, pid_t pid);
+rpc::Breakpoint to_rpc(const debugger::Breakpoint& bp, const debugger::Debugger& dbg);
+// Where Delve says a breakpoint is: a function's entry probe is reported
+// after the prologue, where Delve puts its breakpoint.
+uint64_t reported_address(const debugger::Debugger& dbg, uint64_t pc);
 debugger::Breakpoint from_rpc(const rpc::Breakpoint& bp);
 rpc::Function function_of(const symbols::Function& fn, bool optimized);
 rpc::Location location_of(const debugger::Debugger& dbg, uint64_t pc);

@@ -24,7 +24,9 @@ json::object verified(const debugger::Breakpoint& bp) {
   return json::object{{"id", bp.id}, {"verified", true}, {"source", source_of(bp.file)}, {"line", bp.line}};
 }
 
-void clear(DapSession& s, std::vector<int>& ids) {
+}  // namespace
+
+void clear_breakpoints(DapSession& s, std::vector<int>& ids) {
   if (debugger::Debugger* d = s.dbg())
     for (int id : ids) {
       (void)d->clear_breakpoint(id, "");
@@ -33,12 +35,10 @@ void clear(DapSession& s, std::vector<int>& ids) {
   ids.clear();
 }
 
-// The entry tracepoint (and, for function breakpoints, the return ones) of
-// one function; the entry one covers the copies the compiler inlined.
 Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn,
                                             const std::string& cond, const std::string& hit_cond,
                                             bool returns, int stack, std::vector<int>& ids,
-                                            const std::vector<pdap::Segment>& message = {}) {
+                                            const std::vector<pdap::Segment>& message) {
   debugger::Debugger& d = *s.dbg();
   // What the entry and the returns share. The returns print when the entry
   // does: the condition may name arguments (evaluated with the entry's
@@ -83,6 +83,8 @@ Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn
   return entry;
 }
 
+namespace {
+
 void set_breakpoints(DapSession& s, int64_t seq, const json::object& a) {
   const json::object* src = obj(a, "source");
   auto path = src ? str(*src, "path") : std::nullopt;
@@ -97,7 +99,7 @@ void set_breakpoints(DapSession& s, int64_t seq, const json::object& a) {
     return;
   }
   std::vector<int>& ids = s.source_bps[*path];
-  clear(s, ids);
+  clear_breakpoints(s, ids);
   json::array out;
   bool plain = false;
   if (const json::array* bps = arr(a, "breakpoints")) {
@@ -166,7 +168,7 @@ void set_function_breakpoints(DapSession& s, int64_t seq, const json::object& a)
            "setFunctionBreakpoints: launch or attach first");
     return;
   }
-  clear(s, s.function_bps);
+  clear_breakpoints(s, s.function_bps);
   json::array out;
   if (const json::array* bps = arr(a, "breakpoints"))
     for (const auto& bv : *bps) {
@@ -204,7 +206,7 @@ void set_tracepoints(DapSession& s, int64_t seq, const json::object& a) {
     s.fail(seq, "setTracepoints", "Unable to set tracepoints", 2002, "setTracepoints: launch or attach first");
     return;
   }
-  clear(s, s.tracepoint_bps);
+  clear_breakpoints(s, s.tracepoint_bps);
   json::array out;
   if (const json::array* tps = arr(a, "tracepoints"))
     for (const auto& tv : *tps) {

@@ -33,25 +33,22 @@ void values_array(std::string& out, const std::vector<values::Variable>& vars, s
   out += ']';
 }
 
-std::string_view base_name(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 }  // namespace
 
 std::string hit_output_body(const HitOutput& h) {
   std::string out;
   out.reserve(256 + h.text.size() * 2);
   std::string scratch;
-  out += "{\"category\":\"console\",\"output\":";
+  out += "{\"category\":\"stdout\",\"output\":";
   write_go_string(out, h.text);
-  out += ",\"source\":{\"name\":";
-  write_go_string(out, base_name(h.file));
-  out += ",\"path\":";
+  out += ",\"source\":{\"path\":";
   write_go_string(out, h.file);
   out += "},\"line\":";
   write_json_int(out, h.line);
+  if (!h.with_data) {
+    out += '}';
+    return out;
+  }
   out += ",\"data\":{\"goroutine\":";
   write_json_int(out, h.goroutine);
   out += ",\"function\":";

@@ -27,9 +27,11 @@ struct HitOutput {
   const std::vector<values::Variable>* locals = nullptr;  // at a line only
   std::optional<uint64_t> duration_ns;
   const std::vector<tracer::Frame>* stack = nullptr;  // empty or null: none
+  bool with_data = false;  // the launch's "traceData"
 };
 
-// {"category":"console","output":...,"source":{...},"line":...,"data":{...}}
+// {"category":"stdout","output":...,"source":{"path":...},"line":...} as
+// Delve's logpoints, then "data":{...} with `with_data`.
 std::string hit_output_body(const HitOutput& h);
 
 }  // namespace gotrace::headless

@@ -39,14 +39,18 @@ void initialize(DapSession& s, int64_t seq, const json::object&) {
 }
 
 void started(DapSession& s, int64_t seq, const std::string& command) {
-  // Like Delve: `initialized` precedes the launch/attach response.
+  // Delve 1.27's order: a launch says `process`, an attach `capabilities`
+  // (it may end the program), then `initialized`, then the response.
+  debugger::Debugger* d = s.dbg();
+  if (command == "launch")
+    s.event("process", json::object{{"name", d->program()},
+                                    {"systemProcessId", d->pid()},
+                                    {"isLocalProcess", true},
+                                    {"startMethod", "launch"}});
+  else
+    s.event("capabilities", json::object{{"capabilities", json::object{{"supportTerminateDebuggee", true}}}});
   s.event("initialized");
   s.respond(seq, command);
-  debugger::Debugger* d = s.dbg();
-  s.event("process", json::object{{"name", d->program()},
-                                  {"systemProcessId", d->pid()},
-                                  {"isLocalProcess", true},
-                                  {"startMethod", d->launched() ? "launch" : "attach"}});
   s.start_target_watch();
 }
 
@@ -90,6 +94,7 @@ void report_backend(DapSession& s) {
 }
 
 void launch(DapSession& s, int64_t seq, const json::object& a) {
+  s.trace_data = flag(a, "traceData");
   auto failed = [&](const std::string& why) {
     s.fail(seq, "launch", "Failed to launch", 3000, "Failed to launch: " + why);
   };
@@ -137,6 +142,7 @@ void launch(DapSession& s, int64_t seq, const json::object& a) {
 }
 
 void attach(DapSession& s, int64_t seq, const json::object& a) {
+  s.trace_data = flag(a, "traceData");
   auto failed = [&](const std::string& why) {
     s.fail(seq, "attach", "Failed to attach", 3001, "Failed to attach: " + why);
   };
@@ -146,7 +152,6 @@ void attach(DapSession& s, int64_t seq, const json::object& a) {
   if (mode == "remote") {
     // On a headless server's port: trace the server's program.
     if (!s.dbg()) return failed("no program on this server: use mode \"local\" or launch");
-    s.event("capabilities", json::object{{"capabilities", json::object{{"supportTerminateDebuggee", true}}}});
     started(s, seq, "attach");
     return;
   }
@@ -179,16 +184,30 @@ void configuration_done(DapSession& s, int64_t seq, const json::object&) {
       return;
     }
   }
+  // Delve's pointer to its Debug Console commands (dap_console.cpp).
+  s.output("console", "Type 'dlv help' for list of commands.\n");
   s.respond(seq, "configurationDone");
 }
 
 void end_session(DapSession& s, int64_t seq, const std::string& command, bool kill) {
   debugger::Debugger* d = s.dbg();
-  if (d && !d->exit_status())
-    s.output("console", kill ? "Detaching and terminating target process\n" : "Detaching\n");
-  s.respond(seq, command);
-  s.event("terminated");
   Server::Impl& srv = s.server();
+  // Delve's words for what becomes of the program.
+  if (d && !srv.dap_only && !s.launched_here && !kill) {
+    boost::system::error_code ec;
+    auto at = srv.acceptor.local_endpoint(ec);
+    s.output("console", "Closing client session, but leaving multi-client DAP server at " +
+                            at.address().to_string() + ":" + std::to_string(at.port()) + " with debuggee " +
+                            (d->exit_status() ? "exited" : "running") + "\n");
+  } else if (d && d->exit_status()) {
+    s.output("console", d->exit_message() + "\n");
+    s.output("console", "Detaching\n");
+  } else if (d) {
+    s.output("console", kill ? "Detaching and terminating target process\n"
+                             : "Detaching without terminating target process\n");
+  }
+  s.respond(seq, command);
+  s.event("terminated", json::object{});
   if (srv.dap_only || s.launched_here) {
     // The session owned the program: end it as asked, then the server.
     if (d && kill && !d->launched()) d->kill_attached();

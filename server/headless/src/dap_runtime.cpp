@@ -94,6 +94,7 @@ void DapSession::emit_hit(const debugger::Hit& h) {
   if (is_line) out.locals = &locals;
   out.duration_ns = ev.duration_ns;
   out.stack = &stack;
+  out.with_data = trace_data;
   event_with_body("output", hit_output_body(out));
 }
 
@@ -175,7 +176,7 @@ asio::awaitable<void> DapSession::hit_loop() {
       // Let the program's last output reach the client before the exit.
       co_await asio::post(srv_->io, asio::use_awaitable);
       event("exited", json::object{{"exitCode", *st}});
-      event("terminated");
+      event("terminated", json::object{});
       co_return;
     }
     co_await srv_->stop_signal.async_wait(asio::as_tuple(asio::use_awaitable));

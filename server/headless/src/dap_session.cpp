@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <set>
 
 namespace gotrace::headless {
 
@@ -65,7 +66,7 @@ void DapSession::close_after_flush() {
 
 void DapSession::interrupted(const std::string& report) {
   if (!report.empty()) output("console", report + "\n");
-  event("terminated");
+  event("terminated", json::object{});
 }
 
 asio::awaitable<void> DapSession::read_loop() {
@@ -175,7 +176,7 @@ void DapSession::output(const std::string& category, const std::string& text, js
 void DapSession::release() {
   if (debugger::Debugger* d = dbg()) {
     if (hit_owner_ && hit_owner_of_ == d) d->remove_hit_sink(hit_owner_);
-    for (auto* ids : {&function_bps, &tracepoint_bps})
+    for (auto* ids : {&function_bps, &tracepoint_bps, &console_bps})
       for (int id : *ids) (void)d->clear_breakpoint(id, "");
     for (auto& [path, ids] : source_bps)
       for (int id : ids) (void)d->clear_breakpoint(id, "");
@@ -184,6 +185,7 @@ void DapSession::release() {
   hit_owner_of_ = nullptr;
   function_bps.clear();
   tracepoint_bps.clear();
+  console_bps.clear();
   source_bps.clear();
   prints.clear();
   built = {};
@@ -207,10 +209,29 @@ void DapSession::dispatch(json::value message) {
   const auto& table = dap_handlers();
   auto it = table.find(req->command);
   if (it == table.end()) {
-    fail(req->seq, req->command, "Unsupported command", 8888,
-         "Unsupported command: '" + req->command + "' is not supported by gotrace (seq: " +
-             std::to_string(req->seq) + ")",
-         false);
+    // The protocol's other requests (stackTrace, scopes, variables, next,
+    // ...) need a stopped program: Delve's answers while it runs, which
+    // with gotrace is always; before a launch, Delve's answer then.
+    static const std::set<std::string, std::less<>> kDapRequests = {
+        "attach", "breakpointLocations", "cancel", "completions", "configurationDone", "continue",
+        "dataBreakpointInfo", "disassemble", "disconnect", "evaluate", "exceptionInfo", "goto", "gotoTargets",
+        "initialize", "launch", "loadedSources", "locations", "modules", "next", "pause", "readMemory", "restart",
+        "restartFrame", "reverseContinue", "scopes", "setBreakpoints", "setDataBreakpoints",
+        "setExceptionBreakpoints", "setExpression", "setFunctionBreakpoints", "setInstructionBreakpoints",
+        "setVariable", "source", "stackTrace", "stepBack", "stepIn", "stepInTargets", "stepOut", "terminate",
+        "terminateThreads", "threads", "variables", "writeMemory"};
+    if (!kDapRequests.contains(req->command)) {
+      fail(req->seq, "", "Internal Error", 8888,
+           "Internal Error: Request command '" + req->command + "' is not supported (seq: " +
+               std::to_string(req->seq) + ")",
+           false);
+    } else if (dbg()) {
+      fail(req->seq, req->command, "Unable to process `" + req->command + "`", 4000,
+           "Unable to process `" + req->command + "`: debuggee is running", false);
+    } else {
+      fail(req->seq, req->command, "No debug session started", 3000,
+           "No debug session started: Use launch or attach request first.", true);
+    }
     return;
   }
   static const json::object empty;
@@ -224,6 +245,7 @@ const std::map<std::string, DapHandler, std::less<>>& dap_handlers() {
     add_dap_lifecycle(t);
     add_dap_breakpoints(t);
     add_dap_runtime(t);
+    add_dap_console(t);
     return t;
   }();
   return table;

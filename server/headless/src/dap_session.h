@@ -50,6 +50,24 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   std::map<std::string, std::vector<int>> source_bps;  // by source path
   std::vector<int> function_bps;
   std::vector<int> tracepoint_bps;
+  std::vector<int> console_bps;  // `dlv trace` in the Debug Console
+  // Delve's `dlv config` parameters (its launch attributes of the same
+  // names): kept and listed as Delve does; those about stopped goroutines
+  // have nothing to act on in gotrace.
+  struct ConsoleConfig {
+    int64_t stack_trace_depth = 50;
+    int64_t max_string_len = 0;
+    int64_t max_array_values = 0;
+    bool show_global_variables = false;
+    bool show_registers = false;
+    std::string goroutine_filters;
+    std::vector<std::string> show_pprof_labels;
+    bool hide_system_goroutines = false;
+    std::vector<std::pair<std::string, std::string>> substitute_path;  // client -> server
+    bool follow_exec = false;
+    std::string follow_exec_regex;
+    bool show_raw_strings = false;
+  } console_config;
   std::map<int64_t, std::string> goroutines_seen;
   bool launched_here = false;  // this session created the debugger
   tracer::TempBuildOutput built;  // for mode debug/test; removed at the end
@@ -60,6 +78,10 @@ class DapSession : public ClientSession, public std::enable_shared_from_this<Dap
   // functions next) and what it built.
   void release();
   bool said_never_stops = false;
+  // Launch/attach "traceData": true: each hit's output event also carries
+  // the hit as data (goroutine, function, typed values, duration, stack),
+  // gotrace's addition; Delve's events have none, so by default neither.
+  bool trace_data = false;
   bool configured = false;
 
   // After launch/attach: watch the program's output and the hits.
@@ -112,11 +134,22 @@ std::shared_ptr<DapSession> make_dap_session(tcp::socket sock, std::shared_ptr<S
                                              std::optional<uid_t> client_uid);
 void start_dap_session(const std::shared_ptr<DapSession>& s);
 
+// Clears the debugger breakpoints `ids` (and what they print); empties it.
+void clear_breakpoints(DapSession& s, std::vector<int>& ids);
+// The entry tracepoint (and, with `returns`, the return ones) of one
+// function, their ids appended to `ids`; the entry one covers the copies the
+// compiler inlined.
+Result<debugger::Breakpoint> trace_function(DapSession& s, const std::string& fn, const std::string& cond,
+                                            const std::string& hit_cond, bool returns, int stack,
+                                            std::vector<int>& ids,
+                                            const std::vector<protocol::dap::Segment>& message = {});
+
 // Request handlers: each answers through the session.
 using DapHandler = void (*)(DapSession&, int64_t seq, const json::object& args);
 const std::map<std::string, DapHandler, std::less<>>& dap_handlers();
 void add_dap_lifecycle(std::map<std::string, DapHandler, std::less<>>& t);    // dap_lifecycle.cpp
 void add_dap_breakpoints(std::map<std::string, DapHandler, std::less<>>& t);  // dap_breakpoints.cpp
 void add_dap_runtime(std::map<std::string, DapHandler, std::less<>>& t);      // dap_runtime.cpp
+void add_dap_console(std::map<std::string, DapHandler, std::less<>>& t);      // dap_console.cpp
 
 }  // namespace gotrace::headless

@@ -20,7 +20,7 @@ Result<IdOrName> read_id(const json::object& p, const char* method) {
 }
 
 json::value bp_result(RpcSession& s, const debugger::Breakpoint& bp) {
-  return json::object{{"Breakpoint", rpc::to_json(to_rpc(bp, s.dbg().pid()))}};
+  return json::object{{"Breakpoint", rpc::to_json(to_rpc(bp, s.dbg()))}};
 }
 
 }  // namespace
@@ -80,7 +80,9 @@ void add_breakpoint_methods(MethodTable& t) {
     out += "{\"TracepointResults\":[";
     for (size_t i = 0; i < hits.size(); ++i) {
       if (i) out += ',';
-      rpc::write_go_json(out, tracepoint_result(s.dbg(), hits[i], lc));
+      rpc::TracepointResult r = tracepoint_result(s.dbg(), hits[i], lc);
+      if (!s.server().opts.durations) r.durationNs.reset();
+      rpc::write_go_json(out, r);
     }
     out += "]}";
     co_return ReplyBody::encoded(std::move(out));
@@ -94,17 +96,16 @@ void add_breakpoint_methods(MethodTable& t) {
     std::vector<rpc::Breakpoint> out;
     for (const auto& bp : s.dbg().breakpoints()) {
       if (bp.ebpf) continue;
-      rpc::Breakpoint r = to_rpc(bp, s.dbg().pid());
+      rpc::Breakpoint r = to_rpc(bp, s.dbg());
       if (all) {
         // Delve's internals for All: the byte the breakpoint replaced and
         // the condition as Delve holds it.
         char buf[64];
-        auto byte = s.dbg().engine().binary().static_data(bp.addr, 1);
+        auto byte = s.dbg().engine().binary().static_data(r.addr, 1);
         std::snprintf(buf, sizeof buf, "OriginalData=%#x", byte ? (*byte)[0] : 0);
         r.VerboseDescr.push_back(buf);
         std::string cond = json::serialize(json::value(bp.cond));
-        r.VerboseDescr.push_back("User Cond=" + cond + " HitCond=" +
-                                 (bp.hit_cond.empty() ? std::string("<nil>") : bp.hit_cond));
+        r.VerboseDescr.push_back("User Cond=" + cond + " HitCond=" + bp.hit_cond);
       }
       out.push_back(std::move(r));
     }

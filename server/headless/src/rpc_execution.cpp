@@ -55,7 +55,14 @@ void add_execution_methods(MethodTable& t) {
     if (cmd->ReturnInfoLoadConfig) ret_cfg = from_rpc(*cmd->ReturnInfoLoadConfig);
     for (;;) {
       srv.pump();
-      if (dbg.has_hits()) co_return state_result(stop_state(dbg, dbg.take_hits(kHitsPerStop), ret_cfg));
+      if (dbg.has_hits()) {
+        rpc::DebuggerState st = stop_state(dbg, dbg.take_hits(kHitsPerStop), ret_cfg);
+        if (!s.server().opts.durations) {
+          for (rpc::Thread& t : *st.Threads) t.durationNs.reset();
+          if (st.currentThread) st.currentThread->durationNs.reset();
+        }
+        co_return state_result(st);
+      }
       if (dbg.exit_status()) {
         srv.exit_reported = true;
         co_return state_result(exited_state(dbg));
@@ -81,7 +88,7 @@ void add_execution_methods(MethodTable& t) {
     srv.notify();
     json::array out;
     for (const auto& d : *discarded)
-      out.push_back(json::object{{"Breakpoint", rpc::to_json(to_rpc(d.bp, s.dbg().pid()))},
+      out.push_back(json::object{{"Breakpoint", rpc::to_json(to_rpc(d.bp, s.dbg()))},
                                  {"Reason", d.reason}});
     co_return json::value(json::object{{"DiscardedBreakpoints", std::move(out)}});
   };

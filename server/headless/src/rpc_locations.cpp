@@ -9,12 +9,13 @@ void add_location_methods(MethodTable& t) {
     json::value pv(p);
     rpc::ReadContext ctx("ListFunctions");
     std::string filter;
-    rpc::ObjectReader(pv, ctx).field("Filter", filter);
+    int64_t follow = 0;
+    rpc::ObjectReader(pv, ctx).field("Filter", filter).field("FollowCalls", follow);
     if (ctx.failed()) co_return ctx.error();
     json::array funcs;
     // On an exited target Delve answers with an empty list, not an error.
     if (!s.dbg().exit_status()) {
-      auto names = s.dbg().functions(filter);
+      auto names = s.dbg().functions(filter, static_cast<int>(std::clamp<int64_t>(follow, 0, 64)));
       if (!names) co_return names.error();
       for (auto& n : *names) funcs.emplace_back(n);
     }
@@ -26,7 +27,8 @@ void add_location_methods(MethodTable& t) {
     std::string loc;
     rpc::ObjectReader(pv, ctx).field("Loc", loc);
     if (ctx.failed()) co_return ctx.error();
-    auto locs = s.dbg().find_location(loc);
+    std::string subst;
+    auto locs = s.dbg().find_location(loc, &subst);
     if (!locs) co_return locs.error();
     std::vector<rpc::Location> out;
     for (const auto& l : *locs) {
@@ -43,7 +45,7 @@ void add_location_methods(MethodTable& t) {
       r.pcpids.assign(r.pcs.size(), s.dbg().pid());
       out.push_back(std::move(r));
     }
-    co_return json::value(json::object{{"Locations", rpc::to_json(out)}});
+    co_return json::value(json::object{{"Locations", rpc::to_json(out)}, {"SubstituteLocExpr", subst}});
   };
   t["FunctionReturnLocations"] = [](RpcSession& s, const json::object& p) -> asio::awaitable<Reply> {
     json::value pv(p);

@@ -77,7 +77,7 @@ asio::awaitable<void> RpcSession::run() {
 void RpcSession::handle(json::value message) {
   rpc::Request req = rpc::parse_request(message);
   if (req.error) {
-    send(req.id, rpc_error("invalid request: " + *req.error));
+    send(req.id, rpc_error(*req.error));
     return;
   }
   json::value id = req.id;

@@ -201,13 +201,35 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& path, const symb
 
 const symbols::Binary& Engine::binary() const { return *impl_->binary; }
 
+// Go's regexp/syntax error text for what RE2 refused: Delve's users see
+// Go's words, and RE2 reports the same fragment Go does.
+std::string go_regexp_error(const RE2& re) {
+  const char* code = "unexpected error";
+  switch (re.error_code()) {
+    case RE2::ErrorBadEscape: code = "invalid escape sequence"; break;
+    case RE2::ErrorBadCharClass: code = "invalid character class"; break;
+    case RE2::ErrorBadCharRange: code = "invalid character class range"; break;
+    case RE2::ErrorMissingBracket: code = "missing closing ]"; break;
+    case RE2::ErrorMissingParen: code = "missing closing )"; break;
+    case RE2::ErrorUnexpectedParen: code = "unexpected )"; break;
+    case RE2::ErrorTrailingBackslash: code = "trailing backslash at end of expression"; break;
+    case RE2::ErrorRepeatArgument: code = "missing argument to repetition operator"; break;
+    case RE2::ErrorRepeatSize: code = "invalid repeat count"; break;
+    case RE2::ErrorRepeatOp: code = "invalid nested repetition operator"; break;
+    case RE2::ErrorBadPerlOp: code = "invalid or unsupported Perl syntax"; break;
+    case RE2::ErrorBadUTF8: code = "invalid UTF-8"; break;
+    case RE2::ErrorBadNamedCapture: code = "invalid named capture"; break;
+    case RE2::ErrorPatternTooLarge: code = "expression too large"; break;
+    default: break;
+  }
+  return std::string("error parsing regexp: ") + code + ": `" + re.error_arg() + "`";
+}
+
 Result<std::vector<const symbols::Function*>> Engine::match(std::string_view regex) const {
   RE2::Options o;
   o.set_log_errors(false);
   RE2 re(regex, o);
-  if (!re.ok())
-    return make_error(Errc::invalid_argument,
-                      "invalid regular expression \"" + std::string(regex) + "\": " + re.error());
+  if (!re.ok()) return make_error(Errc::invalid_argument, "invalid filter argument: " + go_regexp_error(re));
   std::vector<const symbols::Function*> out;
   for (const symbols::Function& f : impl_->binary->functions())
     if (RE2::PartialMatch(f.name, re)) out.push_back(&f);

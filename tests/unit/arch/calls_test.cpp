@@ -43,5 +43,35 @@ TEST(DirectCalls, UndecodableCodeIsAnError) {
   EXPECT_FALSE(direct_call_targets(Machine::arm64, odd, 0x1000));
 }
 
+// The addresses code takes from the pc: what --follow-calls reads function
+// values and closures' code from.
+TEST(AddressReferences, Amd64RipRelativeLeaOnly) {
+  const uint64_t entry = 0x1000;
+  std::vector<uint8_t> code = {
+      0x48, 0x8d, 0x05, 0x10, 0x00, 0x00, 0x00,  // lea rax, [rip+0x10]   -> 0x1017
+      0x48, 0x8b, 0x05, 0x20, 0x00, 0x00, 0x00,  // mov rax, [rip+0x20]   (a load: not taken)
+      0x48, 0x8d, 0x0d, 0xf9, 0xff, 0xff, 0xff,  // lea rcx, [rip-7]      -> 0x100e
+      0x48, 0x8d, 0x05, 0xfb, 0xff, 0xff, 0xff,  // lea rax, [rip-5]      -> 0x1017 again
+      0x48, 0x8d, 0x04, 0x24,                    // lea rax, [rsp]        (not pc-relative)
+      0xc3};
+  auto refs = address_references(Machine::amd64, code, entry);
+  ASSERT_TRUE(refs) << refs.error().message;
+  EXPECT_EQ(*refs, (std::vector<uint64_t>{0x1017, 0x100e}));
+}
+
+TEST(AddressReferences, Arm64AdrpAddPairs) {
+  const uint64_t entry = 0x10000;
+  std::vector<uint32_t> words = {
+      0xb0000000, 0x91004000,  // adrp x0, +1 page; add x0, x0, #0x10   -> 0x11010
+      0x90000001, 0x91002022,  // adrp x1, +0; add x2, x1, #8            (another register: not a pair)
+      0xf0ffffe3, 0x91008063,  // adrp x3, -1 page; add x3, x3, #0x20   -> 0xf020
+      0xd65f03c0};
+  std::vector<uint8_t> code(words.size() * 4);
+  std::memcpy(code.data(), words.data(), code.size());
+  auto refs = address_references(Machine::arm64, code, entry);
+  ASSERT_TRUE(refs) << refs.error().message;
+  EXPECT_EQ(*refs, (std::vector<uint64_t>{0x11010, 0xf020}));
+}
+
 }  // namespace
 }  // namespace gotrace::arch

@@ -85,9 +85,32 @@ TEST(Expression, NamesTheResultByTheExpression) {
   ASSERT_TRUE(v);
   EXPECT_EQ(v->name, "len(s)");
   EXPECT_EQ(v->value, "5");
-  v = evaluate_expression("x + 1", sample());
-  ASSERT_FALSE(v);
-  EXPECT_EQ(v.error().message, "invalid condition \"x + 1\": unexpected \"+ 1\"");
+}
+
+// `on 1 print y+1` (dlv connect): Go's arithmetic over the captured values,
+// with Go's precedence; the result has the type of the variable it reads.
+TEST(Expression, ArithmeticOverTheValues) {
+  auto v = evaluate_expression("x + 1", sample());
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->name, "x + 1");
+  EXPECT_EQ(v->value, "8");
+  EXPECT_EQ(v->kind, Kind::int_);
+  EXPECT_EQ(v->flags, 0);
+  EXPECT_EQ(evaluate_expression("x+1*2", sample())->value, "9");
+  EXPECT_EQ(evaluate_expression("(x+1)*2", sample())->value, "16");
+  EXPECT_EQ(evaluate_expression("x % 4 - -x", sample())->value, "10");
+  EXPECT_EQ(evaluate_expression("-x / 2", sample())->value, "-3");  // truncated, as Go
+  EXPECT_EQ(evaluate_expression("p.X*10 + len(s)", sample())->value, "15");
+  EXPECT_EQ(evaluate_expression("s + \"!\"", sample())->value, "hello!");
+  EXPECT_EQ(evaluate_expression("x > 1", sample())->value, "true");
+  auto c = evaluate_expression("2 + 3", sample());
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->value, "5");
+  EXPECT_EQ(c->flags, values::kVarConstant);
+  EXPECT_EQ(evaluate_expression("x / 0", sample()).error().message, "division by zero");
+  EXPECT_EQ(evaluate_expression("s - 1", sample()).error().message, "mismatched types in -");
+  EXPECT_TRUE(eval("x*2 == 14 && x-7 == 0"));
+  EXPECT_TRUE(eval("x*2 > x+6"));
 }
 
 TEST(HitCondition, FollowsDelveOperators) {

@@ -41,10 +41,11 @@ TEST(DapHitJson, EntryWithArguments) {
   h.kind = "entry";
   h.wall_ns = 1'764'000'000'123'456'789ULL;
   h.values = &args;
+  h.with_data = true;
   std::string body = hit_output_body(h);
   EXPECT_EQ(body,
-            R"({"category":"console","output":"\u003e goroutine(1): main.f(\"\u003ca \u0026 \\\"b\\\"\u003e\\n\", -3)\n",)"
-            R"("source":{"name":"main.go","path":"/src/prog/main.go"},"line":17,)"
+            R"({"category":"stdout","output":"\u003e goroutine(1): main.f(\"\u003ca \u0026 \\\"b\\\"\u003e\\n\", -3)\n",)"
+            R"("source":{"path":"/src/prog/main.go"},"line":17,)"
             R"("data":{"goroutine":1,"function":"main.f","kind":"entry","timestamp":"2025-11-24T16:00:00.123456789Z",)"
             R"("arguments":[{"name":"s","type":"string","value":"\"\u003ca \u0026 \\\"b\\\"\u003e\\n\""},)"
             R"({"name":"n","type":"int","value":"-3"}]}})");
@@ -66,10 +67,11 @@ TEST(DapHitJson, ReturnWithDurationAndStack) {
   h.values = &results;
   h.duration_ns = 1500;
   h.stack = &stack;
+  h.with_data = true;
   std::string body = hit_output_body(h);
   EXPECT_EQ(body,
-            R"({"category":"console","output":"\u003e\u003e goroutine(6): main.f =\u003e (7) [1.5µs]\n",)"
-            R"("source":{"name":"main.go","path":"main.go"},"line":12,)"
+            R"({"category":"stdout","output":"\u003e\u003e goroutine(6): main.f =\u003e (7) [1.5µs]\n",)"
+            R"("source":{"path":"main.go"},"line":12,)"
             R"("data":{"goroutine":6,"function":"main.f","kind":"return","timestamp":"1970-01-01T00:00:00Z",)"
             R"("returnValues":[{"name":"~r0","type":"int","value":"7"}],"durationNs":1500,)"
             R"("stack":[{"pc":4198560,"function":"main.f","file":"/src/prog/main.go","line":12},)"
@@ -90,11 +92,28 @@ TEST(DapHitJson, LineWithLocalsAndNoArguments) {
   h.wall_ns = 1'000'000'000;
   h.values = &none;
   h.locals = &locals;
+  h.with_data = true;
   std::string body = hit_output_body(h);
   EXPECT_EQ(body,
-            R"({"category":"console","output":"\u003e [Go 1]: i=4\n","source":{"name":"x.go","path":"/p/x.go"},"line":9,)"
+            R"({"category":"stdout","output":"\u003e [Go 1]: i=4\n","source":{"path":"/p/x.go"},"line":9,)"
             R"("data":{"goroutine":1,"function":"main.loop","kind":"line","timestamp":"1970-01-01T00:00:01Z",)"
             R"("arguments":[],"locals":[{"name":"i","type":"int","value":"4"}]}})");
+  expect_valid_output_event(body);
+}
+
+// Without the launch's "traceData", Delve's logpoint event: no data.
+TEST(DapHitJson, NoDataByDefault) {
+  std::vector<values::Variable> args = {var("n", "int", symbols::Kind::int_, "2")};
+  HitOutput h;
+  h.text = "> [Go 1]: square 2\n";
+  h.file = "/src/demo/main.go";
+  h.line = 12;
+  h.goroutine = 1;
+  h.function = "main.square";
+  h.kind = "entry";
+  h.values = &args;
+  std::string body = hit_output_body(h);
+  EXPECT_EQ(body, R"({"category":"stdout","output":"\u003e [Go 1]: square 2\n","source":{"path":"/src/demo/main.go"},"line":12})");
   expect_valid_output_event(body);
 }
 

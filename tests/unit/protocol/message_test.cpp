@@ -61,20 +61,21 @@ TEST(Request, ExtraParamsIgnored) {
 TEST(Request, ParamsObjectIsAnError) {
   auto r = parse(R"({"method":"RPCServer.ProcessPid","params":{},"id":904})");
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(*r.error, "params must be an array of one object, got object");
+  EXPECT_EQ(*r.error, "malformed request body: json: cannot unmarshal object into Go value of type [1]interface {}");
   EXPECT_EQ(r.method, "RPCServer.ProcessPid");
   EXPECT_EQ(encode_error(r.id, *r.error),
-            "{\"id\":904,\"result\":null,\"error\":\"params must be an array of one object, got object\"}\n");
+            "{\"id\":904,\"result\":null,\"error\":\"malformed request body: json: cannot unmarshal object into Go "
+            "value of type [1]interface {}\"}\n");
 }
 
 TEST(Request, MissingOrNullParamsIsAnError) {
   auto r = parse(R"({"method":"RPCServer.ProcessPid","id":905})");
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(*r.error, "missing params");
+  EXPECT_EQ(*r.error, "malformed request body: jsonrpc: request body missing params");
   EXPECT_EQ(r.id, json::value(905));
   r = parse(R"({"method":"RPCServer.ProcessPid","params":null,"id":906})");
   ASSERT_TRUE(r.error);
-  EXPECT_EQ(*r.error, "missing params");
+  EXPECT_EQ(*r.error, "malformed request body: jsonrpc: request body missing params");
 }
 
 TEST(Request, BadMethod) {

@@ -1,6 +1,6 @@
-// Golden tests against real Delve 1.20.2 captures (testdata/, copied from the
-// reference transcripts; $PROGDIR/$GOROOT substituted there). Every response
-// is parsed into our types and re-serialized; the bytes must be identical.
+// Golden tests against real Delve 1.27.2 answers (tests/data/delve-1.27.2,
+// recorded by integration/rpc_delve_diff_test.cpp). Every response is parsed
+// into our types and re-serialized; the bytes must be identical.
 #include "gotrace/protocol/rpc/framing.h"
 #include "gotrace/protocol/rpc/json_write.h"
 #include "gotrace/protocol/rpc/message.h"
@@ -19,7 +19,7 @@ namespace {
 
 namespace json = boost::json;
 
-const std::string kDir = GOTRACE_SOURCE_DIR "/tests/unit/protocol/testdata/";
+const std::string kDir = GOTRACE_SOURCE_DIR "/tests/data/delve-1.27.2/";
 const char* kLog01 = "jsonrpc-01-connect-trace-continue-exit.log";
 const char* kLog03 = "jsonrpc-03-raw-methods-and-errors.log";
 
@@ -144,7 +144,7 @@ int check_transcript(const std::string& name) {
 }
 
 TEST(Transcript, EveryResponseOf01RoundTrips) { EXPECT_EQ(check_transcript(kLog01), 32); }
-TEST(Transcript, EveryResponseOf03RoundTrips) { EXPECT_EQ(check_transcript(kLog03), 59); }
+TEST(Transcript, EveryResponseOf03RoundTrips) { EXPECT_EQ(check_transcript(kLog03), 60); }
 
 // Re-serializes one response line through the given typed key.
 template <class T>
@@ -161,7 +161,7 @@ TEST(Transcript, CreateBreakpointReply) {
   auto lines = load(kLog03);
   std::string line = response_line(lines, "11");
   EXPECT_EQ(line,
-            R"({"id":11,"result":{"Breakpoint":{"id":1,"name":"","addr":4830656,"addrs":[4830656],"addrpid":[9583],"file":"$PROGDIR/prog.go","line":16,"functionName":"main.foo","Cond":"","HitCond":"","HitCondPerG":false,"continue":true,"traceReturn":false,"goroutine":false,"stacktrace":0,"LoadArgs":{"FollowPointers":false,"MaxVariableRecurse":0,"MaxStringLen":64,"MaxArrayValues":0,"MaxStructFields":3},"LoadLocals":null,"WatchExpr":"","WatchType":0,"hitCount":{},"totalHitCount":0,"disabled":false}},"error":null})");
+            R"({"id":11,"result":{"Breakpoint":{"id":1,"name":"","addr":4970820,"addrs":[4970820],"addrpid":[17242],"file":"/work/main/tests/fixtures/go/dlvprog/main.go","line":17,"functionName":"main.foo","ExprString":"","Cond":"","HitCond":"","HitCondPerG":false,"continue":true,"traceReturn":false,"goroutine":false,"stacktrace":0,"LoadArgs":{"FollowPointers":false,"MaxVariableRecurse":0,"MaxStringLen":64,"MaxArrayValues":0,"MaxStructFields":3},"LoadLocals":null,"WatchExpr":"","WatchType":0,"hitCount":{},"totalHitCount":0,"disabled":false,"RootFuncName":"","TraceFollowCalls":0}},"error":null})");
   EXPECT_EQ(roundtrip<Breakpoint>(line, "Breakpoint"), line + "\n");
 }
 
@@ -181,10 +181,10 @@ TEST(Transcript, ExitStateReply) {
   auto lines = load(kLog01);
   std::string line = response_line(lines, "26");
   EXPECT_EQ(line,
-            R"({"id":26,"result":{"State":{"Pid":8420,"Running":false,"Recording":false,"CoreDumping":false,"Threads":null,"NextInProgress":false,"WatchOutOfScope":null,"exited":true,"exitStatus":0,"When":""}},"error":null})");
+            R"({"id":26,"result":{"State":{"Pid":17215,"TargetCommandLine":"","Running":false,"Recording":false,"CoreDumping":false,"Threads":null,"NextInProgress":false,"WatchOutOfScope":null,"exited":true,"exitStatus":0,"When":""}},"error":null})");
   EXPECT_EQ(roundtrip<DebuggerState>(line, "State"), line + "\n");
   DebuggerState s;
-  s.Pid = 8420;
+  s.Pid = 17215;
   s.exited = true;
   json::object result;
   result["State"] = to_json(s);
@@ -204,7 +204,7 @@ TEST(Transcript, ErrorAndEmptyReplies) {
   }
   EXPECT_EQ(encode_error(json::value(24), "unknown method: RPCServer.NoSuchMethod"),
             response_line(lines03, "24") + "\n");
-  EXPECT_EQ(encode_result(json::value("abc-1"), json::object{{"Pid", 9583}}),
+  EXPECT_EQ(encode_result(json::value("abc-1"), json::object{{"Pid", 17242}}),
             response_line(lines03, "\"abc-1\"") + "\n");
 }
 
@@ -213,7 +213,7 @@ TEST(Transcript, FullStopStateWithThreadsAndBreakpointInfo) {
   std::string line = response_line(lines, "15");
   auto state = from_json<DebuggerState>(json::parse(line).at("result").at("State"));
   ASSERT_TRUE(state) << state.error().message;
-  EXPECT_EQ(state->Pid, 8420);
+  EXPECT_EQ(state->Pid, 17215);
   ASSERT_TRUE(state->currentThread);
   const Thread& t = *state->currentThread;
   EXPECT_EQ(t.goroutineID, 1);

@@ -96,7 +96,7 @@ TEST(Types, EmptyBreakpointSerialization) {
   // A zero Breakpoint, as CreateEBPFTracepoint returns: nil slices are null,
   // hitCount is {}, omitempty keys are absent.
   EXPECT_EQ(to_go_json(to_json(Breakpoint{})),
-            R"({"id":0,"name":"","addr":0,"addrs":null,"addrpid":null,"file":"","line":0,"Cond":"","HitCond":"","HitCondPerG":false,"continue":false,"traceReturn":false,"goroutine":false,"stacktrace":0,"LoadArgs":null,"LoadLocals":null,"WatchExpr":"","WatchType":0,"hitCount":{},"totalHitCount":0,"disabled":false})");
+            R"({"id":0,"name":"","addr":0,"addrs":null,"addrpid":null,"file":"","line":0,"ExprString":"","Cond":"","HitCond":"","HitCondPerG":false,"continue":false,"traceReturn":false,"goroutine":false,"stacktrace":0,"LoadArgs":null,"LoadLocals":null,"WatchExpr":"","WatchType":0,"hitCount":{},"totalHitCount":0,"disabled":false,"RootFuncName":"","TraceFollowCalls":0})");
 }
 
 TEST(Types, HitCountKeysSortedLikeGoMaps) {
@@ -124,7 +124,7 @@ TEST(Types, TracepointResultOmitempty) {
   ASSERT_TRUE(back);
   EXPECT_EQ(to_go_json(to_json(*back)), to_go_json(to_json(t)));
   EXPECT_EQ(to_go_json(to_json(t)),
-            R"({"addr":0,"file":"/p/prog.go","line":16,"is_ret":true,"functionName":"main.foo","goroutineID":1,"returnParams":[{"name":"z","addr":0,"onlyAddr":false,"type":"","realType":"","flags":16,"kind":2,"value":"1","len":0,"cap":0,"children":[],"base":0,"unreadable":"","LocationExpr":"","DeclLine":0}]})");
+            R"({"addr":0,"file":"/p/prog.go","line":16,"is_ret":true,"functionName":"main.foo","goroutineID":1,"returnParams":[{"name":"z","addr":0,"onlyAddr":false,"type":"","realType":"","flags":16,"kind":2,"value":"1","StringValueBytes":null,"len":0,"cap":0,"children":[],"base":0,"unreadable":"","LocationExpr":"","DeclLine":0}]})");
 }
 
 // GetBufferedTracepoints writes its results directly; the bytes must be
@@ -199,6 +199,31 @@ TEST(Types, VariableChildrenNeverNull) {
   auto v = from_json<Variable>(json::parse(R"({"name":"x","children":null})"));
   ASSERT_TRUE(v);
   EXPECT_NE(to_go_json(to_json(*v)).find(R"("children":[])"), std::string::npos);
+}
+
+// Delve 1.27: a string that is not UTF-8 also goes as its bytes (base64), in
+// the tree and in the direct writer alike; valid strings carry null.
+TEST(Types, StringValueBytesOnlyForInvalidUtf8) {
+  Variable ok;
+  ok.kind = 24;
+  ok.value = "h\xc3\xa9llo";
+  Variable bad = ok;
+  bad.value = "a\xff\xfe";
+  Variable num = bad;
+  num.kind = 2;
+  EXPECT_NE(to_go_json(to_json(ok)).find(R"("StringValueBytes":null)"), std::string::npos);
+  EXPECT_NE(to_go_json(to_json(bad)).find(R"("value":"a\ufffd\ufffd","StringValueBytes":"Yf/+")"), std::string::npos)
+      << to_go_json(to_json(bad));
+  EXPECT_NE(to_go_json(to_json(num)).find(R"("StringValueBytes":null)"), std::string::npos);
+  for (const Variable& v : {ok, bad, num}) {
+    std::string direct;
+    write_go_json(direct, v);
+    EXPECT_EQ(direct, to_go_json(to_json(v)));
+  }
+  EXPECT_EQ(base64(""), "");
+  EXPECT_EQ(base64("a"), "YQ==");
+  EXPECT_EQ(base64("ab"), "YWI=");
+  EXPECT_EQ(base64("abc"), "YWJj");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The functions a function calls directly (CALL rel32 on amd64, BL on
-// arm64): what `--follow-calls` follows. Calls through registers (closures,
-// interface methods) are not in the code and are not found.
+// arm64) and the addresses it takes (function values, closures' code):
+// what `--follow-calls` follows. Where a call through a register lands
+// (interface methods) is not in the code.
 #pragma once
 
 #include "gotrace/arch/machine.h"
@@ -16,6 +17,11 @@ namespace gotrace::arch {
 // code.size())), in order of first appearance, each once.
 Result<std::vector<uint64_t>> direct_call_targets(Machine m, std::span<const uint8_t> code,
                                                   uint64_t entry);
+
+// The addresses `code` computes from the pc (LEA [rip+disp] on amd64,
+// ADRP+ADD on arm64), in order of first appearance, each once.
+Result<std::vector<uint64_t>> address_references(Machine m, std::span<const uint8_t> code,
+                                                 uint64_t entry);
 
 // The addresses of the instructions every call runs in order from the
 // entry: up to the first one that can transfer control (a jump, branch,

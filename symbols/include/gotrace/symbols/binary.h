@@ -166,6 +166,15 @@ class Binary {
   // (suffix match on a path-component boundary, like Delve). DWARF only:
   // .gopclntab does not mark statements.
   std::vector<uint64_t> line_to_pcs(std::string_view file, int line) const;
+  // Where Delve puts a function's breakpoint (FirstPCAfterPrologue): the
+  // DWARF row marked prologue_end, else the first statement, else (no
+  // DWARF) the entry.
+  uint64_t after_prologue(const Function& fn) const;
+  // Every source file the DWARF line tables name, sorted (Delve's Sources).
+  std::vector<std::string> source_files() const;
+  // The ELF entry point (e_entry; link-time address): where a launched
+  // program is held before it runs its first instruction.
+  uint64_t entry_point() const;
 
   // Where the compiler inlined the function named `name` (DWARF only): the
   // first pc of each inlined copy, in address order. Each lies in the
@@ -209,6 +218,8 @@ class Binary {
   const Type* type_by_runtime_address(uint64_t addr) const;
   // The DWARF type with this Go name ("main.Point"), if any.
   const Type* type_by_name(std::string_view name) const;
+  // The names of the DWARF types, sorted (Delve's `types`).
+  std::vector<std::string> type_names() const;
 
  private:
   Binary();

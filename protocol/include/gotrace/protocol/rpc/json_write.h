@@ -17,6 +17,10 @@ void write_go_json(std::string& out, const boost::json::value& v);
 std::string to_go_json(const boost::json::value& v);
 // Appends s as a quoted, Go-escaped JSON string.
 void write_go_string(std::string& out, std::string_view s);
+// Go's utf8.ValidString.
+bool valid_utf8(std::string_view s);
+// Standard base64 with padding: how encoding/json writes a []byte.
+std::string base64(std::string_view bytes);
 // Appends an integer as JSON writes it.
 template <class Int>
 void write_json_int(std::string& out, Int v) {

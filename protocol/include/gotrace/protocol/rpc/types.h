@@ -49,6 +49,7 @@ struct Breakpoint {
   std::string file;
   std::int64_t line = 0;
   std::string functionName;  // omitempty
+  std::string ExprString;
   std::string Cond;
   std::string HitCond;
   bool HitCondPerG = false;
@@ -67,6 +68,9 @@ struct Breakpoint {
   std::map<std::string, std::uint64_t> hitCount;
   std::uint64_t totalHitCount = 0;
   bool disabled = false;
+  // Delve 1.27: --follow-calls' root and depth, kept for the client.
+  std::string RootFuncName;
+  std::int64_t TraceFollowCalls = 0;
 };
 
 struct Function {
@@ -184,6 +188,7 @@ struct Thread {
 struct DebuggerState {
   static constexpr const char* kTypeName = "DebuggerState";
   std::int64_t Pid = 0;
+  std::string TargetCommandLine;
   bool Running = false;
   bool Recording = false;
   bool CoreDumping = false;
@@ -195,6 +200,7 @@ struct DebuggerState {
   bool exited = false;
   std::int64_t exitStatus = 0;
   std::string When;
+  std::string stopReason;  // omitempty
 };
 
 // One GetBufferedTracepoints element.

@@ -37,6 +37,8 @@ struct Breakpoint {
   std::map<int64_t, uint64_t> hit_count;  // by goroutine id
   uint64_t total_hit_count = 0;
   bool disabled = false;
+  std::string root_func_name;  // --follow-calls, kept for the client
+  int trace_follow_calls = 0;
 
   // Not on the wire: how it was created, to re-create it on restart.
   std::string loc_expr;

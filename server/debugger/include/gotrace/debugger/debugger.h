@@ -87,6 +87,10 @@ class Debugger {
   ~Debugger();  // probes removed; a launched process is killed
 
   pid_t pid() const;
+  // The target's command line as Delve shows it (TargetCommandLine): the
+  // arguments of /proc/PID/cmdline joined by spaces, those with a space
+  // quoted; read once per process.
+  std::string command_line() const;
   bool launched() const;
   const std::string& program() const;
   const tracer::Engine& engine() const;
@@ -110,15 +114,23 @@ class Debugger {
 
   // --- Locations and breakpoints ---
   // "main.foo", "prog.go:17" (suffix match), "/regex/", "*0x49b5c0".
-  Result<std::vector<Location>> find_location(const std::string& loc) const;
+  // Delve's location specs (pkg/locspec): also "foo", "main.foo:1", "+N",
+  // "-N", "N" (from the entry point: gotrace never stops), "*main.foo".
+  // `substitute`: Delve's SubstituteLocExpr (the file:line a relative
+  // spec stood for).
+  Result<std::vector<Location>> find_location(const std::string& loc, std::string* substitute = nullptr) const;
   // A function by name, with its inlined copies (a function inlined
   // everywhere has no entry, only copies).
   Result<Location> function_location(const std::string& name) const;
+  // The first statement of file:line in each function with code there.
+  Result<Location> file_location(const std::string& file, int line) const;
   // The functions matching a regexp (Go/RE2, partial), with the ones that
   // exist only as inlined copies; sorted.
   Result<std::vector<std::string>> traceable_functions(const std::string& regex) const;
   Result<std::vector<uint64_t>> return_locations(const std::string& function) const;
-  Result<std::vector<std::string>> functions(const std::string& regex) const;
+  // Sorted; with `follow_calls` > 0 the names --follow-calls N traces from
+  // each match (Delve's ListFunctions(filter, FollowCalls)).
+  Result<std::vector<std::string>> functions(const std::string& regex, int follow_calls = 0) const;
 
   Result<Breakpoint> create_breakpoint(const BreakpointRequest& req);
   Result<Breakpoint> clear_breakpoint(int id, const std::string& name);
@@ -217,6 +229,7 @@ class Debugger {
   std::vector<Breakpoint> bps_;
   int next_id_ = 1;
   std::map<const symbols::Function*, const tracer::TracedFunction*> traced_;
+  mutable std::pair<pid_t, std::string> cmdline_{0, ""};
   std::map<uint64_t, const tracer::TracedFunction*> lines_;  // by statement pc
   // Parsed Cond text, so a hit does not parse it again.
   std::map<std::string, std::shared_ptr<const Condition>> conditions_;

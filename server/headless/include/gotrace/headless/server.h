@@ -37,6 +37,9 @@ struct ServerOptions {
   // Probe and string limits of a DAP launch/attach (--max-probes,
   // --max-string-len).
   debugger::Limits limits;
+  // --durations: JSON-RPC return hits also carry the call's duration
+  // (durationNs, gotrace's own key); Delve has none, so by default neither.
+  bool durations = false;
 };
 
 // Checks --listen (HOST:PORT, loopback unless allowed) without binding, so

@@ -9,5 +9,6 @@
 namespace gotrace::arch::arm64 {
 
 Result<std::vector<uint64_t>> direct_call_targets(std::span<const uint8_t> code, uint64_t entry);
+Result<std::vector<uint64_t>> address_references(std::span<const uint8_t> code, uint64_t entry);
 
 }  // namespace gotrace::arch::arm64
