@@ -3,8 +3,9 @@
 // same arguments must print the same trace (stderr), line for line.
 //
 // One rule masks what differs by nature and nothing else (mask()): the
-// process id in "Process N has exited", hexadecimal addresses (0x...), and
-// --timestamp's time at a line's start. The program's own output (stdout)
+// process id in "Process N has exited", hexadecimal addresses (0x...),
+// --timestamp's time at a line's start, and the ids of goroutines other
+// than main's (numbered as the runtime happened to create them). The program's own output (stdout)
 // is not compared.
 //
 // Run on the releases Delve 1.27.2 supports (Go 1.25 on: go1.26.8 and
@@ -34,6 +35,8 @@ const char* kDelve = "/usr/local/bin/dlv";
 std::string mask(std::string s) {
   RE2::GlobalReplace(&s, R"(Process \d+ has exited)", "Process PID has exited");
   RE2::GlobalReplace(&s, R"(0x[0-9a-f]+)", "0xADDR");
+  // Goroutines other than main's are numbered as the runtime created them.
+  RE2::GlobalReplace(&s, R"(goroutine\((?:[2-9]|[1-9]\d+)\))", "goroutine(G)");
   RE2::GlobalReplace(&s, R"((?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) )", "TIME ");
   return s;
 }
@@ -167,6 +170,13 @@ TEST(DelveDiff, Stacks) {
   // An entry probed past the prologue (float arguments): its return address
   // is in its own frame.
   expect_same_as_delve({"types-N", R"(^main\.floats$)", {"-s", "2"}});
+}
+
+// A function written in assembly: no Go prototype, no values (Delve's `()`;
+// --raw-words shows the frame's words, RealWorld.AssemblyFunction).
+TEST(DelveDiff, AssemblyFunction) {
+  require_root();
+  expect_same_as_delve({"asm-N", R"(asmadd\.Add$)", {}});
 }
 
 // A function that only panics: its entry, no return.

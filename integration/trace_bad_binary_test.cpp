@@ -108,9 +108,6 @@ TEST(TraceBadBinary, FunctionWithoutReturn) {
   RunResult r = run({gotrace(), "trace", "--exec", fixture("demo-O"), R"(runtime\.goexit$|main\.square$)"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(normalize(r.err),
-            "gotrace: runtime.goexit is written in assembly (no parameter types): values are raw words, as many "
-            "as the argument frame holds, read from the argument registers and stack slots at the entry and from "
-            "the same ones at each return\n"
             "> goroutine(1): main.square(1)\n>> goroutine(1): main.square => (1)\n"
             "> goroutine(1): main.square(2)\n>> goroutine(1): main.square => (4)\n"
             "> goroutine(1): main.square(3)\n>> goroutine(1): main.square => (9)\n"

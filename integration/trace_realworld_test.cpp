@@ -54,8 +54,8 @@ const char* kAsmNotice =
 // with the goroutine's id, also in assembly, where g comes from the TLS slot
 // the external linker chose.
 void expect_cgo_trace(const std::string& binary, bool inlined_export) {
-  RunResult r =
-      run({gotrace(), "trace", "--exec", fixture(binary), R"(main\.(mix|goTwice)$|asmadd\.Add$)"});
+  RunResult r = run({gotrace(), "trace", "--raw-words", "--exec", fixture(binary),
+                     R"(main\.(mix|goTwice)$|asmadd\.Add$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> out = lines(r.out);
   ASSERT_EQ(out.size(), 4u) << r.out;
@@ -131,11 +131,12 @@ TEST(RealWorld, StrippedBinaries) {
 
 // An assembly (ABI0) function takes its arguments on the stack and may use
 // R14, where Go code keeps g, for anything: this one clears it before
-// returning. Its frame's three words (a, b, the result slot) are shown raw;
-// the goroutine comes from thread-local storage at the return too.
+// returning. With --raw-words its frame's three words (a, b, the result
+// slot) are shown raw; the goroutine comes from thread-local storage at the
+// return too. Without, no values: Delve's `()` (DelveDiff.AssemblyFunction).
 TEST(RealWorld, AssemblyFunction) {
   require_root();
-  RunResult r = run({gotrace(), "trace", "--exec", fixture("asm-N"), R"(asmadd\.Add$)"});
+  RunResult r = run({gotrace(), "trace", "--raw-words", "--exec", fixture("asm-N"), R"(asmadd\.Add$)"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   int worker = 0;
   ASSERT_TRUE(RE2::FullMatch(r.out, "sum 5\nworker goroutine (\\d+)\n", &worker)) << r.out;

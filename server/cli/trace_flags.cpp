@@ -14,6 +14,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
                                   {"verbose", 'v'},
                                   {"timestamp", 0, false},
                                   {"durations", 0, false},
+                                  {"raw-words", 0, false},
                                   {"no-return", 0, false},
                                   {"ring-size", 0},
                                   {"max-string-len", 0},
@@ -54,6 +55,7 @@ Result<TraceFlags> parse_trace_flags(const std::vector<std::string>& args) {
   if (auto r = read_int_flag(*parsed, "verbose", 0, 4, f.verbosity); !r) return r.error();
   f.timestamp = parsed->has("timestamp");
   f.durations = parsed->has("durations");
+  f.raw_words = parsed->has("raw-words");
   f.returns = !parsed->has("no-return");
   if (auto r = read_int_flag(*parsed, "max-string-len", 0, GT_MAX_DEREF_BYTES, f.max_string_len); !r) return r.error();
   auto ring = ring_size_flag(*parsed);

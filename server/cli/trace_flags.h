@@ -22,6 +22,9 @@ struct TraceFlags {
   int verbosity = 0;
   bool timestamp = false;
   bool durations = false;     // --durations: each return line ends with " [1.5µs]"
+  // --raw-words: a function written in assembly (no parameter types) shows
+  // the words of its argument frame; Delve shows none, so by default neither.
+  bool raw_words = false;
   bool returns = true;
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;
   int max_string_len = -1;  // -1: as the verbosity level says

@@ -117,8 +117,12 @@ class Printer {
       o.stack_bottom = !truncated;
     }
     const std::string& name = function_name(ev);
+    // Assembly without a Go prototype: Delve shows no values, and neither
+    // does gotrace unless --raw-words asks for the frame's words.
+    static const std::vector<values::Variable> kNone;
+    const std::vector<values::Variable>& vals = ev.function->raw_values && !flags_.raw_words ? kNone : ev.values;
     if (ev.kind != tracer::TraceEvent::Kind::ret) {
-      std::vector<values::Variable> args = ev.values;
+      std::vector<values::Variable> args = vals;
       // Result parameters ride along (flag 16) as in Delve's
       // breakpointInfo.arguments: not printed, but they change the layout.
       if (ev.kind == tracer::TraceEvent::Kind::entry) {
@@ -129,7 +133,7 @@ class Printer {
     } else {
       // Delve's return lines end at the values; the call's time is opt-in.
       if (flags_.durations) o.duration_ns = ev.duration_ns;
-      buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
+      buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, vals, o);
     }
   }
 
