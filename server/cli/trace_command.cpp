@@ -139,7 +139,8 @@ int run_trace(const std::vector<std::string>& args) {
     if ((*tf)->raw_values) raw.push_back(fn->name);
     added++;
   }
-  if (!raw.empty() && flags->raw_words)
+  // A stripped binary has nothing but raw words: always shown, and said.
+  if (!raw.empty() && (flags->raw_words || !(*engine)->binary().has_dwarf()))
     std::fprintf(stderr, "%s\n", tracer::raw_values_notice((*engine)->binary(), raw).c_str());
   // Optimized builds inline small functions: each inlined copy of a match
   // gets a probe at its first instruction, reading the inlined call's

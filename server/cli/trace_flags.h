@@ -23,7 +23,8 @@ struct TraceFlags {
   bool timestamp = false;
   bool durations = false;     // --durations: each return line ends with " [1.5µs]"
   // --raw-words: a function written in assembly (no parameter types) shows
-  // the words of its argument frame; Delve shows none, so by default neither.
+  // the words of its argument frame; Delve shows none, so by default neither
+  // (a stripped binary's functions always show them).
   bool raw_words = false;
   bool returns = true;
   uint32_t ring_bytes = tracer::Engine::kDefaultRingBytes;

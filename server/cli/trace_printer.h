@@ -118,9 +118,11 @@ class Printer {
     }
     const std::string& name = function_name(ev);
     // Assembly without a Go prototype: Delve shows no values, and neither
-    // does gotrace unless --raw-words asks for the frame's words.
+    // does gotrace unless --raw-words asks for the frame's words (a
+    // stripped binary, which Delve cannot trace, always shows them).
     static const std::vector<values::Variable> kNone;
-    const std::vector<values::Variable>& vals = ev.function->raw_values && !flags_.raw_words ? kNone : ev.values;
+    bool hide = ev.function->raw_values && !flags_.raw_words && engine_.binary().has_dwarf();
+    const std::vector<values::Variable>& vals = hide ? kNone : ev.values;
     if (ev.kind != tracer::TraceEvent::Kind::ret) {
       std::vector<values::Variable> args = vals;
       // Result parameters ride along (flag 16) as in Delve's
