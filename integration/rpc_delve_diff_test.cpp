@@ -235,6 +235,17 @@ TEST(DlvConnect, TraceLocationSpecsAndPrintedExpressions) {
   EXPECT_EQ(got, want);
 }
 
+// A function written in assembly: no values through the API either, as
+// Delve (the servers' --raw-words shows the frame's words).
+TEST(DlvConnect, AssemblyFunction) {
+  require_root();
+  const std::string init = "trace asmadd.Add\ncontinue\n";
+  std::string want = connect_digest(dlv_connect(headless(kDelve, fixture("asm-N"), false), init));
+  std::string got = connect_digest(dlv_connect(headless(gotrace(), fixture("asm-N"), false), init));
+  EXPECT_NE(want.find("> goroutine(1): gotrace.test/fixtures/internal/asmadd.Add()\n"), std::string::npos) << want;
+  EXPECT_EQ(got, want);
+}
+
 // --follow-calls through the API, as `dlv trace` drives Delve's service
 // (ListFunctions with FollowCalls, tracepoints carrying RootFuncName and
 // TraceFollowCalls with 20 frames), then `dlv connect` prints the hits with

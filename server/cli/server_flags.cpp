@@ -9,13 +9,14 @@ namespace gotrace::cli {
 std::vector<FlagSpec> server_flag_specs() {
   return {{"listen", 'l'},           {"allow-non-loopback", 0, false}, {"only-same-user", 0},
           {"max-message-size", 0},   {"max-probes", 0},                {"max-string-len", 0},
-          {"ring-size", 0},          {"durations", 0, false}};
+          {"ring-size", 0},          {"durations", 0, false},          {"raw-words", 0, false}};
 }
 
 Result<void> read_server_flags(const ParsedArgs& parsed, headless::ServerOptions& so) {
   if (auto v = parsed.get("listen")) so.listen = *v;
   so.allow_non_loopback = parsed.has("allow-non-loopback");
   so.durations = parsed.has("durations");
+  so.limits.raw_words = parsed.has("raw-words");
   if (auto v = parsed.get("only-same-user")) {
     if (*v != "true" && *v != "false")
       return make_error(Errc::invalid_argument, "invalid argument \"" + *v + "\" for --only-same-user: true or false");

@@ -121,6 +121,7 @@ int run_trace(const std::vector<std::string>& args) {
   // says otherwise, as Delve.
   if (flags->follow_calls > 0 && opts.stack_depth == 0) opts.stack_depth = 20;
   opts.returns = flags->returns;
+  opts.raw_words = flags->raw_words;
   size_t added = 0;
   std::vector<std::string> raw;
   for (const symbols::Function* fn : *matches) {
@@ -139,8 +140,7 @@ int run_trace(const std::vector<std::string>& args) {
     if ((*tf)->raw_values) raw.push_back(fn->name);
     added++;
   }
-  // A stripped binary has nothing but raw words: always shown, and said.
-  if (!raw.empty() && (flags->raw_words || !(*engine)->binary().has_dwarf()))
+  if (!raw.empty())
     std::fprintf(stderr, "%s\n", tracer::raw_values_notice((*engine)->binary(), raw).c_str());
   // Optimized builds inline small functions: each inlined copy of a match
   // gets a probe at its first instruction, reading the inlined call's

@@ -117,12 +117,7 @@ class Printer {
       o.stack_bottom = !truncated;
     }
     const std::string& name = function_name(ev);
-    // Assembly without a Go prototype: Delve shows no values, and neither
-    // does gotrace unless --raw-words asks for the frame's words (a
-    // stripped binary, which Delve cannot trace, always shows them).
-    static const std::vector<values::Variable> kNone;
-    bool hide = ev.function->raw_values && !flags_.raw_words && engine_.binary().has_dwarf();
-    const std::vector<values::Variable>& vals = hide ? kNone : ev.values;
+    const std::vector<values::Variable>& vals = ev.values;
     if (ev.kind != tracer::TraceEvent::Kind::ret) {
       std::vector<values::Variable> args = vals;
       // Result parameters ride along (flag 16) as in Delve's

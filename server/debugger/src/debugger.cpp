@@ -28,6 +28,7 @@ tracer::TraceOptions capture_options(const Limits& limits, int stack_depth, bool
   o.load = values::LoadConfig{true, 1, limits.max_string_len, 64, -1};
   o.returns = returns;
   o.stack_depth = stack_depth;
+  o.raw_words = limits.raw_words;
   return o;
 }
 

@@ -173,6 +173,13 @@ Result<FunctionPlan> plan_function(const symbols::Binary& bin, const symbols::Fu
   Result<Values> vals = fn.abi0 || !bin.has_dwarf() ? Result<Values>(raw_values(bin, fn, m))
                                                     : typed_values(bin, fn, m);
   if (!vals) return vals.error();
+  if (vals->raw && bin.has_dwarf() && !opts.raw_words) {
+    // Assembly among typed Go code: no values, as Delve (g still comes
+    // from TLS: the function may use R14 for anything).
+    vals->signature.params.clear();
+    vals->signature.results.clear();
+    vals->raw = false;
+  }
   auto code = bin.code(fn);
   if (!code) return code.error();
   uint64_t deferreturn = bin.symbol_address("runtime.deferreturn").value_or(0);

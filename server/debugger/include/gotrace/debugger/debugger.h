@@ -37,6 +37,10 @@ struct Limits {
   // Bytes of each string captured (--max-string-len); a breakpoint whose
   // LoadArgs/LoadLocals ask for more is refused, not silently cut short.
   int max_string_len = 64;
+  // --raw-words: an assembly function's frame words as its values (see
+  // tracer::TraceOptions::raw_words); not a limit, a capture policy the
+  // servers pass along with them.
+  bool raw_words = false;
 };
 
 struct TargetOptions {

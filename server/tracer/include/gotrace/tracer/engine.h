@@ -32,6 +32,11 @@ struct TraceOptions {
   // caller still checks the stack).
   enum class Follow : uint8_t { none, root, callee };
   Follow follow = Follow::none;
+  // A function written in assembly (no Go prototype) in a binary with
+  // DWARF: capture the words of its argument frame (raw values). Delve
+  // shows no values there, so by default neither; a stripped binary has
+  // nothing but raw words and always captures them.
+  bool raw_words = false;
   bool operator==(const TraceOptions&) const = default;
 };
 
