@@ -3,6 +3,7 @@
 #include "gotrace/tracer/call_graph.h"
 
 #include "gotrace/debugger/condition.h"
+#include "gotrace/values/go_quote.h"
 #include "location_spec.h"
 
 #include <re2/re2.h>
@@ -167,18 +168,8 @@ std::string Debugger::command_line() const {
   std::string out;
   for (const std::string& arg : args) {
     if (!out.empty()) out += ' ';
-    // Go's strconv.Quote for an argument with a space (quotes and
-    // backslashes escaped; command lines are printable text).
-    if (arg.find(' ') == std::string::npos) {
-      out += arg;
-      continue;
-    }
-    out += '"';
-    for (char c : arg) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
+    // Delve quotes (strconv.Quote) an argument with a space.
+    out += arg.find(' ') == std::string::npos ? arg : values::go_quote(arg);
   }
   cmdline_ = {p, out};
   return out;

@@ -1,5 +1,7 @@
 #include "location_spec.h"
 
+#include "gotrace/values/go_quote.h"
+
 #include <charconv>
 #include <vector>
 
@@ -138,14 +140,8 @@ bool matches(const FuncSpec& spec, std::string_view function_name) {
 
 Result<Spec> parse(std::string_view loc) {
   auto malformed = [&](size_t at, const std::string& reason) {
-    std::string quoted = "\"";
-    for (char c : loc) {
-      if (c == '"' || c == '\\') quoted += '\\';
-      quoted += c;
-    }
-    quoted += '"';
-    return make_error(Errc::invalid_argument,
-                      "Malformed breakpoint location " + quoted + " at " + std::to_string(at) + ": " + reason);
+    return make_error(Errc::invalid_argument, "Malformed breakpoint location " + values::go_quote(loc) + " at " +
+                                                  std::to_string(at) + ": " + reason);
   };
   if (loc.empty()) return malformed(0, "empty string");
   Spec spec;

@@ -7,6 +7,7 @@
 #include "convert.h"
 #include "dap_args.h"
 #include "dap_session.h"
+#include "gotrace/values/go_quote.h"
 
 #include <re2/re2.h>
 
@@ -19,16 +20,6 @@ namespace gotrace::headless {
 namespace {
 
 using namespace dap_args;
-
-// Go's %q for the strings a config value holds (printable text).
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
 
 // Delve's two-part split: the first word, and the rest trimmed.
 std::pair<std::string, std::string> split2(const std::string& s) {
@@ -104,7 +95,7 @@ const std::vector<Param>& params() {
        [](C& c, const std::string& v) { return set_bool(c.show_global_variables, "showGlobalVariables", v); }},
       {"showRegisters", [](const C& c) { return std::string(c.show_registers ? "true" : "false"); },
        [](C& c, const std::string& v) { return set_bool(c.show_registers, "showRegisters", v); }},
-      {"goroutineFilters", [](const C& c) { return quoted(c.goroutine_filters); },
+      {"goroutineFilters", [](const C& c) { return values::go_quote(c.goroutine_filters); },
        [](C& c, const std::string& v) -> Result<void> {
          c.goroutine_filters = unquote(v);
          return {};
@@ -128,7 +119,7 @@ const std::vector<Param>& params() {
        nullptr},
       {"followExec", [](const C& c) { return std::string(c.follow_exec ? "true" : "false"); },
        [](C& c, const std::string& v) { return set_bool(c.follow_exec, "followExec", v); }},
-      {"followExecRegex", [](const C& c) { return quoted(c.follow_exec_regex); },
+      {"followExecRegex", [](const C& c) { return values::go_quote(c.follow_exec_regex); },
        [](C& c, const std::string& v) -> Result<void> {
          c.follow_exec_regex = unquote(v);
          return {};
@@ -154,7 +145,7 @@ Result<void> set_substitute_path(DapSession::ConsoleConfig& c, const std::string
   if (argv.empty()) return {};
   if (argv.size() == 1) {
     auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& r) { return r.first == argv[0]; });
-    if (it == rules.end()) return make_error(Errc::not_found, "could not find rule for " + quoted(argv[0]));
+    if (it == rules.end()) return make_error(Errc::not_found, "could not find rule for " + values::go_quote(argv[0]));
     rules.erase(it);
     return {};
   }
@@ -181,7 +172,7 @@ Result<void> set_pprof_labels(DapSession::ConsoleConfig& c, const std::string& r
     return {};
   }
   auto it = std::find(labels.begin(), labels.end(), argv[0]);
-  if (it == labels.end()) return make_error(Errc::not_found, "could not find label " + quoted(argv[0]));
+  if (it == labels.end()) return make_error(Errc::not_found, "could not find label " + values::go_quote(argv[0]));
   labels.erase(it);
   return {};
 }
@@ -198,7 +189,8 @@ Result<std::string> config_cmd(DapSession& s, const std::string& args) {
     return out;
   }
   auto p = std::find_if(params().begin(), params().end(), [&](const Param& x) { return name == x.name; });
-  if (p == params().end()) return make_error(Errc::invalid_argument, quoted(name) + " is not a configuration parameter");
+  if (p == params().end())
+    return make_error(Errc::invalid_argument, values::go_quote(name) + " is not a configuration parameter");
   Result<void> r = name == "substitutePath"    ? set_substitute_path(c, rest)
                    : name == "showPprofLabels" ? set_pprof_labels(c, rest)
                                                : p->set(c, rest);

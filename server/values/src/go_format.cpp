@@ -1,5 +1,7 @@
 #include "go_format.h"
 
+#include "gotrace/values/go_quote.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -102,15 +104,6 @@ void append_go_quote_body(std::string& out, std::string_view s) {
   }
 }
 
-std::string go_quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  append_go_quote_body(out, s);
-  out += '"';
-  return out;
-}
-
 std::string format_float(double f, int bits) {
   if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
   if (std::isnan(f)) return "NaN";
@@ -162,3 +155,16 @@ std::string_view kind_name(symbols::Kind k) {
 }
 
 }  // namespace gotrace::values::detail
+
+namespace gotrace::values {
+
+std::string go_quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  detail::append_go_quote_body(out, s);
+  out += '"';
+  return out;
+}
+
+}  // namespace gotrace::values

@@ -9,10 +9,9 @@
 
 namespace gotrace::values::detail {
 
-// strconv.Quote: what `%q` prints for a string.
-std::string go_quote(std::string_view s);
-// The same without the surrounding quotes, appended to `out` (printers build
-// one line in place instead of a string per value).
+// values::go_quote (gotrace/values/go_quote.h) without the surrounding
+// quotes, appended to `out` (printers build one line in place instead of a
+// string per value).
 void append_go_quote_body(std::string& out, std::string_view s);
 
 // strconv.FormatFloat(f, 'f', -1, bits), with Delve's "+Inf"/"-Inf"/"NaN".
