@@ -47,6 +47,10 @@ struct Binary::Impl {
   mutable std::optional<uint64_t> goid_offset, stack_hi_offset;
   // Inlined copies by function name, indexed on first use.
   mutable std::optional<std::map<std::string, std::vector<uint64_t>, std::less<>>> inlined;
+  // Asked per request or per hit (a breakpoint's reported address): read
+  // from the line tables once.
+  mutable std::optional<std::vector<std::string>> sources;
+  mutable std::map<uint64_t, uint64_t> after_prologue;  // by entry
   // OpenOptions::read_dwarf_in_background: the reader and what it read.
   // Declared last: joined before anything it reads is destroyed.
   mutable std::optional<Result<std::unique_ptr<DwarfIndex>>> dwarf_read;
@@ -222,18 +226,23 @@ std::optional<SourceLine> Binary::pc_to_line(uint64_t pc) const {
   return std::nullopt;
 }
 
-std::vector<std::string> Binary::source_files() const {
+const std::vector<std::string>& Binary::source_files() const {
   std::lock_guard lock(impl_->mu);
-  DwarfIndex* d = impl_->dwarf_locked();
-  if (!d) return {};
-  return detail::source_files(*d);
+  // Filled once under `mu` and never changed after: the reference stays good.
+  if (!impl_->sources) {
+    DwarfIndex* d = impl_->dwarf_locked();
+    impl_->sources = d ? detail::source_files(*d) : std::vector<std::string>{};
+  }
+  return *impl_->sources;
 }
 
 uint64_t Binary::after_prologue(const Function& fn) const {
   std::lock_guard lock(impl_->mu);
   DwarfIndex* d = impl_->dwarf_locked();
   if (!d) return fn.entry;
-  return detail::prologue_end(*d, fn.entry, fn.end).value_or(fn.entry);
+  auto [it, fresh] = impl_->after_prologue.try_emplace(fn.entry, fn.entry);
+  if (fresh) it->second = detail::prologue_end(*d, fn.entry, fn.end).value_or(fn.entry);
+  return it->second;
 }
 
 std::vector<uint64_t> Binary::line_to_pcs(std::string_view file, int line) const {

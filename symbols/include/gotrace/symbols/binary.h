@@ -170,8 +170,9 @@ class Binary {
   // DWARF row marked prologue_end, else the first statement, else (no
   // DWARF) the entry.
   uint64_t after_prologue(const Function& fn) const;
-  // Every source file the DWARF line tables name, sorted (Delve's Sources).
-  std::vector<std::string> source_files() const;
+  // Every source file the DWARF line tables name, sorted (Delve's Sources);
+  // read once.
+  const std::vector<std::string>& source_files() const;
   // The ELF entry point (e_entry; link-time address): where a launched
   // program is held before it runs its first instruction.
   uint64_t entry_point() const;
