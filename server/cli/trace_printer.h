@@ -117,9 +117,8 @@ class Printer {
       o.stack_bottom = !truncated;
     }
     const std::string& name = function_name(ev);
-    const std::vector<values::Variable>& vals = ev.values;
     if (ev.kind != tracer::TraceEvent::Kind::ret) {
-      std::vector<values::Variable> args = vals;
+      std::vector<values::Variable> args = ev.values;
       // Result parameters ride along (flag 16) as in Delve's
       // breakpointInfo.arguments: not printed, but they change the layout.
       if (ev.kind == tracer::TraceEvent::Kind::entry) {
@@ -130,7 +129,7 @@ class Printer {
     } else {
       // Delve's return lines end at the values; the call's time is opt-in.
       if (flags_.durations) o.duration_ns = ev.duration_ns;
-      buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, vals, o);
+      buf_ += values::format_trace_return(static_cast<int64_t>(ev.goroutine), name, ev.values, o);
     }
   }
 

@@ -84,29 +84,19 @@ class Parser {
     }
     return l;
   }
-  // Go's precedence: + - above the comparisons, * / % above + -.
-  Result<NodeP> parse_additive() {
-    auto l = parse_multiplicative();
+  // Go's precedence: + - above the comparisons, * / % above + -; each a
+  // left-associative chain of the level below.
+  Result<NodeP> parse_additive() { return parse_arith("+-", &Parser::parse_multiplicative); }
+  Result<NodeP> parse_multiplicative() { return parse_arith("*/%", &Parser::parse_unary); }
+  Result<NodeP> parse_arith(std::string_view ops, Result<NodeP> (Parser::*operand)()) {
+    auto l = (this->*operand)();
     if (!l) return l;
     NodeP left = *l;
     for (;;) {
       skip();
-      if (i_ >= s_.size() || (s_[i_] != '+' && s_[i_] != '-')) return left;
+      if (i_ >= s_.size() || ops.find(s_[i_]) == std::string_view::npos) return left;
       std::string op(1, s_[i_++]);
-      auto r = parse_multiplicative();
-      if (!r) return r;
-      left = std::make_shared<Node>(Node{Node::Op::arith, op, 0, false, left, *r});
-    }
-  }
-  Result<NodeP> parse_multiplicative() {
-    auto l = parse_unary();
-    if (!l) return l;
-    NodeP left = *l;
-    for (;;) {
-      skip();
-      if (i_ >= s_.size() || (s_[i_] != '*' && s_[i_] != '/' && s_[i_] != '%')) return left;
-      std::string op(1, s_[i_++]);
-      auto r = parse_unary();
+      auto r = (this->*operand)();
       if (!r) return r;
       left = std::make_shared<Node>(Node{Node::Op::arith, op, 0, false, left, *r});
     }

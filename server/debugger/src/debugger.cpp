@@ -344,6 +344,12 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc, st
     }
     return l;
   };
+  // Delve answers an address with the address alone (no pcs).
+  auto address = [&](uint64_t pc) {
+    Location l = at({pc});
+    l.pcs.clear();
+    return l;
+  };
   // Where the program is: gotrace never stops it, so relative locations
   // count from where a launched program is held, its entry point (where
   // Delve's are before the first continue).
@@ -369,17 +375,14 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc, st
     }
     case locspec::Spec::Kind::address: {
       if (const symbols::Function* f = bin.find_function(spec->address_expression)) {
-        out.push_back(at({bin.after_prologue(*f)}));
-        out.back().pcs.clear();
+        out.push_back(address(bin.after_prologue(*f)));
         if (substitute) *substitute = f->name;
         return out;
       }
       auto addr = parse_address(spec->address_expression);
       if (!addr) return make_error(Errc::not_found, "could not find symbol value for " + spec->address_expression);
       if (*addr == 0) return not_found();
-      // Delve answers an address with the address alone (no pcs).
-      out.push_back(at({*addr}));
-      out.back().pcs.clear();
+      out.push_back(address(*addr));
       return out;
     }
     case locspec::Spec::Kind::offset:
@@ -388,8 +391,7 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc, st
       if (!cur) return cur.error();
       int line = spec->kind == locspec::Spec::Kind::line ? spec->line : cur->line + spec->offset;
       if (spec->kind == locspec::Spec::Kind::offset && spec->offset == 0) {
-        out.push_back(at({bin.entry_point()}));
-        out.back().pcs.clear();
+        out.push_back(address(bin.entry_point()));
         if (substitute) *substitute = cur->file + ":" + std::to_string(cur->line);
         return out;
       }
@@ -425,8 +427,7 @@ Result<std::vector<Location>> Debugger::find_location(const std::string& loc, st
   if (files.size() + funcs.size() == 0) {
     auto addr = parse_address(loc);
     if (!addr || *addr == 0) return not_found();
-    out.push_back(at({*addr}));
-    out.back().pcs.clear();
+    out.push_back(address(*addr));
     return out;
   }
   if (files.size() + funcs.size() > 1) {
