@@ -135,7 +135,7 @@ rpc::Goroutine goroutine_of(const debugger::Debugger& dbg, const tracer::TraceEv
 }
 
 rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
-                       const std::optional<values::LoadConfig>& ret_cfg) {
+                       const std::optional<values::LoadConfig>& ret_cfg, bool durations) {
   const tracer::TraceEvent& ev = hit.event;
   const debugger::Breakpoint* bp = dbg.breakpoint(hit.breakpoint);
   rpc::Thread t;
@@ -218,20 +218,20 @@ rpc::Thread hit_thread(const debugger::Debugger& dbg, const debugger::Hit& hit,
     for (const auto& v : dbg.engine().load_values(ev, *ret_cfg)) rv.push_back(to_rpc(v));
     t.ReturnValues = std::move(rv);
   }
-  if (is_ret) t.durationNs = ev.duration_ns;
+  if (is_ret && durations) t.durationNs = ev.duration_ns;
   return t;
 }
 
 }  // namespace
 
 rpc::DebuggerState stop_state(const debugger::Debugger& dbg, const std::vector<debugger::Hit>& hits,
-                              const std::optional<values::LoadConfig>& ret_cfg) {
+                              const std::optional<values::LoadConfig>& ret_cfg, bool durations) {
   rpc::DebuggerState s;
   s.Pid = dbg.pid();
   s.TargetCommandLine = dbg.command_line();
   s.stopReason = "breakpoint";
   s.Threads = std::vector<rpc::Thread>{};
-  for (const auto& h : hits) s.Threads->push_back(hit_thread(dbg, h, ret_cfg));
+  for (const auto& h : hits) s.Threads->push_back(hit_thread(dbg, h, ret_cfg, durations));
   if (!s.Threads->empty()) {
     // Delve's client prints the other threads first, then the current one:
     // the newest hit is current so the batch prints in the order it happened.
@@ -265,7 +265,7 @@ rpc::DebuggerState exited_state(const debugger::Debugger& dbg) {
 }
 
 rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const debugger::Hit& hit,
-                                        const values::LoadConfig& cfg) {
+                                        const values::LoadConfig& cfg, bool durations) {
   const tracer::TraceEvent& ev = hit.event;
   rpc::TracepointResult r;
   // Delve reports the function's entry position even for returns.
@@ -278,7 +278,7 @@ rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const deb
     for (const auto& v : dbg.engine().load_entry_values(ev, cfg)) r.inputParams.push_back(to_rpc(v));
   for (const auto& v : dbg.engine().load_values(ev, cfg))
     (r.is_ret ? r.returnParams : r.inputParams).push_back(to_rpc(v));
-  if (r.is_ret) r.durationNs = ev.duration_ns;
+  if (r.is_ret && durations) r.durationNs = ev.duration_ns;
   return r;
 }
 

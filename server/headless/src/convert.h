@@ -24,10 +24,11 @@ rpc::Location location_of(const debugger::Debugger& dbg, uint64_t pc);
 
 // Delve's stop state for a batch of hits: every hit is a thread stopped at
 // its breakpoint; the first is the current thread. `ret_cfg` loads return
-// values (Command's ReturnInfoLoadConfig; none: not loaded).
+// values (Command's ReturnInfoLoadConfig; none: not loaded). `durations`
+// (the server's --durations): a return also carries durationNs.
 rpc::DebuggerState stop_state(const debugger::Debugger& dbg,
                               const std::vector<debugger::Hit>& hits,
-                              const std::optional<values::LoadConfig>& ret_cfg);
+                              const std::optional<values::LoadConfig>& ret_cfg, bool durations);
 // The minimal state Delve returns for a running target (State NonBlocking).
 rpc::DebuggerState running_state();
 // The state of a target that is not running and has no hit to report
@@ -36,6 +37,6 @@ rpc::DebuggerState idle_state(const debugger::Debugger& dbg);
 rpc::DebuggerState exited_state(const debugger::Debugger& dbg);
 
 rpc::TracepointResult tracepoint_result(const debugger::Debugger& dbg, const debugger::Hit& hit,
-                                        const values::LoadConfig& cfg);
+                                        const values::LoadConfig& cfg, bool durations);
 
 }  // namespace gotrace::headless

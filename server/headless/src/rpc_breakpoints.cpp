@@ -80,9 +80,7 @@ void add_breakpoint_methods(MethodTable& t) {
     out += "{\"TracepointResults\":[";
     for (size_t i = 0; i < hits.size(); ++i) {
       if (i) out += ',';
-      rpc::TracepointResult r = tracepoint_result(s.dbg(), hits[i], lc);
-      if (!s.server().opts.durations) r.durationNs.reset();
-      rpc::write_go_json(out, r);
+      rpc::write_go_json(out, tracepoint_result(s.dbg(), hits[i], lc, s.server().opts.durations));
     }
     out += "]}";
     co_return ReplyBody::encoded(std::move(out));

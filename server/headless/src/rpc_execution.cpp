@@ -55,14 +55,8 @@ void add_execution_methods(MethodTable& t) {
     if (cmd->ReturnInfoLoadConfig) ret_cfg = from_rpc(*cmd->ReturnInfoLoadConfig);
     for (;;) {
       srv.pump();
-      if (dbg.has_hits()) {
-        rpc::DebuggerState st = stop_state(dbg, dbg.take_hits(kHitsPerStop), ret_cfg);
-        if (!s.server().opts.durations) {
-          for (rpc::Thread& t : *st.Threads) t.durationNs.reset();
-          if (st.currentThread) st.currentThread->durationNs.reset();
-        }
-        co_return state_result(st);
-      }
+      if (dbg.has_hits())
+        co_return state_result(stop_state(dbg, dbg.take_hits(kHitsPerStop), ret_cfg, srv.opts.durations));
       if (dbg.exit_status()) {
         srv.exit_reported = true;
         co_return state_result(exited_state(dbg));
